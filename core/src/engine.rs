@@ -3,6 +3,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::pack::PackError;
 use crate::verdict::Verdict;
 
 /// How an [`Engine`] is set up. Hosts fill this from their own configuration.
@@ -40,7 +41,7 @@ pub struct Engine {
 
 impl Engine {
     /// Builds an engine; a bad rule pack or unknown profile is an error naming the file, rule and problem.
-    pub fn new(config: &Config) -> Result<Engine, String> {
+    pub fn new(config: &Config) -> Result<Engine, PackError> {
         Ok(Engine { profile: config.profile.clone() })
     }
 

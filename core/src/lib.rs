@@ -28,7 +28,9 @@ extern crate alloc;
 extern crate std;
 
 pub mod engine;
+pub mod pack;
 pub mod verdict;
 
 pub use engine::{Config, Engine};
+pub use pack::{PackError, DEFAULT_PACK};
 pub use verdict::{Context, Flags, RuleHit, Severity, Triage, Verdict};
