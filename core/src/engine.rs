@@ -1,10 +1,17 @@
 //! The engine: configuration in, verdicts and enriched records out.
 
-use alloc::string::String;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use crate::pack::PackError;
-use crate::verdict::Verdict;
+use aho_corasick::AhoCorasick;
+
+use crate::event::Event;
+use crate::json::{self, Json};
+use crate::pack::{Combine, Pack, PackError, Profile, Rule};
+use crate::verdict::{Flags, RuleHit, Triage, Verdict};
+
+/// Largest record cadet scores (bytes); a larger one passes with `cadet.error`.
+pub const MAX_RECORD_LEN: usize = 4 << 20;
 
 /// How an [`Engine`] is set up. Hosts fill this from their own configuration.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,6 +26,8 @@ pub struct Config {
     pub threshold: Option<u32>,
     /// Capacity of the first-seen detector state (0 turns it off).
     pub state_capacity: usize,
+    /// Use the profile's byte-level prefilter (on by default; off only to check it or measure it).
+    pub prefilter: bool,
 }
 
 impl Default for Config {
@@ -29,6 +38,7 @@ impl Default for Config {
             rules_name: String::from("<embedded>"),
             threshold: None,
             state_capacity: 0,
+            prefilter: true,
         }
     }
 }
@@ -36,30 +46,250 @@ impl Default for Config {
 /// A configured detector. Not `Sync`: the optional first-seen state is updated per record.
 #[derive(Debug)]
 pub struct Engine {
-    profile: String,
+    pack: Pack,
+    profile: Profile,
+    rules: Vec<Rule>,
+    threshold: u32,
+    prefilter: Option<AhoCorasick>,
+    state: Option<crate::state::DetectorState>,
 }
 
 impl Engine {
     /// Builds an engine; a bad rule pack or unknown profile is an error naming the file, rule and problem.
     pub fn new(config: &Config) -> Result<Engine, PackError> {
-        Ok(Engine { profile: config.profile.clone() })
+        let (name, text) = match &config.rules {
+            Some(text) => (config.rules_name.as_str(), text.as_str()),
+            None => ("<embedded>", crate::pack::DEFAULT_PACK),
+        };
+        let pack = Pack::parse(name, text)?;
+        let Some(profile) = pack.profile(&config.profile).cloned() else {
+            let known: Vec<&str> = pack.profiles.iter().map(|p| p.name.as_str()).collect();
+            return Err(PackError {
+                file: name.to_string(),
+                rule: None,
+                line: None,
+                message: alloc::format!("unknown profile `{}` (known: {})", config.profile, known.join(", ")),
+            });
+        };
+        let rules: Vec<Rule> = pack.rules_of(&profile.name).cloned().collect();
+        let prefilter = match (&profile.prefilter, config.prefilter) {
+            (Some(words), true) => {
+                let mut words = words.clone();
+                // Escaped JSON text (`\u0064ocker`) could hide a keyword: such records are always read.
+                words.push(String::from("\\u"));
+                Some(
+                    aho_corasick::AhoCorasickBuilder::new()
+                        .ascii_case_insensitive(true)
+                        .build(&words)
+                        .map_err(|e| PackError { file: name.to_string(), rule: Some(profile.name.clone()), line: None, message: alloc::format!("prefilter: {e}") })?,
+                )
+            }
+            _ => None,
+        };
+        let state = (config.state_capacity > 0).then(|| crate::state::DetectorState::new(config.state_capacity));
+        Ok(Engine { threshold: config.threshold.unwrap_or(profile.threshold), pack, profile, rules, prefilter, state })
     }
 
     /// The active profile's name.
     pub fn profile(&self) -> &str {
+        &self.profile.name
+    }
+
+    /// The active profile.
+    pub fn profile_def(&self) -> &Profile {
         &self.profile
+    }
+
+    /// The loaded pack.
+    pub fn pack(&self) -> &Pack {
+        &self.pack
+    }
+
+    /// The rules of the active profile, in evaluation order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The match threshold in force.
+    pub fn threshold(&self) -> u32 {
+        self.threshold
+    }
+
+    /// True when the prefilter proves the record cannot match (no keyword of the profile in it).
+    pub fn rejects(&self, record: &[u8]) -> bool {
+        match &self.prefilter {
+            Some(ac) => !ac.is_match(record),
+            None => false,
+        }
     }
 
     /// Scores one record (a JSON object or a raw text line).
     pub fn score(&mut self, record: &[u8]) -> Verdict {
-        let _ = record;
-        Verdict::not_matched(&self.profile)
+        let record = trim(record);
+        if self.rejects(record) {
+            return Verdict::not_matched(&self.profile.name);
+        }
+        if record.len() > MAX_RECORD_LEN {
+            return self.error(alloc::format!("record larger than {MAX_RECORD_LEN} bytes"));
+        }
+        if record.first() == Some(&b'{') {
+            match Json::parse(record) {
+                Ok(doc) if doc.is_object() => match crate::source::normalise(&doc) {
+                    Some(ev) => self.evaluate(&ev),
+                    None => Verdict::not_matched(&self.profile.name),
+                },
+                Ok(_) => Verdict::not_matched(&self.profile.name),
+                Err(e) => self.error(e.0),
+            }
+        } else {
+            let text = String::from_utf8_lossy(record);
+            match crate::source::normalise_text(&text) {
+                Some(ev) => self.evaluate(&ev),
+                None => Verdict::not_matched(&self.profile.name),
+            }
+        }
+    }
+
+    fn error(&self, message: String) -> Verdict {
+        Verdict { error: Some(message), ..Verdict::not_matched(&self.profile.name) }
     }
 
     /// Appends the record enriched with `"cadet": <verdict>` to `out` and returns whether it matched.
+    ///
+    /// A JSON object keeps its bytes and gains the key before its closing brace; any
+    /// other line becomes `{"message": "<line>", "cadet": ...}`.
     pub fn enrich(&mut self, record: &[u8], out: &mut Vec<u8>) -> bool {
         let verdict = self.score(record);
-        let _ = (record, out);
+        let json = verdict.to_json();
+        write_enriched(record, &json, out);
         verdict.matched
+    }
+
+    /// Evaluates the active profile's rules on a normalised event.
+    pub fn evaluate(&mut self, ev: &Event<'_>) -> Verdict {
+        let name = &self.profile.name;
+        if let Some(gate) = &self.profile.gate {
+            if !gate.eval(ev, &mut Vec::new()) {
+                return Verdict::not_matched(name);
+            }
+        }
+        let mut hits: Vec<&Rule> = Vec::new();
+        let mut indicators: Vec<String> = Vec::new();
+        // A rule hits when any container-tool command of the record (a shell script
+        // may hold several) satisfies it; indicators come from the first that does.
+        for rule in &self.rules {
+            let hit = (0..ev.segments.len().max(1)).any(|i| {
+                ev.current.set(i);
+                rule.when.eval(ev, &mut indicators)
+            });
+            if hit {
+                hits.push(rule);
+                if self.profile.combine == Combine::First {
+                    break;
+                }
+            }
+        }
+        ev.current.set(0);
+        let mut score = match self.profile.combine {
+            Combine::Max | Combine::First => hits.iter().map(|r| r.score).max().unwrap_or(0).min(100),
+            Combine::Sum => hits.iter().map(|r| r.score).sum(),
+        };
+        let context = match &mut self.state {
+            Some(state) if !hits.is_empty() => state.observe(ev, &hits),
+            _ => None,
+        };
+        if let Some(ctx) = &context {
+            score = (score + crate::state::boost(ctx)).min(100);
+        }
+        if hits.is_empty() || score < self.threshold || score == 0 {
+            return Verdict::not_matched(name);
+        }
+        let mut flags = Flags::default();
+        let mut techniques: Vec<String> = Vec::new();
+        let mut steps: Vec<String> = Vec::new();
+        for r in &hits {
+            r.flags.iter().for_each(|f| {
+                flags.set(f);
+            });
+            techniques.extend(r.techniques.iter().cloned());
+            steps.extend(r.steps.iter().cloned());
+        }
+        techniques.sort();
+        techniques.dedup();
+        let mut seen: Vec<String> = Vec::new();
+        indicators.retain(|i| {
+            let new = !seen.contains(i);
+            if new {
+                seen.push(i.clone());
+            }
+            new
+        });
+        let mut severity = self.profile.fixed_severity.unwrap_or_else(|| self.profile.bands.severity(score));
+        let ids: Vec<&str> = hits.iter().map(|r| r.id.as_str()).collect();
+        let suppressed_by = self.pack.suppressions.iter().find(|s| s.matches(ev, &ids)).map(|s| s.name.clone());
+        if suppressed_by.is_some() {
+            severity = severity.lowered();
+        }
+        let triage = (self.profile.name == "cadet").then(|| crate::triage::assess(ev, &flags, context.as_ref(), steps));
+        Verdict {
+            profile: name.clone(),
+            matched: true,
+            score,
+            severity,
+            techniques,
+            rules: hits.iter().map(|r| RuleHit { id: r.id.clone(), title: r.title.clone(), score: r.score }).collect(),
+            flags,
+            indicators,
+            source: Some(String::from(ev.source)),
+            context,
+            suppressed_by,
+            triage: triage.filter(|t: &Triage| !t.escalate.is_empty() || !t.steps.is_empty()),
+            error: None,
+        }
+    }
+
+    /// The first-seen state as JSON (empty object when the state is off).
+    pub fn export_state(&self) -> String {
+        match &self.state {
+            Some(s) => s.to_json(),
+            None => String::from("{}"),
+        }
+    }
+
+    /// Restores state saved by [`Engine::export_state`].
+    pub fn import_state(&mut self, json: &str) -> Result<(), String> {
+        match &mut self.state {
+            Some(s) => s.load_json(json),
+            None => Err(String::from("the detector state is off (state_capacity is 0)")),
+        }
+    }
+}
+
+/// Leading and trailing ASCII whitespace removed.
+pub fn trim(record: &[u8]) -> &[u8] {
+    let start = record.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(record.len());
+    let end = record.iter().rposition(|b| !b.is_ascii_whitespace()).map(|e| e + 1).unwrap_or(start);
+    &record[start..end.max(start)]
+}
+
+/// Writes `record` with `"cadet": verdict_json` added (see [`Engine::enrich`]).
+pub fn write_enriched(record: &[u8], verdict_json: &str, out: &mut Vec<u8>) {
+    let t = trim(record);
+    if t.len() >= 2 && t[0] == b'{' && t[t.len() - 1] == b'}' {
+        let body = &t[..t.len() - 1];
+        out.extend_from_slice(body);
+        if trim(&body[1..]).is_empty() {
+            out.extend_from_slice(b"\"cadet\":");
+        } else {
+            out.extend_from_slice(b",\"cadet\":");
+        }
+        out.extend_from_slice(verdict_json.as_bytes());
+        out.push(b'}');
+    } else {
+        out.extend_from_slice(b"{\"message\":");
+        json::write_json_string(out, &String::from_utf8_lossy(t));
+        out.extend_from_slice(b",\"cadet\":");
+        out.extend_from_slice(verdict_json.as_bytes());
+        out.push(b'}');
     }
 }

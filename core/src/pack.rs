@@ -1,10 +1,49 @@
-//! Rule packs: rules, lists and profiles as data (TOML).
+//! Rule packs: rules, named lists and profiles as data (TOML).
+//!
+//! ```toml
+//! [lists]
+//! runtimes = ["docker", "podman", "nerdctl"]
+//!
+//! [[profile]]
+//! name = "cadet"
+//! combine = "max"            # max | first | sum
+//! threshold = 40
+//! prefilter = ["docker", "kubectl"]   # records with none of these bytes cannot match
+//!
+//! [[rule]]
+//! id = "cadet.proc.privileged_run"
+//! title = "Privileged container started"
+//! techniques = ["T1610", "T1611"]
+//! score = 90
+//! flags = ["privileged_container"]
+//! when = 'cmd.tool in @runtimes and cmd.action in ("run", "create") and cmd.privileged'
+//! ```
 
-use alloc::string::String;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
 use core::fmt;
 
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::condition::{Condition, Lists};
+use crate::verdict::{Flags, Severity};
+
 /// The rule pack compiled into cadet: process and Kubernetes rules plus the four profiles.
-pub const DEFAULT_PACK: &str = "";
+pub const DEFAULT_PACK: &str = concat!(
+    include_str!("../rules/profiles.toml"),
+    "\n",
+    include_str!("../rules/process.toml"),
+    "\n",
+    include_str!("../rules/kubernetes.toml"),
+);
+
+/// Largest rule pack accepted (bytes).
+pub const MAX_PACK_LEN: usize = 1 << 20;
+/// Most rules in one pack.
+pub const MAX_RULES: usize = 2000;
+/// Most prefilter keywords in one profile.
+pub const MAX_PREFILTER: usize = 512;
 
 /// A rule pack that cannot be used, with where and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,3 +73,303 @@ impl fmt::Display for PackError {
 
 #[cfg(feature = "std")]
 impl std::error::Error for PackError {}
+
+/// How a profile turns matching rules into a score.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Combine {
+    /// The highest rule score (the `cadet` profile).
+    Max,
+    /// The first matching rule in pack order decides (SQL `CASE WHEN`).
+    First,
+    /// Scores add up (QRadar's additive `suspicion_score`).
+    Sum,
+}
+
+/// Score thresholds of the severities (a score at or above a band's value gets it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bands {
+    /// Lowest critical score.
+    pub critical: u32,
+    /// Lowest high score.
+    pub high: u32,
+    /// Lowest medium score.
+    pub medium: u32,
+    /// Lowest low score.
+    pub low: u32,
+}
+
+impl Default for Bands {
+    fn default() -> Self {
+        Bands { critical: 90, high: 70, medium: 40, low: 1 }
+    }
+}
+
+impl Bands {
+    /// The severity of `score`.
+    pub fn severity(&self, score: u32) -> Severity {
+        if score >= self.critical {
+            Severity::Critical
+        } else if score >= self.high {
+            Severity::High
+        } else if score >= self.medium {
+            Severity::Medium
+        } else if score >= self.low && score > 0 {
+            Severity::Low
+        } else {
+            Severity::None
+        }
+    }
+}
+
+/// A profile: which rules, how they combine, and when a record counts as matched.
+#[derive(Clone, Debug)]
+pub struct Profile {
+    /// Name (`cadet`, `qradar-t1609`, ...).
+    pub name: String,
+    /// What the profile reproduces.
+    pub description: String,
+    /// How rule scores combine.
+    pub combine: Combine,
+    /// A condition every record must meet before rules are evaluated (the query's WHERE).
+    pub gate: Option<Condition>,
+    /// The gate as written.
+    pub gate_text: Option<String>,
+    /// Lowest score that counts as a match.
+    pub threshold: u32,
+    /// Byte strings (ASCII case-insensitive) without which no rule of the profile can match.
+    pub prefilter: Option<Vec<String>>,
+    /// Severity bands.
+    pub bands: Bands,
+    /// A severity every match gets, whatever the score (Elastic rules have one).
+    pub fixed_severity: Option<Severity>,
+}
+
+/// One detection rule.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    /// Stable id, e.g. `cadet.proc.privileged_run`.
+    pub id: String,
+    /// One line for analysts.
+    pub title: String,
+    /// Longer explanation.
+    pub description: String,
+    /// The profile the rule belongs to.
+    pub profile: String,
+    /// ATT&CK technique ids.
+    pub techniques: Vec<String>,
+    /// Score (or weight, for `sum` profiles).
+    pub score: u32,
+    /// Flags the rule sets (names of [`Flags`]).
+    pub flags: Vec<String>,
+    /// Response step ids from the triage card.
+    pub steps: Vec<String>,
+    /// The condition.
+    pub when: Condition,
+    /// The condition as written.
+    pub when_text: String,
+}
+
+/// A loaded, checked rule pack.
+#[derive(Clone, Debug, Default)]
+pub struct Pack {
+    /// Named lists.
+    pub lists: Lists,
+    /// Profiles in pack order.
+    pub profiles: Vec<Profile>,
+    /// Rules in pack order.
+    pub rules: Vec<Rule>,
+    /// Suppression entries (see [`crate::suppress`]).
+    pub suppressions: Vec<crate::suppress::Suppression>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPack {
+    #[serde(default)]
+    lists: Lists,
+    #[serde(default)]
+    profile: Vec<Spanned<RawProfile>>,
+    #[serde(default)]
+    rule: Vec<Spanned<RawRule>>,
+    #[serde(default)]
+    suppress: Vec<Spanned<crate::suppress::RawSuppression>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProfile {
+    name: String,
+    #[serde(default)]
+    description: String,
+    combine: Combine,
+    #[serde(rename = "where")]
+    gate: Option<Spanned<String>>,
+    #[serde(default = "one")]
+    threshold: u32,
+    prefilter: Option<Vec<String>>,
+    #[serde(default)]
+    severity: Option<Bands>,
+    fixed_severity: Option<String>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    id: String,
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default = "cadet")]
+    profile: String,
+    #[serde(default)]
+    techniques: Vec<String>,
+    score: u32,
+    #[serde(default)]
+    flags: Vec<String>,
+    #[serde(default)]
+    steps: Vec<String>,
+    when: Spanned<String>,
+}
+
+fn cadet() -> String {
+    String::from("cadet")
+}
+
+/// 1-based line of byte offset `at` in `text`.
+pub fn line_of(text: &str, at: usize) -> usize {
+    text.as_bytes()[..at.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+/// Line of a character offset inside a TOML string value whose span starts at `span_start`.
+fn line_in_string(text: &str, span_start: usize, value: &str, offset: usize) -> usize {
+    let raw = &text[span_start.min(text.len())..];
+    // A multi-line string that starts with a newline: TOML drops that newline.
+    let skipped = (raw.starts_with("'''\n") || raw.starts_with("\"\"\"\n")) as usize;
+    line_of(text, span_start) + skipped + value[..offset.min(value.len())].matches('\n').count()
+}
+
+impl Pack {
+    /// Parses and checks a pack. `file` names it in errors.
+    ///
+    /// ```
+    /// let err = cadet_core::pack::Pack::parse("x.toml", "[[rule]]\nid='a'\ntitle='t'\nscore=1\nwhen='cmd.tool == '").unwrap_err();
+    /// assert_eq!(err.rule.as_deref(), Some("a"));
+    /// assert!(err.to_string().starts_with("x.toml:5: rule `a`:"));
+    /// ```
+    pub fn parse(file: &str, text: &str) -> Result<Pack, PackError> {
+        let err = |rule: Option<&str>, line: Option<usize>, message: String| PackError {
+            file: file.to_string(),
+            rule: rule.map(String::from),
+            line,
+            message,
+        };
+        if text.len() > MAX_PACK_LEN {
+            return Err(err(None, None, alloc::format!("rule pack larger than {MAX_PACK_LEN} bytes")));
+        }
+        let raw: RawPack = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| line_of(text, s.start));
+            err(None, line, String::from(e.message().trim()))
+        })?;
+        if raw.rule.len() > MAX_RULES {
+            return Err(err(None, None, alloc::format!("more than {MAX_RULES} rules")));
+        }
+        let mut pack = Pack { lists: raw.lists, ..Pack::default() };
+        for p in raw.profile {
+            let line = line_of(text, p.span().start);
+            let p = p.into_inner();
+            let gate = match &p.gate {
+                Some(g) => Some(Condition::parse(g.get_ref(), &pack.lists).map_err(|e| {
+                    let line = line_in_string(text, g.span().start, g.get_ref(), e.offset);
+                    err(Some(&p.name), Some(line), alloc::format!("profile `where`: {}", e.message))
+                })?),
+                None => None,
+            };
+            let fixed_severity = match &p.fixed_severity {
+                Some(s) => Some(Severity::parse(s).ok_or_else(|| err(Some(&p.name), Some(line), alloc::format!("unknown severity `{s}`")))?),
+                None => None,
+            };
+            if p.prefilter.as_ref().map(|k| k.len() > MAX_PREFILTER || k.iter().any(|w| w.is_empty())).unwrap_or(false) {
+                return Err(err(Some(&p.name), Some(line), alloc::format!("prefilter needs 1 to {MAX_PREFILTER} non-empty keywords")));
+            }
+            if pack.profiles.iter().any(|q: &Profile| q.name == p.name) {
+                return Err(err(Some(&p.name), Some(line), String::from("profile defined twice")));
+            }
+            pack.profiles.push(Profile {
+                gate_text: p.gate.as_ref().map(|g| g.get_ref().clone()),
+                name: p.name,
+                description: p.description,
+                combine: p.combine,
+                gate,
+                threshold: p.threshold,
+                prefilter: p.prefilter,
+                bands: p.severity.unwrap_or_default(),
+                fixed_severity,
+            });
+        }
+        for r in raw.rule {
+            let line = line_of(text, r.span().start);
+            let r = r.into_inner();
+            let rule_err = |line, message| err(Some(&r.id), Some(line), message);
+            if pack.rules.iter().any(|q: &Rule| q.id == r.id) {
+                return Err(rule_err(line, String::from("rule id used twice")));
+            }
+            if !pack.profiles.iter().any(|p| p.name == r.profile) {
+                return Err(rule_err(line, alloc::format!("unknown profile `{}`", r.profile)));
+            }
+            if let Some(bad) = r.flags.iter().find(|f| !Flags::NAMES.contains(&f.as_str())) {
+                return Err(rule_err(line, alloc::format!("unknown flag `{bad}` (flags: {})", Flags::NAMES.join(", "))));
+            }
+            if let Some(bad) = r.techniques.iter().find(|t| !is_technique_id(t)) {
+                return Err(rule_err(line, alloc::format!("`{bad}` is not an ATT&CK technique id (T1234 or T1234.567)")));
+            }
+            let when = Condition::parse(r.when.get_ref(), &pack.lists).map_err(|e| {
+                let line = line_in_string(text, r.when.span().start, r.when.get_ref(), e.offset);
+                rule_err(line, e.message)
+            })?;
+            pack.rules.push(Rule {
+                when_text: r.when.get_ref().clone(),
+                id: r.id,
+                title: r.title,
+                description: r.description,
+                profile: r.profile,
+                techniques: r.techniques,
+                score: r.score,
+                flags: r.flags,
+                steps: r.steps,
+                when,
+            });
+        }
+        for s in raw.suppress {
+            let line = line_of(text, s.span().start);
+            let s = crate::suppress::Suppression::compile(s.into_inner())
+                .map_err(|(name, m)| err(Some(&name), Some(line), m))?;
+            pack.suppressions.push(s);
+        }
+        Ok(pack)
+    }
+
+    /// The profile called `name`.
+    pub fn profile(&self, name: &str) -> Option<&Profile> {
+        self.profiles.iter().find(|p| p.name == name)
+    }
+
+    /// The rules of profile `name`, in pack order.
+    pub fn rules_of<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s Rule> + 's {
+        self.rules.iter().filter(move |r| r.profile == name)
+    }
+}
+
+fn is_technique_id(t: &str) -> bool {
+    let b = t.as_bytes();
+    let digits = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
+    match t.split_once('.') {
+        Some((main, sub)) => b[0] == b'T' && main.len() == 5 && digits(&main.as_bytes()[1..]) && sub.len() == 3 && digits(sub.as_bytes()),
+        None => b.len() == 5 && b[0] == b'T' && digits(&b[1..]),
+    }
+}

@@ -1,0 +1,88 @@
+//! Splitting command lines into words the way a POSIX shell would (quotes and
+//! backslashes), without expanding anything.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// Splits `line` into words: `'...'` is literal, `"..."` honours `\"` and `\\`,
+/// a backslash outside quotes escapes the next character. Shell operators
+/// (`;`, `&&`, `||`, `|`) become words of their own.
+///
+/// ```
+/// assert_eq!(cadet_core::shell::split(r#"sh -c "docker exec -it web sh""#),
+///            ["sh", "-c", "docker exec -it web sh"]);
+/// ```
+pub fn split(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut has_word = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                has_word = true;
+                for c in chars.by_ref() {
+                    if c == '\'' {
+                        break;
+                    }
+                    cur.push(c);
+                }
+            }
+            '"' => {
+                has_word = true;
+                while let Some(c) = chars.next() {
+                    match c {
+                        '"' => break,
+                        '\\' => match chars.peek() {
+                            Some(&n @ ('"' | '\\' | '$' | '`')) => {
+                                cur.push(n);
+                                chars.next();
+                            }
+                            _ => cur.push('\\'),
+                        },
+                        _ => cur.push(c),
+                    }
+                }
+            }
+            '\\' => {
+                has_word = true;
+                if let Some(n) = chars.next() {
+                    cur.push(n);
+                }
+            }
+            ';' | '|' | '&' => {
+                if has_word {
+                    words.push(core::mem::take(&mut cur));
+                    has_word = false;
+                }
+                let mut op = String::from(c);
+                if let Some(&n) = chars.peek() {
+                    if (c == '|' || c == '&') && n == c {
+                        op.push(n);
+                        chars.next();
+                    }
+                }
+                words.push(op);
+            }
+            c if c.is_whitespace() => {
+                if has_word {
+                    words.push(core::mem::take(&mut cur));
+                    has_word = false;
+                }
+            }
+            c => {
+                has_word = true;
+                cur.push(c);
+            }
+        }
+    }
+    if has_word {
+        words.push(cur);
+    }
+    words
+}
+
+/// True for the words [`split`] emits for shell operators.
+pub fn is_operator(word: &str) -> bool {
+    matches!(word, ";" | "|" | "||" | "&" | "&&")
+}

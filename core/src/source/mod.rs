@@ -1,0 +1,49 @@
+//! Normalisers: one file per log source. [`normalise`] detects the source of a
+//! record and reads it into an [`Event`].
+//!
+//! Detection order matters where shapes overlap: control-plane sources first,
+//! then process sources from the most specific shape to the most generic, then
+//! the text normalisers for raw lines (or JSON records that only carry a
+//! `message`/`log` line).
+
+use crate::event::Event;
+use crate::json::Json;
+
+pub mod api;
+pub mod auditd;
+pub mod ecs;
+pub mod esf;
+pub mod process_fields;
+pub mod shell_line;
+pub mod splunk;
+pub mod sysmon;
+pub mod windows_4688;
+
+pub use api::ApiEvent;
+
+/// Reads a parsed JSON record into an event, or `None` when no normaliser knows it.
+pub fn normalise<'a>(doc: &'a Json<'a>) -> Option<Event<'a>> {
+    if let Some(ev) = api::read(doc) {
+        return Some(ev);
+    }
+    ecs::read(doc)
+        .or_else(|| sysmon::read(doc))
+        .or_else(|| windows_4688::read(doc))
+        .or_else(|| splunk::read(doc))
+        .or_else(|| auditd::read_json(doc))
+        .or_else(|| esf::read(doc))
+        .or_else(|| text_field(doc).and_then(normalise_text))
+}
+
+/// Reads a raw text line (auditd, Sysmon-for-Linux syslog XML, sudo log, shell line).
+pub fn normalise_text(line: &str) -> Option<Event<'_>> {
+    auditd::read_line(line)
+        .or_else(|| sysmon::read_xml_line(line))
+        .or_else(|| api::read_text(line))
+        .or_else(|| shell_line::read(line))
+}
+
+/// The text of a record that wraps a raw log line (`message`, `log`, `MESSAGE`).
+fn text_field<'a>(doc: &'a Json<'a>) -> Option<&'a str> {
+    ["message", "log", "MESSAGE", "msg"].iter().find_map(|k| doc.get(k).as_str())
+}
