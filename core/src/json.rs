@@ -121,7 +121,7 @@ impl<'a> Json<'a> {
     pub fn as_i64(&self) -> Option<i64> {
         match self {
             Json::Int(i) => Some(*i),
-            Json::Float(f) if f.fract() == 0.0 => Some(*f as i64),
+            Json::Float(f) if *f == (*f as i64) as f64 => Some(*f as i64),
             Json::Str(s) => s.trim().parse().ok(),
             _ => None,
         }
