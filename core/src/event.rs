@@ -55,7 +55,10 @@ impl<'a> ProcessStart<'a> {
     pub fn complete(mut self) -> Self {
         if self.argv.is_empty() {
             if let Some(cl) = &self.command_line {
-                self.argv = crate::shell::split(cl).into_iter().map(Cow::Owned).collect();
+                let windows = crate::shell::is_windows_command(cl)
+                    || self.executable.as_deref().map(crate::shell::is_windows_command).unwrap_or(false);
+                let words = if windows { crate::shell::split_windows(cl) } else { crate::shell::split(cl) };
+                self.argv = words.into_iter().map(Cow::Owned).collect();
             }
         }
         if self.command_line.is_none() && !self.argv.is_empty() {

@@ -258,9 +258,11 @@ impl Pack {
     /// Parses and checks a pack. `file` names it in errors.
     ///
     /// ```
-    /// let err = cadet_core::pack::Pack::parse("x.toml", "[[rule]]\nid='a'\ntitle='t'\nscore=1\nwhen='cmd.tool == '").unwrap_err();
+    /// let text = "[[profile]]\nname='cadet'\ncombine='max'\n\n[[rule]]\nid='a'\ntitle='t'\nscore=1\nwhen='cmd.tool == '";
+    /// let err = cadet_core::pack::Pack::parse("x.toml", text).unwrap_err();
     /// assert_eq!(err.rule.as_deref(), Some("a"));
-    /// assert!(err.to_string().starts_with("x.toml:5: rule `a`:"));
+    /// assert_eq!(err.line, Some(9));
+    /// assert!(err.to_string().starts_with("x.toml:9: rule `a`: expected a value"), "{err}");
     /// ```
     pub fn parse(file: &str, text: &str) -> Result<Pack, PackError> {
         let err = |rule: Option<&str>, line: Option<usize>, message: String| PackError {

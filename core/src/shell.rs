@@ -86,3 +86,51 @@ pub fn split(line: &str) -> Vec<String> {
 pub fn is_operator(word: &str) -> bool {
     matches!(word, ";" | "|" | "||" | "&" | "&&")
 }
+
+/// Splits a Windows command line the way `CommandLineToArgvW` does, simplified:
+/// whitespace separates words, double quotes group, backslashes are literal
+/// except before a double quote (`\"` is a quote).
+///
+/// ```
+/// assert_eq!(cadet_core::shell::split_windows(r#""C:\Program Files\Docker\docker.exe" exec -it web cmd"#),
+///            [r"C:\Program Files\Docker\docker.exe", "exec", "-it", "web", "cmd"]);
+/// ```
+pub fn split_windows(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let (mut has_word, mut quoted) = (false, false);
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&'"') => {
+                chars.next();
+                cur.push('"');
+                has_word = true;
+            }
+            '"' => {
+                quoted = !quoted;
+                has_word = true;
+            }
+            c if c.is_whitespace() && !quoted => {
+                if has_word {
+                    words.push(core::mem::take(&mut cur));
+                    has_word = false;
+                }
+            }
+            c => {
+                cur.push(c);
+                has_word = true;
+            }
+        }
+    }
+    if has_word {
+        words.push(cur);
+    }
+    words
+}
+
+/// True for a command line that names a Windows program (`C:\...`, `"C:\...`, `\\server\...`).
+pub fn is_windows_command(line: &str) -> bool {
+    let t = line.trim_start().trim_start_matches('"').as_bytes();
+    (t.len() > 2 && t[0].is_ascii_alphabetic() && t[1] == b':' && t[2] == b'\\') || t.starts_with(b"\\\\")
+}

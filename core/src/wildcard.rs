@@ -44,7 +44,8 @@ impl Wildcard {
     ///
     /// ```
     /// let w = cadet_core::wildcard::Wildcard::ilike("%nsenter%pid%1%");
-    /// assert!(w.matches("NSENTER --target 1 --pid"));
+    /// assert!(w.matches("NSENTER --pid --target 1"));
+    /// assert!(!w.matches("nsenter --target 1 --pid")); // order matters, as in AQL
     /// assert!(cadet_core::wildcard::Wildcard::ilike("docker_exec").matches("DOCKER EXEC"));
     /// assert!(!cadet_core::wildcard::Wildcard::ilike("docker_exec").matches("docker  exec"));
     /// ```

@@ -7,7 +7,10 @@ use crate::json::Json;
 /// Reads an ECS record with `process.*` fields. Events whose `event.type` says
 /// they are not a start (`end`, `info`) are left alone.
 pub fn read<'a>(doc: &'a Json<'a>) -> Option<Event<'a>> {
-    if !process_fields::has_any(doc, &["process.name", "process.executable", "process.args", "process.command_line"]) {
+    let text = |k: &str| doc.get_dotted(k).as_str().is_some();
+    let has_process = text("process.name") || text("process.executable") || text("process.command_line")
+        || !doc.get_dotted("process.args").as_array().is_empty();
+    if !has_process {
         return None;
     }
     let kind = doc.get_dotted("event.type");

@@ -26,12 +26,12 @@ pub fn normalise<'a>(doc: &'a Json<'a>) -> Option<Event<'a>> {
     if let Some(ev) = api::read(doc) {
         return Some(ev);
     }
-    ecs::read(doc)
+    esf::read(doc)
+        .or_else(|| ecs::read(doc))
         .or_else(|| sysmon::read(doc))
         .or_else(|| windows_4688::read(doc))
         .or_else(|| splunk::read(doc))
         .or_else(|| auditd::read_json(doc))
-        .or_else(|| esf::read(doc))
         .or_else(|| text_field(doc).and_then(normalise_text))
 }
 

@@ -1,0 +1,214 @@
+//! Replays every fixture in `core/fixtures` (see its README) through the native engine.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use cadet_core::{Config, Engine, Severity, Verdict};
+use serde_json::Value;
+
+const PROFILES: [&str; 4] = ["cadet", "qradar-t1609", "elastic-t1609", "qradar-t1059-013"];
+
+fn fixture_files() -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let mut entries: Vec<_> = fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                walk(&p, out);
+            } else if matches!(p.extension().and_then(|e| e.to_str()), Some("jsonl" | "log")) {
+                out.push(p);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"), &mut out);
+    out
+}
+
+fn lines(path: &Path) -> Vec<String> {
+    fs::read_to_string(path).unwrap().lines().filter(|l| !l.trim().is_empty()).map(String::from).collect()
+}
+
+fn engine(profile: &str) -> Engine {
+    Engine::new(&Config { profile: profile.into(), ..Config::default() }).unwrap()
+}
+
+/// The `_expect` objects of an attack file (inline, or from the sidecar `.expect`).
+fn expectations(path: &Path, records: &[String]) -> Vec<Value> {
+    if path.extension().unwrap() == "log" {
+        let sidecar = path.with_extension("expect");
+        let exp = lines(&sidecar);
+        assert_eq!(exp.len(), records.len(), "{}: one expectation per line", sidecar.display());
+        exp.iter().map(|l| serde_json::from_str(l).unwrap()).collect()
+    } else {
+        records
+            .iter()
+            .map(|l| {
+                let v: Value = serde_json::from_str(l).unwrap();
+                v.get("_expect").cloned().unwrap_or_else(|| panic!("{}: attack record without _expect: {l}", path.display()))
+            })
+            .collect()
+    }
+}
+
+fn check(verdict: &Verdict, exp: &Value, what: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    if !verdict.matched {
+        return vec![format!("{what}: not matched (expected {exp})")];
+    }
+    let ids: Vec<&str> = verdict.rules.iter().map(|r| r.id.as_str()).collect();
+    for want in exp["rules"].as_array().unwrap() {
+        if !ids.contains(&want.as_str().unwrap()) {
+            problems.push(format!("{what}: rule {want} missing; got {ids:?}"));
+        }
+    }
+    for want in exp.get("techniques").and_then(|v| v.as_array()).into_iter().flatten() {
+        if !verdict.techniques.iter().any(|t| t == want.as_str().unwrap()) {
+            problems.push(format!("{what}: technique {want} missing; got {:?}", verdict.techniques));
+        }
+    }
+    let flags = serde_json::to_value(verdict.flags).unwrap();
+    for want in exp.get("flags").and_then(|v| v.as_array()).into_iter().flatten() {
+        if flags[want.as_str().unwrap()] != Value::Bool(true) {
+            problems.push(format!("{what}: flag {want} not set; got {flags}"));
+        }
+    }
+    if let Some(min) = exp.get("min_severity").and_then(|v| v.as_str()) {
+        let min = Severity::parse(min).unwrap();
+        if verdict.severity < min {
+            problems.push(format!("{what}: severity {:?} below {min:?} (score {})", verdict.severity, verdict.score));
+        }
+    }
+    problems
+}
+
+#[test]
+fn attack_fixtures_are_detected_with_rules_techniques_and_flags() {
+    let mut engine = engine("cadet");
+    let (mut checked, mut problems) = (0, Vec::new());
+    for path in fixture_files().iter().filter(|p| p.to_string_lossy().contains(".attack.")) {
+        let records = lines(path);
+        for (i, (record, exp)) in records.iter().zip(expectations(path, &records)).enumerate() {
+            let v = engine.score(record.as_bytes());
+            problems.extend(check(&v, &exp, &format!("{}:{}", path.display(), i + 1)));
+            checked += 1;
+        }
+    }
+    assert!(checked >= 60, "only {checked} attack records found");
+    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+}
+
+#[test]
+fn benign_fixtures_stay_quiet() {
+    let mut engine = engine("cadet");
+    let mut loud = Vec::new();
+    let mut checked = 0;
+    for path in fixture_files().iter().filter(|p| p.to_string_lossy().contains(".benign.")) {
+        for record in lines(path) {
+            let v = engine.score(record.as_bytes());
+            checked += 1;
+            if v.matched {
+                loud.push(format!("{}: {} -> {}", path.display(), &record[..record.len().min(120)], v.to_json()));
+            }
+        }
+    }
+    assert!(checked >= 40, "only {checked} benign records found");
+    assert!(loud.is_empty(), "benign records matched:\n{}", loud.join("\n"));
+}
+
+/// The prefilter may only skip records that could not match: every fixture line and every
+/// shared data line gets the same verdict with and without it, in every profile.
+#[test]
+fn prefilter_never_changes_a_verdict() {
+    let mut all: Vec<String> = fixture_files().iter().flat_map(|p| lines(p)).collect();
+    all.extend(shared_json_lines());
+    let mut rejected = 0;
+    for profile in PROFILES {
+        let mut fast = engine(profile);
+        let mut full = Engine::new(&Config { profile: profile.into(), prefilter: false, ..Config::default() }).unwrap();
+        for record in &all {
+            let mut expected = full.score(record.as_bytes());
+            if fast.rejects(record.as_bytes()) {
+                rejected += 1;
+                // A rejected record is never parsed, so a parse error goes unreported (by design).
+                expected.error = None;
+            }
+            assert_eq!(fast.score(record.as_bytes()), expected, "{profile}: {record}");
+        }
+    }
+    assert!(rejected > 0, "the prefilter rejected nothing");
+}
+
+fn shared_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data")
+}
+
+/// Every text line under ../shared/data (negatives, formats, rules as text, ...).
+fn shared_json_lines() -> Vec<String> {
+    let mut out = Vec::new();
+    fn walk(dir: &Path, out: &mut Vec<String>) {
+        let Ok(rd) = fs::read_dir(dir) else { return };
+        for e in rd {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if matches!(p.extension().and_then(|e| e.to_str()), Some("log" | "jsonl" | "json" | "txt")) {
+                for l in fs::read_to_string(&p).unwrap_or_default().lines() {
+                    if !l.trim().is_empty() {
+                        out.push(l.to_string());
+                    }
+                }
+            }
+        }
+    }
+    walk(&shared_dir(), &mut out);
+    out
+}
+
+#[test]
+fn shared_negatives_do_not_match_in_any_profile() {
+    let dir = shared_dir().join("negatives");
+    assert!(dir.is_dir(), "../shared/data/negatives not found beside the repo");
+    let mut n = 0;
+    for profile in PROFILES {
+        let mut e = engine(profile);
+        for entry in fs::read_dir(&dir).unwrap() {
+            let sub = entry.unwrap().path();
+            for file in fs::read_dir(&sub).unwrap() {
+                let file = file.unwrap().path();
+                if file.extension().and_then(|e| e.to_str()) != Some("log") {
+                    continue;
+                }
+                for line in lines(&file) {
+                    let v = e.score(line.as_bytes());
+                    assert!(!v.matched, "{profile}: {} matched: {}", file.display(), v.to_json());
+                    assert!(v.error.is_none(), "{}: {:?}", file.display(), v.error);
+                    n += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(n, 6 * 4, "expected the 6 public negative k8s audit events");
+}
+
+#[test]
+fn enriched_output_keeps_the_record_and_adds_one_cadet_key() {
+    let mut engine = engine("cadet");
+    for path in fixture_files() {
+        for record in lines(&path) {
+            let mut out = Vec::new();
+            let matched = engine.enrich(record.as_bytes(), &mut out);
+            let enriched: Value = serde_json::from_slice(&out).unwrap_or_else(|e| panic!("{}: {e}: {}", path.display(), String::from_utf8_lossy(&out)));
+            let verdict: Verdict = serde_json::from_value(enriched["cadet"].clone()).unwrap();
+            assert_eq!(verdict.matched, matched);
+            match serde_json::from_str::<Value>(&record) {
+                Ok(Value::Object(original)) => {
+                    let Value::Object(mut got) = enriched else { panic!() };
+                    got.remove("cadet");
+                    assert_eq!(Value::Object(got), Value::Object(original), "{}", path.display());
+                }
+                _ => assert_eq!(enriched["message"], Value::String(record.trim().to_string())),
+            }
+        }
+    }
+}
