@@ -1,1 +1,276 @@
-fn main() {}
+//! `cadet`: scan log records for container-administration abuse (MITRE T1609, T1059.013).
+//!
+//! A thin binary: all detection lives in `cadet-core`; this file reads lines,
+//! writes enriched NDJSON and prints a summary.
+
+mod line_reader;
+mod report;
+
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use cadet_core::{Config, Engine, Verdict};
+use clap::{Parser, Subcommand, ValueEnum};
+
+use line_reader::{Line, LineReader, MAX_LINE};
+use report::Summary;
+
+/// Bundled sample events for `cadet demo`: the six Atomic Red Team tests of the seed
+/// detections, evasions the literal queries miss, and routine benign use.
+const DEMO: &str = include_str!("../samples/demo.jsonl");
+
+#[derive(Parser)]
+#[command(name = "cadet", version, about = "Container administration abuse detection (MITRE T1609, T1059.013) for log records")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// One enriched JSON record per line.
+    Ndjson,
+    /// A table for people.
+    Table,
+}
+
+#[derive(clap::Args)]
+struct PackArgs {
+    /// Profile: cadet, qradar-t1609, elastic-t1609, qradar-t1059-013.
+    #[arg(long, short, default_value = "cadet")]
+    profile: String,
+    /// A rule pack (TOML) replacing the embedded one (`cadet rules --export` prints it).
+    #[arg(long, short)]
+    rules: Option<PathBuf>,
+    /// Lowest score that counts as a match (overrides the profile's).
+    #[arg(long, short)]
+    threshold: Option<u32>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Scan JSON lines or raw text lines and write enriched records.
+    Scan {
+        #[command(flatten)]
+        pack: PackArgs,
+        /// Write every record (enriched), one line per input line, in order; default: matches only.
+        #[arg(long, short)]
+        all: bool,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value = "ndjson")]
+        format: Format,
+        /// Keep first-seen state (new user, new source IP, exec spikes) in this file across runs.
+        #[arg(long)]
+        state: Option<PathBuf>,
+        /// Keep first-seen state during this run only.
+        #[arg(long)]
+        first_seen: bool,
+        /// Files to read (`-` or none: standard input).
+        files: Vec<PathBuf>,
+    },
+    /// Run cadet on the bundled sample events and show a table.
+    Demo {
+        #[command(flatten)]
+        pack: PackArgs,
+    },
+    /// List the rules of a profile (or print the whole pack with --export).
+    Rules {
+        #[command(flatten)]
+        pack: PackArgs,
+        /// Print the rule pack (TOML) instead of the list.
+        #[arg(long)]
+        export: bool,
+    },
+    /// List the fields rule conditions can use.
+    Fields,
+}
+
+/// An error with the process exit code it maps to.
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl Failure {
+    fn usage(message: impl Into<String>) -> Self {
+        Failure { code: 2, message: message.into() }
+    }
+    fn io(message: impl Into<String>) -> Self {
+        Failure { code: 1, message: message.into() }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let result = match cli.command {
+        Command::Scan { pack, all, format, state, first_seen, files } => scan(&pack, all, format, state, first_seen, &files),
+        Command::Demo { pack } => demo(&pack),
+        Command::Rules { pack, export } => rules(&pack, export),
+        Command::Fields => {
+            for (name, kind, doc) in cadet_core::fields::all() {
+                println!("{name:<28} {:<5} {doc}", format!("{kind:?}").to_lowercase());
+            }
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("cadet: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+fn engine(pack: &PackArgs, state_capacity: usize) -> Result<Engine, Failure> {
+    let (rules, rules_name) = match &pack.rules {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?;
+            (Some(text), path.display().to_string())
+        }
+        None => (None, "<embedded>".to_string()),
+    };
+    let config = Config { profile: pack.profile.clone(), rules, rules_name, threshold: pack.threshold, state_capacity, ..Config::default() };
+    Engine::new(&config).map_err(|e| Failure::usage(e.to_string()))
+}
+
+/// Capacity of the first-seen state when the CLI keeps one.
+const STATE_CAPACITY: usize = 100_000;
+
+fn scan(pack: &PackArgs, all: bool, format: Format, state: Option<PathBuf>, first_seen: bool, files: &[PathBuf]) -> Result<(), Failure> {
+    let keep_state = state.is_some() || first_seen;
+    let mut engine = engine(pack, if keep_state { STATE_CAPACITY } else { 0 })?;
+    if let Some(path) = &state {
+        if path.exists() {
+            let saved = std::fs::read_to_string(path).map_err(|e| Failure::io(format!("{}: {e}", path.display())))?;
+            engine.import_state(&saved).map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?;
+        }
+    }
+    let inputs: Vec<Option<&PathBuf>> = if files.is_empty() { vec![None] } else { files.iter().map(|f| (f.as_os_str() != "-").then_some(f)).collect() };
+    let stdout = io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut summary = Summary::new(engine.profile());
+    let progress = report::progress(io::stderr().is_terminal(), files);
+    let started = Instant::now();
+    let mut buf = Vec::new();
+    let mut table = report::Table::new();
+    for input in inputs {
+        let reader: Box<dyn Read> = match input {
+            Some(path) => Box::new(File::open(path).map_err(|e| Failure::io(format!("{}: {e}", path.display())))?),
+            None => Box::new(io::stdin().lock()),
+        };
+        let mut lines = LineReader::new(reader);
+        loop {
+            let line = lines.next_line().map_err(|e| Failure::io(format!("read: {e}")))?;
+            let Some(line) = line else { break };
+            buf.clear();
+            match line {
+                Line::Whole(record) => {
+                    if let Some(p) = &progress {
+                        p.inc(record.len() as u64 + 1);
+                    }
+                    let verdict = engine.score(record);
+                    summary.add(&verdict, record.len());
+                    if verdict.matched || all {
+                        match format {
+                            Format::Ndjson => {
+                                cadet_core::engine::write_enriched(record, &verdict.to_json(), &mut buf);
+                                buf.push(b'\n');
+                                out.write_all(&buf).map_err(write_failure)?;
+                            }
+                            Format::Table => table.push(record, &verdict),
+                        }
+                    }
+                }
+                Line::TooLong { head, rest } => {
+                    // Larger than MAX_LINE: passed on unchanged (streamed), never buffered whole.
+                    summary.too_long += 1;
+                    if all && format == Format::Ndjson {
+                        out.write_all(head).map_err(write_failure)?;
+                        lines.copy_rest_of_line(rest, &mut out).map_err(|e| Failure::io(format!("read: {e}")))?;
+                        out.write_all(b"\n").map_err(write_failure)?;
+                    } else {
+                        lines.skip_rest_of_line(rest).map_err(|e| Failure::io(format!("read: {e}")))?;
+                    }
+                    eprintln!("cadet: a record longer than {MAX_LINE} bytes was passed on unscored");
+                }
+            }
+        }
+    }
+    if let Some(p) = progress {
+        p.finish_and_clear();
+    }
+    if format == Format::Table {
+        table.print(&mut out).map_err(write_failure)?;
+    }
+    out.flush().map_err(write_failure)?;
+    if let Some(path) = &state {
+        std::fs::write(path, engine.export_state()).map_err(|e| Failure::io(format!("{}: {e}", path.display())))?;
+    }
+    summary.print(started.elapsed());
+    Ok(())
+}
+
+fn write_failure(e: io::Error) -> Failure {
+    Failure::io(format!("write: {e}"))
+}
+
+fn demo(pack: &PackArgs) -> Result<(), Failure> {
+    let mut engine = engine(pack, 0)?;
+    let mut table = report::Table::new();
+    let mut summary = Summary::new(engine.profile());
+    let started = Instant::now();
+    for line in DEMO.lines().filter(|l| !l.trim().is_empty()) {
+        let verdict: Verdict = engine.score(line.as_bytes());
+        summary.add(&verdict, line.len());
+        table.push(line.as_bytes(), &verdict);
+    }
+    // What the literal seed queries say about the same records.
+    for (column, profile) in [("AQL-1609", "qradar-t1609"), ("EQL-1609", "elastic-t1609"), ("AQL-1059", "qradar-t1059-013")] {
+        let mut seed = Engine::new(&Config { profile: profile.into(), ..Config::default() }).map_err(|e| Failure::usage(e.to_string()))?;
+        let values = DEMO
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                let v = seed.score(l.as_bytes());
+                if v.matched { v.score.to_string() } else { "-".into() }
+            })
+            .collect();
+        table.add_column(column, values);
+    }
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    writeln!(out, "cadet demo: {} bundled sample events, profile `{}`", table.len(), engine.profile()).map_err(write_failure)?;
+    writeln!(out, "(AQL-1609, EQL-1609, AQL-1059: the score the literal seed queries give the same record; - = no match)\n").map_err(write_failure)?;
+    table.print(&mut out).map_err(write_failure)?;
+    summary.print(started.elapsed());
+    Ok(())
+}
+
+fn rules(pack: &PackArgs, export: bool) -> Result<(), Failure> {
+    if export {
+        match &pack.rules {
+            Some(path) => print!("{}", std::fs::read_to_string(path).map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?),
+            None => print!("{}", cadet_core::DEFAULT_PACK),
+        }
+        return Ok(());
+    }
+    let engine = engine(pack, 0)?;
+    let p = engine.profile_def();
+    println!("profile {} — {}", p.name, p.description);
+    println!("combine {:?}, threshold {}, {} rules\n", p.combine, engine.threshold(), engine.rules().len());
+    println!("{:<44} {:>5}  {:<28} TITLE", "ID", "SCORE", "TECHNIQUES");
+    for r in engine.rules() {
+        println!("{:<44} {:>5}  {:<28} {}", r.id, r.score, r.techniques.join(","), r.title);
+    }
+    Ok(())
+}
