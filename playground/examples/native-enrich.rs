@@ -1,0 +1,68 @@
+//! The native reference for the browser test: enriches the records of each file
+//! with cadet-core's `Engine::enrich`, one output line per non-blank input line.
+//!
+//! `native-enrich [--profile NAME] [--rules PACK.toml] FILE...`
+//! (with `--rules`, errors name the pack `rules.toml`, as in the page);
+//! `native-enrich --default-pack` prints the embedded rule pack.
+//!
+//! Lines are read as the page reads a text box: UTF-8 (invalid bytes replaced),
+//! `\r\n` and lone `\r` turned into `\n` (browsers normalise a text box's value
+//! that way), blank lines skipped.
+
+use std::process::ExitCode;
+
+use cadet_core::{Config, Engine};
+
+fn main() -> ExitCode {
+    let mut config = Config::default();
+    let mut files = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--default-pack" => {
+                print!("{}", cadet_core::DEFAULT_PACK);
+                return ExitCode::SUCCESS;
+            }
+            "--profile" => config.profile = args.next().unwrap_or_default(),
+            "--rules" => {
+                let path = args.next().unwrap_or_default();
+                match std::fs::read_to_string(&path) {
+                    Ok(text) => config.rules = Some(text),
+                    Err(e) => {
+                        eprintln!("native-enrich: {path}: {e}");
+                        return ExitCode::from(2);
+                    }
+                }
+                config.rules_name = cadet_playground::EDITED_PACK_NAME.to_string();
+            }
+            _ => files.push(arg),
+        }
+    }
+    let mut engine = match Engine::new(&config) {
+        Ok(engine) => engine,
+        Err(e) => {
+            eprintln!("native-enrich: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut out = Vec::new();
+    for path in files {
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                eprintln!("native-enrich: {path}: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        let text = String::from_utf8_lossy(&bytes).replace("\r\n", "\n").replace('\r', "\n");
+        for line in text.split('\n').filter(|l| !l.trim().is_empty()) {
+            engine.enrich(line.as_bytes(), &mut out);
+            out.push(b'\n');
+        }
+    }
+    use std::io::Write;
+    if std::io::stdout().write_all(&out).is_err() {
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
+}

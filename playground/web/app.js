@@ -1,0 +1,530 @@
+// cadet playground: the page around the WebAssembly build of cadet-core.
+// Plain ES module, no dependencies; everything runs locally.
+
+import init, { Playground, defaultPack, profiles, version } from './cadet_playground.js';
+import { EXAMPLES, GROUPS } from './examples.js';
+
+const $ = (id) => document.getElementById(id);
+const el = (tag, attrs = {}, ...children) => {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') node.className = v;
+    else if (k === 'text') node.textContent = v;
+    else if (v !== undefined && v !== null && v !== false) node.setAttribute(k, v);
+  }
+  for (const c of children) if (c !== null && c !== undefined) node.append(c);
+  return node;
+};
+
+const FALLBACK_PROFILES = ['cadet', 'qradar-t1609', 'elastic-t1609', 'qradar-t1059-013'];
+const FLAG_LABELS = {
+  privileged_container: 'privileged',
+  host_mount: 'host mount',
+  container_exec: 'container exec',
+  secrets_access: 'secrets',
+  escape: 'escape',
+};
+
+const state = {
+  pg: null,          // Playground (wasm)
+  pack: '',          // the default pack text
+  last: null,        // last analysis that loaded (shown while the rules are broken)
+  lastError: null,   // current rule error
+  open: new Set(),   // record lines whose detail row is open
+  broken: false,     // the wasm instance trapped
+};
+
+// ---------------------------------------------------------------- helpers
+
+function debounce(fn, ms) {
+  let t = 0;
+  return (...args) => { clearTimeout(t); t = setTimeout(() => fn(...args), ms); };
+}
+
+function rulesArg() {
+  const text = $('rules').value;
+  return text === state.pack ? null : text;
+}
+
+function download(name, text, type) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = el('a', { href: url, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+function fatal(message, { reload = false } = {}) {
+  const box = $('fatal');
+  box.replaceChildren(document.createTextNode(message));
+  if (reload) {
+    const b = el('button', { class: 'btn', type: 'button', text: 'Reload with this state' });
+    b.onclick = async () => { location.hash = await shareFragment(); location.reload(); };
+    box.append(b);
+  }
+  box.hidden = false;
+}
+
+// ASCII-only lower-casing keeps string offsets intact (unlike toLowerCase on all of Unicode).
+const asciiLower = (s) => s.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
+const isWord = (c) => c !== undefined && /[A-Za-z0-9_]/.test(c);
+
+// The spans of `text` where an indicator occurs (as written, or JSON-escaped),
+// case-insensitively and not inside a longer word.
+function indicatorSpans(text, indicators) {
+  const hay = asciiLower(text);
+  const spans = [];
+  const missing = [];
+  for (const ind of indicators || []) {
+    if (!ind) continue;
+    let found = false;
+    const forms = new Set([ind, JSON.stringify(ind).slice(1, -1)]);
+    for (const form of forms) {
+      const needle = asciiLower(form);
+      for (let at = hay.indexOf(needle); at !== -1; at = hay.indexOf(needle, at + 1)) {
+        const end = at + needle.length;
+        if (isWord(needle[0]) && isWord(hay[at - 1])) continue;
+        if (isWord(needle[needle.length - 1]) && isWord(hay[end])) continue;
+        spans.push([at, end]);
+        found = true;
+      }
+    }
+    if (!found) missing.push(ind);
+  }
+  spans.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+  const merged = [];
+  for (const s of spans) {
+    const last = merged[merged.length - 1];
+    if (last && s[0] <= last[1]) last[1] = Math.max(last[1], s[1]);
+    else merged.push([...s]);
+  }
+  return { spans: merged, missing };
+}
+
+function highlighted(text, indicators) {
+  const { spans, missing } = indicatorSpans(text, indicators);
+  const frag = document.createDocumentFragment();
+  let pos = 0;
+  for (const [a, b] of spans) {
+    if (a > pos) frag.append(text.slice(pos, a));
+    frag.append(el('mark', { text: text.slice(a, b) }));
+    pos = b;
+  }
+  if (pos < text.length) frag.append(text.slice(pos));
+  return { frag, missing };
+}
+
+// ---------------------------------------------------------------- share links
+
+function toB64url(bytes) {
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function fromB64url(s) {
+  const bin = atob(s.replace(/-/g, '+').replace(/_/g, '/'));
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+async function pipe(bytes, stream) {
+  return new Uint8Array(await new Response(new Blob([bytes]).stream().pipeThrough(stream)).arrayBuffer());
+}
+
+function currentState() {
+  const s = { v: 1, p: $('profile').value, r: $('records').value };
+  const rules = rulesArg();
+  if (rules !== null) s.k = rules;
+  return s;
+}
+
+// `s=z<deflate-raw, base64url>` (or `s=j<base64url>` where CompressionStream is missing).
+async function shareFragment() {
+  const json = new TextEncoder().encode(JSON.stringify(currentState()));
+  if (typeof CompressionStream === 'function') {
+    return 's=z' + toB64url(await pipe(json, new CompressionStream('deflate-raw')));
+  }
+  return 's=j' + toB64url(json);
+}
+
+async function readFragment(hash) {
+  const m = /^#?s=([zj])([A-Za-z0-9_-]*)$/.exec(hash);
+  if (!m) return null;
+  let bytes = fromB64url(m[2]);
+  if (m[1] === 'z') bytes = await pipe(bytes, new DecompressionStream('deflate-raw'));
+  const s = JSON.parse(new TextDecoder().decode(bytes));
+  if (typeof s !== 'object' || s === null || typeof s.r !== 'string') throw new Error('not a playground state');
+  return s;
+}
+
+async function applyFragment(hash) {
+  if (!hash || hash === '#') return false;
+  try {
+    const s = await readFragment(hash);
+    if (!s) return false;
+    $('records').value = s.r;
+    $('rules').value = typeof s.k === 'string' ? s.k : state.pack;
+    if (typeof s.p === 'string') setProfile(s.p);
+    return true;
+  } catch (e) {
+    fatal(`This share link could not be read (${e.message || e}); showing the default state instead.`);
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------- profiles
+
+function setProfile(name) {
+  const sel = $('profile');
+  if (![...sel.options].some((o) => o.value === name)) sel.append(el('option', { value: name, text: name }));
+  sel.value = name;
+  describeProfile();
+}
+
+function describeProfile() {
+  const opt = $('profile').selectedOptions[0];
+  $('profile').title = opt?.dataset.description || 'Which detection the rules reproduce';
+}
+
+function fillProfiles() {
+  const sel = $('profile');
+  let list = [];
+  try {
+    const res = profiles(null);
+    list = res.profiles;
+  } catch (e) {
+    console.error(e);
+  }
+  if (!list.length) list = FALLBACK_PROFILES.map((name) => ({ name, description: '' }));
+  sel.replaceChildren(...list.map((p) => {
+    const o = el('option', { value: p.name, text: p.name });
+    o.dataset.description = p.description;
+    return o;
+  }));
+  sel.value = list.some((p) => p.name === 'cadet') ? 'cadet' : list[0].name;
+  describeProfile();
+}
+
+// ---------------------------------------------------------------- rules editor
+
+function paintGutter(errorLine) {
+  const ta = $('rules');
+  const lines = ta.value.split('\n').length;
+  const gutter = $('rules-gutter');
+  const parts = [];
+  for (let i = 1; i <= lines; i++) parts.push(i === errorLine ? `<b>${i}</b>` : String(i));
+  gutter.innerHTML = parts.join('\n') + '\n\n';
+  gutter.scrollTop = ta.scrollTop;
+  placeErrorLine(errorLine);
+}
+
+function placeErrorLine(line = state.lastError?.line) {
+  const band = $('rules-errline');
+  if (!line) { band.hidden = true; return; }
+  const ta = $('rules');
+  const lh = parseFloat(getComputedStyle(ta).lineHeight) || 20;
+  const padTop = parseFloat(getComputedStyle(ta).paddingTop) || 8;
+  band.style.top = `${padTop + (line - 1) * lh - ta.scrollTop}px`;
+  band.hidden = false;
+}
+
+function goToLine(line) {
+  const ta = $('rules');
+  const lines = ta.value.split('\n');
+  let start = 0;
+  for (let i = 0; i < line - 1 && i < lines.length; i++) start += lines[i].length + 1;
+  const end = start + (lines[line - 1] || '').length;
+  ta.focus();
+  ta.setSelectionRange(start, end);
+  const lh = parseFloat(getComputedStyle(ta).lineHeight) || 20;
+  ta.scrollTop = Math.max(0, (line - 4) * lh);
+  $('rules-gutter').scrollTop = ta.scrollTop;
+  placeErrorLine();
+}
+
+function showRuleError(err) {
+  state.lastError = err;
+  const box = $('rules-error');
+  const status = $('rules-status');
+  const edited = rulesArg() !== null;
+  if (!err) {
+    box.hidden = true;
+    box.replaceChildren();
+    status.textContent = edited ? 'edited' : 'default pack';
+    status.className = 'pill' + (edited ? ' edited' : '');
+  } else {
+    const where = [err.file, err.line ? `line ${err.line}` : null, err.rule ? `rule ${err.rule}` : null].filter(Boolean).join(' · ');
+    const w = el('span', { class: 'where', text: where, title: err.line ? 'Go to the line' : '' });
+    if (err.line) w.onclick = () => goToLine(err.line);
+    box.replaceChildren(el('strong', { text: 'Rule error: ' }), w, el('span', { class: 'msg', text: err.message }));
+    box.dataset.line = err.line ?? '';
+    box.hidden = false;
+    status.textContent = 'error';
+    status.className = 'pill bad';
+  }
+  $('rules-reset').disabled = !edited;
+  paintGutter(err?.line);
+}
+
+// ---------------------------------------------------------------- results
+
+function severityBadge(sev) {
+  return el('span', { class: `sev ${sev}`, text: sev });
+}
+
+function renderRow(line, record, v) {
+  const tr = el('tr', {
+    class: `row ${v.matched ? 'matched' : 'unmatched'}${state.open.has(line) ? ' open' : ''}`,
+    'data-line': line,
+    'data-matched': String(v.matched),
+    'data-severity': v.severity,
+    'data-score': String(v.score),
+  });
+  const { frag, missing } = highlighted(record, v.matched ? v.indicators : []);
+  const recCell = el('td', {}, el('div', { class: 'rec' }, frag));
+  if (missing.length) {
+    const extra = el('div', { class: 'extra-ind' }, 'also matched: ');
+    missing.forEach((m, i) => { if (i) extra.append(' '); extra.append(el('code', { text: m })); });
+    recCell.append(extra);
+  }
+  if (v.error) recCell.append(el('div', { class: 'rec-error', text: `⚠ ${v.error}` }));
+
+  const techs = el('td', { class: 'techniques' });
+  for (const t of v.techniques) {
+    const path = t.replace('.', '/');
+    techs.append(el('span', { class: 'tech' }, el('a', { href: `https://attack.mitre.org/techniques/${path}/`, target: '_blank', rel: 'noopener', text: t })));
+  }
+  if (!v.techniques.length) techs.append(el('span', { class: 'none-text', text: '—' }));
+
+  const rules = el('td', { class: 'rules' });
+  for (const r of v.rules) {
+    rules.append(el('span', { class: 'rule', title: r.id }, r.title, ' ', el('span', { class: 'pts', text: `+${r.score}` })));
+  }
+  if (!v.rules.length) rules.append(el('span', { class: 'none-text', text: v.matched ? '—' : 'no match' }));
+
+  const flags = el('td', { class: 'flags' });
+  for (const [name, label] of Object.entries(FLAG_LABELS)) {
+    if (v.flags[name]) flags.append(el('span', { class: `flag ${name}`, 'data-flag': name, text: label }));
+  }
+  if (!flags.childNodes.length) flags.append(el('span', { class: 'none-text', text: '—' }));
+
+  tr.append(
+    el('td', { class: 'c-line', text: String(line) }),
+    recCell,
+    el('td', { class: 'score', text: String(v.score) }),
+    el('td', {}, severityBadge(v.severity)),
+    techs, rules, flags,
+  );
+  tr.onclick = (ev) => {
+    if (ev.target.closest('a')) return;
+    if (state.open.has(line)) state.open.delete(line); else state.open.add(line);
+    render(state.last);
+  };
+  return tr;
+}
+
+function renderDetail(v, enriched) {
+  const dl = el('dl', { class: 'detail-grid' });
+  const add = (k, node) => dl.append(el('dt', { text: k }), el('dd', {}, node));
+  add('profile', v.profile);
+  if (v.source) add('read as', v.source);
+  if (v.rules.length) {
+    const ul = el('div');
+    for (const r of v.rules) ul.append(el('div', {}, el('code', { text: r.id }), ` — ${r.title} (${r.score})`));
+    add('rules', ul);
+  }
+  if (v.indicators.length) add('indicators', v.indicators.join('  ·  '));
+  if (v.suppressed_by) add('suppressed by', v.suppressed_by);
+  if (v.context) add('context', JSON.stringify(v.context));
+  if (v.triage) {
+    if (v.triage.escalate?.length) add('escalate because', v.triage.escalate.join('; '));
+    if (v.triage.steps?.length) add('response steps', v.triage.steps.join(', '));
+  }
+  if (v.error) add('error', v.error);
+  let pretty = enriched;
+  try { pretty = JSON.stringify(JSON.parse(enriched).cadet, null, 2); } catch { /* keep the raw line */ }
+  return el('tr', { class: 'detail' }, el('td', { colspan: '7' }, dl, el('pre', { text: pretty })));
+}
+
+function render(a) {
+  const tbody = $('verdict-rows');
+  const results = $('results');
+  if (!a) { tbody.replaceChildren(); return; }
+  const records = recordsByLine($('records').value);
+  const onlyMatched = $('only-matched').checked;
+  const rows = [];
+  const enrichedLines = [];
+  a.verdicts.forEach((v, i) => {
+    const line = a.lines[i];
+    const text = records.get(line) ?? '';
+    if (!onlyMatched || v.matched) {
+      rows.push(renderRow(line, text, v));
+      if (state.open.has(line)) rows.push(renderDetail(v, a.enriched[i]));
+    }
+    const lineEl = el('span', { class: v.matched ? 'hit' : '', text: a.enriched[i] });
+    enrichedLines.push(lineEl, '\n');
+  });
+  tbody.replaceChildren(...rows);
+  $('enriched').replaceChildren(...enrichedLines);
+  $('empty').hidden = a.verdicts.length > 0;
+  $('empty').textContent = a.verdicts.length ? '' : 'Paste records on the left, or pick an example.';
+
+  const sum = $('summary');
+  const bySev = {};
+  for (const v of a.verdicts) if (v.matched) bySev[v.severity] = (bySev[v.severity] || 0) + 1;
+  const parts = [
+    el('span', {}, el('b', { text: String(a.verdicts.length) }), a.verdicts.length === 1 ? ' record' : ' records'),
+    el('span', { text: '·' }),
+    el('span', { id: 'matched-count' }, el('b', { text: String(a.matched) }), ' matched'),
+  ];
+  for (const sev of ['critical', 'high', 'medium', 'low']) {
+    if (bySev[sev]) parts.push(el('span', { class: `sev ${sev}`, text: `${bySev[sev]} ${sev}` }));
+  }
+  parts.push(el('span', { text: '·' }), el('span', { text: `${a.profile}: ${a.rule_count} rules, threshold ${a.threshold}` }));
+  if (a.skipped) parts.push(el('span', { class: 'pill bad', text: `${a.skipped} records over the limit not analysed` }));
+  sum.replaceChildren(...parts);
+  results.classList.toggle('stale', !!state.lastError);
+  $('stale').hidden = !state.lastError;
+}
+
+function recordsByLine(text) {
+  const map = new Map();
+  text.split('\n').forEach((l, i) => { if (l.trim()) map.set(i + 1, l); });
+  return map;
+}
+
+// ---------------------------------------------------------------- analysis
+
+function analyze() {
+  if (!state.pg || state.broken) return;
+  const records = $('records').value;
+  const n = records.split('\n').filter((l) => l.trim()).length;
+  $('records-count').textContent = `${n} ${n === 1 ? 'record' : 'records'}`;
+  let a;
+  const t0 = performance.now();
+  try {
+    a = state.pg.analyze(records, rulesArg(), $('profile').value);
+  } catch (e) {
+    // A trap inside the engine: never expected, never a blank page.
+    state.broken = true;
+    console.error(e);
+    fatal(`The cadet engine stopped on an internal error (${e.message || e}). Please report it with a share link; reloading restores the page.`, { reload: true });
+    return;
+  }
+  const ms = performance.now() - t0;
+  showRuleError(a.error);
+  if (!a.error) {
+    state.last = a;
+    render(a);
+  } else {
+    render(state.last);
+  }
+  $('status').textContent = `cadet ${version()} (WebAssembly) · ${a.error ? 'rule pack not loaded' : `${a.verdicts.length} records scored in ${ms.toFixed(1)} ms`}`;
+  document.body.dataset.runs = String(Number(document.body.dataset.runs || 0) + 1);
+}
+
+const analyzeSoon = debounce(analyze, 150);
+const analyzeRulesSoon = debounce(analyze, 250);
+
+// ---------------------------------------------------------------- wiring
+
+function fillExamples() {
+  const sel = $('examples');
+  sel.replaceChildren(el('option', { value: '', text: 'Load example…' }), el('option', { value: 'all', text: 'All examples' }));
+  for (const g of GROUPS) {
+    const og = el('optgroup', { label: g });
+    og.append(el('option', { value: `group:${g}`, text: `All ${g.toLowerCase()}` }));
+    EXAMPLES.forEach((e, i) => { if (e.group === g) og.append(el('option', { value: String(i), text: e.title })); });
+    sel.append(og);
+  }
+  sel.onchange = () => {
+    const v = sel.value;
+    let picked = [];
+    if (v === 'all') picked = EXAMPLES;
+    else if (v.startsWith('group:')) picked = EXAMPLES.filter((e) => e.group === v.slice(6));
+    else if (v !== '') picked = [EXAMPLES[Number(v)]];
+    if (picked.length) {
+      $('records').value = picked.map((e) => e.record).join('\n') + '\n';
+      state.open.clear();
+      analyze();
+    }
+    sel.value = '';
+  };
+}
+
+function wire() {
+  $('records').addEventListener('input', analyzeSoon);
+  $('rules').addEventListener('input', () => { paintGutter(state.lastError?.line); analyzeRulesSoon(); });
+  $('rules').addEventListener('scroll', () => { $('rules-gutter').scrollTop = $('rules').scrollTop; placeErrorLine(); });
+  $('profile').addEventListener('change', () => { describeProfile(); analyze(); });
+  $('only-matched').addEventListener('change', () => render(state.last));
+  $('records-clear').onclick = () => { $('records').value = ''; analyze(); $('records').focus(); };
+  $('rules-reset').onclick = () => { $('rules').value = state.pack; analyze(); };
+  $('export-rules').onclick = () => download('cadet-rules.toml', $('rules').value, 'application/toml');
+  $('export-enriched').onclick = () => {
+    const a = state.last;
+    download('cadet-enriched.jsonl', a ? a.enriched.join('\n') + (a.enriched.length ? '\n' : '') : '', 'application/x-ndjson');
+  };
+  $('share').onclick = async () => {
+    const frag = await shareFragment();
+    const url = `${location.origin}${location.pathname}#${frag}`;
+    history.replaceState(null, '', `#${frag}`);
+    $('share-url').value = url;
+    $('share-note').textContent = `${url.length.toLocaleString()} characters${rulesArg() === null ? ' · rules: default pack (not included)' : ' · includes your edited rules'}.`;
+    $('share-box').hidden = false;
+    $('share-url').select();
+  };
+  $('share-copy').onclick = async () => {
+    const input = $('share-url');
+    try {
+      await navigator.clipboard.writeText(input.value);
+      $('share-copy').textContent = 'Copied';
+    } catch {
+      input.select();
+      document.execCommand('copy');
+      $('share-copy').textContent = 'Copied';
+    }
+    setTimeout(() => { $('share-copy').textContent = 'Copy'; }, 1500);
+  };
+  $('share-close').onclick = () => { $('share-box').hidden = true; };
+  for (const tab of document.querySelectorAll('.tab')) {
+    tab.onclick = () => {
+      for (const t of document.querySelectorAll('.tab')) {
+        const on = t === tab;
+        t.classList.toggle('active', on);
+        t.setAttribute('aria-selected', String(on));
+        $(`panel-${t.dataset.tab}`).hidden = !on;
+      }
+    };
+  }
+  window.addEventListener('hashchange', async () => {
+    if (await applyFragment(location.hash)) { state.open.clear(); analyze(); }
+  });
+}
+
+async function main() {
+  try {
+    await init();
+  } catch (e) {
+    fatal(`The cadet engine (WebAssembly) could not be loaded: ${e.message || e}.\n` +
+      'Serve the playground over HTTP (see playground/README.md); browsers do not load WebAssembly from file:// pages.');
+    $('status').textContent = 'Engine not loaded.';
+    return;
+  }
+  state.pg = new Playground();
+  state.pack = defaultPack();
+  fillProfiles();
+  fillExamples();
+  wire();
+  $('rules').value = state.pack;
+  const restored = await applyFragment(location.hash);
+  if (!restored) $('records').value = EXAMPLES.map((e) => e.record).join('\n') + '\n';
+  analyze();
+}
+
+window.addEventListener('error', (e) => fatal(`Unexpected error: ${e.message}`));
+window.addEventListener('unhandledrejection', (e) => fatal(`Unexpected error: ${e.reason?.message || e.reason}`));
+main();
