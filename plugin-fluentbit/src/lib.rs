@@ -1,1 +1,18 @@
-//! Placeholder: see README.md for what will live here.
+//! # cadet-plugin-fluentbit
+//!
+//! cadet as a Fluent Bit `filter_wasm` module. Every record comes back enriched with the
+//! `"cadet"` verdict object, byte-identical to the native engine's output; in matches-only mode
+//! the records that did not match are dropped on purpose. Nothing else is ever dropped: records
+//! cadet cannot read come back unchanged with `cadet.error`.
+//!
+//! The Wasm exports (filter functions, `malloc`, `free`, `cadet_status`) live in `abi` and are
+//! compiled only for wasm32; [`filter`] and [`settings`] are plain Rust, tested natively.
+
+pub mod filter;
+pub mod settings;
+
+#[cfg(target_arch = "wasm32")]
+mod abi;
+
+pub use filter::{Filter, Forced, Status, DROP};
+pub use settings::{Mode, Settings, SETTINGS_PATHS};
