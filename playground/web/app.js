@@ -102,11 +102,19 @@ function indicatorSpans(text, indicators) {
   return { spans: merged, missing };
 }
 
-function highlighted(text, indicators) {
+// The record with its indicators marked. A long record that is not opened starts
+// a little before its first indicator, so the evidence is in view.
+function highlighted(text, indicators, whole) {
   const { spans, missing } = indicatorSpans(text, indicators);
   const frag = document.createDocumentFragment();
   let pos = 0;
+  if (!whole && spans.length && spans[0][0] > 160) {
+    const first = spans[0][0];
+    pos = Math.max(text.lastIndexOf(',', first - 60) + 1, first - 200);
+    frag.append(el('span', { class: 'elided', text: '…' }));
+  }
   for (const [a, b] of spans) {
+    if (b <= pos) continue;
     if (a > pos) frag.append(text.slice(pos, a));
     frag.append(el('mark', { text: text.slice(a, b) }));
     pos = b;
@@ -186,7 +194,9 @@ function setProfile(name) {
 
 function describeProfile() {
   const opt = $('profile').selectedOptions[0];
-  $('profile').title = opt?.dataset.description || 'Which detection the rules reproduce';
+  const text = opt?.dataset.description || '';
+  $('profile').title = text || 'Which detection the rules reproduce';
+  $('profile-desc').textContent = text ? `Profile ${opt.value}: ${text}` : '';
 }
 
 function fillProfiles() {
@@ -210,15 +220,36 @@ function fillProfiles() {
 
 // ---------------------------------------------------------------- rules editor
 
-function paintGutter(errorLine) {
-  const ta = $('rules');
+// Line numbers beside a text area; `marks` maps a line to a class (error, severity).
+function paintGutter(textareaId, gutterId, marks = new Map()) {
+  const ta = $(textareaId);
   const lines = ta.value.split('\n').length;
-  const gutter = $('rules-gutter');
-  const parts = [];
-  for (let i = 1; i <= lines; i++) parts.push(i === errorLine ? `<b>${i}</b>` : String(i));
-  gutter.innerHTML = parts.join('\n') + '\n\n';
+  let html = '';
+  for (let i = 1; i <= lines; i++) {
+    const c = marks.get(i);
+    html += (c ? `<span class="${c}">${i}</span>` : String(i)) + '\n';
+  }
+  const gutter = $(gutterId);
+  gutter.innerHTML = html + '\n';
   gutter.scrollTop = ta.scrollTop;
-  placeErrorLine(errorLine);
+}
+
+function paintRulesGutter() {
+  const line = state.lastError?.line;
+  paintGutter('rules', 'rules-gutter', line ? new Map([[line, 'gerr']]) : undefined);
+  placeErrorLine(line);
+}
+
+function paintRecordsGutter() {
+  const marks = new Map();
+  const a = state.last;
+  if (a && !state.lastError) {
+    a.verdicts.forEach((v, i) => {
+      if (v.error) marks.set(a.lines[i], 'g-error');
+      else if (v.matched && v.severity !== 'none') marks.set(a.lines[i], `g-${v.severity}`);
+    });
+  }
+  paintGutter('records', 'records-gutter', marks);
 }
 
 function placeErrorLine(line = state.lastError?.line) {
@@ -266,7 +297,7 @@ function showRuleError(err) {
     status.className = 'pill bad';
   }
   $('rules-reset').disabled = !edited;
-  paintGutter(err?.line);
+  paintRulesGutter();
 }
 
 // ---------------------------------------------------------------- results
@@ -283,7 +314,7 @@ function renderRow(line, record, v) {
     'data-severity': v.severity,
     'data-score': String(v.score),
   });
-  const { frag, missing } = highlighted(record, v.matched ? v.indicators : []);
+  const { frag, missing } = highlighted(record, v.matched ? v.indicators : [], state.open.has(line));
   const recCell = el('td', {}, el('div', { class: 'rec' }, frag));
   if (missing.length) {
     const extra = el('div', { class: 'extra-ind' }, 'also matched: ');
@@ -300,9 +331,11 @@ function renderRow(line, record, v) {
   if (!v.techniques.length) techs.append(el('span', { class: 'none-text', text: '—' }));
 
   const rules = el('td', { class: 'rules' });
-  for (const r of v.rules) {
+  const shownRules = state.open.has(line) ? v.rules : v.rules.slice(0, 3);
+  for (const r of shownRules) {
     rules.append(el('span', { class: 'rule', title: r.id }, r.title, ' ', el('span', { class: 'pts', text: `+${r.score}` })));
   }
+  if (shownRules.length < v.rules.length) rules.append(el('span', { class: 'more', text: `+${v.rules.length - shownRules.length} more` }));
   if (!v.rules.length) rules.append(el('span', { class: 'none-text', text: v.matched ? '—' : 'no match' }));
 
   const flags = el('td', { class: 'flags' });
@@ -346,7 +379,8 @@ function renderDetail(v, enriched) {
   if (v.error) add('error', v.error);
   let pretty = enriched;
   try { pretty = JSON.stringify(JSON.parse(enriched).cadet, null, 2); } catch { /* keep the raw line */ }
-  return el('tr', { class: 'detail' }, el('td', { colspan: '7' }, dl, el('pre', { text: pretty })));
+  const json = el('details', {}, el('summary', { text: 'Verdict JSON (the "cadet" key of the enriched record)' }), el('pre', { text: pretty }));
+  return el('tr', { class: 'detail' }, el('td', { colspan: '7' }, dl, json));
 }
 
 function render(a) {
@@ -388,6 +422,7 @@ function render(a) {
   sum.replaceChildren(...parts);
   results.classList.toggle('stale', !!state.lastError);
   $('stale').hidden = !state.lastError;
+  paintRecordsGutter();
 }
 
 function recordsByLine(text) {
@@ -457,7 +492,9 @@ function fillExamples() {
 
 function wire() {
   $('records').addEventListener('input', analyzeSoon);
-  $('rules').addEventListener('input', () => { paintGutter(state.lastError?.line); analyzeRulesSoon(); });
+  $('records').addEventListener('input', paintRecordsGutter);
+  $('records').addEventListener('scroll', () => { $('records-gutter').scrollTop = $('records').scrollTop; });
+  $('rules').addEventListener('input', () => { paintRulesGutter(); analyzeRulesSoon(); });
   $('rules').addEventListener('scroll', () => { $('rules-gutter').scrollTop = $('rules').scrollTop; placeErrorLine(); });
   $('profile').addEventListener('change', () => { describeProfile(); analyze(); });
   $('only-matched').addEventListener('change', () => render(state.last));
