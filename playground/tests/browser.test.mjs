@@ -277,6 +277,32 @@ async function main() {
     assertEq(await page.inputValue('#rules'), pack, 'reset restores the default pack');
   });
 
+  await check('hostile records and rules get clear errors and the page keeps working', async () => {
+    const deep = `{"process":{"name":"docker","args":["docker","run"]},"x":${'{"a":'.repeat(50000)}1${'}'.repeat(50001)}`;
+    const lines = [deep, `{"docker":${'['.repeat(50000)}${']'.repeat(50000)}}`, '\uD800 docker run --privileged alpine \uDFFF', PRIVILEGED];
+    await setRecords(page, lines.join('\n'));
+    const r = await rows(page);
+    assertEq(r.length, 4, 'rows');
+    assert(r[0].error && r[1].error, `deep nesting without an error: ${r[0].error} / ${r[1].error}`);
+    assert(r[3].matched, 'a good record after hostile ones did not match');
+    const file = path.join(tmp, 'hostile.jsonl');
+    // What the page hands the engine: JS strings encoded as UTF-8 (lone surrogates become U+FFFD).
+    writeFileSync(file, lines.join('\n'));
+    const want = native(['--profile', 'cadet', file]).split('\n').filter((l) => l !== '');
+    assertEq(JSON.stringify(await enrichedLines(page)), JSON.stringify(want), 'enriched hostile records');
+    const pack = await page.inputValue('#rules');
+    for (const when of [`${'('.repeat(4000)}cmd.privileged${')'.repeat(4000)}`, `${'not '.repeat(3000)}cmd.privileged`, 'process.command_line matches "(((a{100}){100}){100}){100}"']) {
+      await setRules(page, `${pack}\n[[rule]]\nid = "test.hostile"\ntitle = "t"\nscore = 1\nwhen = '${when}'\n`);
+      const box = await page.textContent('#rules-error');
+      assert(box.includes('test.hostile'), `hostile rule not reported: ${box}`);
+    }
+    await setRules(page, `a = ${'['.repeat(100000)}${']'.repeat(100000)}\n`);
+    assert(await page.isVisible('#rules-error'), 'deeply nested TOML not reported');
+    await settle(page, () => page.click('#rules-reset'));
+    assert(await page.isHidden('#fatal'), `the page reports a failure: ${await page.textContent('#fatal')}`);
+    assert(await page.isHidden('#rules-error'), 'error still shown after reset');
+  });
+
   await check("qradar-t1609 shows the seed's RiskScore (90 / 80 / 65 / 50)", async () => {
     const cases = [
       [PRIVILEGED, 90],
