@@ -3,8 +3,6 @@
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use aho_corasick::AhoCorasick;
-
 use crate::event::Event;
 use crate::json::{self, Json};
 use crate::pack::{Combine, Pack, PackError, Profile, Rule};
@@ -50,7 +48,7 @@ pub struct Engine {
     profile: Profile,
     rules: Vec<Rule>,
     threshold: u32,
-    prefilter: Option<AhoCorasick>,
+    prefilter: Option<crate::prefilter::Prefilter>,
     state: Option<crate::state::DetectorState>,
 }
 
@@ -73,17 +71,12 @@ impl Engine {
         };
         let rules: Vec<Rule> = pack.rules_of(&profile.name).cloned().collect();
         let prefilter = match (&profile.prefilter, config.prefilter) {
-            (Some(words), true) => {
-                let mut words = words.clone();
-                // Escaped JSON text (`\u0064ocker`) could hide a keyword: such records are always read.
-                words.push(String::from("\\u"));
-                Some(
-                    aho_corasick::AhoCorasickBuilder::new()
-                        .ascii_case_insensitive(true)
-                        .build(&words)
-                        .map_err(|e| PackError { file: name.to_string(), rule: Some(profile.name.clone()), line: None, message: alloc::format!("prefilter: {e}") })?,
-                )
-            }
+            (Some(words), true) => Some(crate::prefilter::Prefilter::new(words).map_err(|message| PackError {
+                file: name.to_string(),
+                rule: Some(profile.name.clone()),
+                line: None,
+                message,
+            })?),
             _ => None,
         };
         let state = (config.state_capacity > 0).then(|| crate::state::DetectorState::new(config.state_capacity));
@@ -118,7 +111,7 @@ impl Engine {
     /// True when the prefilter proves the record cannot match (no keyword of the profile in it).
     pub fn rejects(&self, record: &[u8]) -> bool {
         match &self.prefilter {
-            Some(ac) => !ac.is_match(record),
+            Some(p) => !p.may_match(record),
             None => false,
         }
     }

@@ -40,6 +40,7 @@ pub mod fields;
 pub mod json;
 pub mod pack;
 pub mod payload;
+pub mod prefilter;
 pub mod shell;
 pub mod source;
 pub mod state;

