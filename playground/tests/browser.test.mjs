@@ -84,7 +84,14 @@ async function check(name, fn) {
 }
 function assert(cond, message) { if (!cond) throw new Error(message); }
 function assertEq(got, want, what) {
-  if (got !== want) throw new Error(`${what}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+  if (got === want) return;
+  const short = (v) => { const j = JSON.stringify(v); return j && j.length > 300 ? `${j.slice(0, 300)}… (${j.length} chars)` : j; };
+  if (typeof got === 'string' && typeof want === 'string') {
+    let i = 0;
+    while (i < got.length && got[i] === want[i]) i++;
+    throw new Error(`${what}: differs at character ${i}\n  got:  ${short(got.slice(Math.max(0, i - 40), i + 160))}\n  want: ${short(want.slice(Math.max(0, i - 40), i + 160))}`);
+  }
+  throw new Error(`${what}: got ${short(got)}, want ${short(want)}`);
 }
 
 // ------------------------------------------------------------------ page helpers
