@@ -79,7 +79,14 @@ function indicatorSpans(text, indicators) {
   for (const ind of indicators || []) {
     if (!ind) continue;
     let found = false;
-    const forms = new Set([ind, JSON.stringify(ind).slice(1, -1)]);
+    const forms = new Set([ind, JSON.stringify(ind).slice(1, -1), encodeURIComponent(ind)]);
+    // `field=value` evidence (audit events): the JSON member it came from.
+    const kv = /^([A-Za-z_][\w.-]*)=(.+)$/.exec(ind);
+    if (kv) {
+      const key = kv[1].split('.').pop();
+      forms.add(`"${key}":${kv[2]}`);
+      forms.add(`"${key}":${JSON.stringify(kv[2])}`);
+    }
     for (const form of forms) {
       const needle = asciiLower(form);
       for (let at = hay.indexOf(needle); at !== -1; at = hay.indexOf(needle, at + 1)) {
