@@ -11,8 +11,12 @@ use crate::json::Json;
 
 pub mod api;
 pub mod auditd;
+pub mod docker_daemon;
 pub mod ecs;
 pub mod esf;
+pub mod k8s_audit;
+pub mod k8s_cloud;
+pub mod kubelet;
 pub mod process_fields;
 pub mod shell_line;
 pub mod splunk;
