@@ -55,8 +55,10 @@ impl<'a> Json<'a> {
     /// assert_eq!(doc.path(&["process", "name"]).as_str(), Some("docker"));
     /// ```
     pub fn parse(text: &'a [u8]) -> Result<Json<'a>, JsonError> {
-        let depth = nesting_depth(text);
-        if depth > MAX_DEPTH {
+        // Fewer opening brackets in all than the limit cannot nest deeper (SIMD count);
+        // otherwise look at their order.
+        let openings = memchr::memchr2_iter(b'{', b'[', text).take(MAX_DEPTH + 1).count();
+        if openings > MAX_DEPTH && nesting_depth(text) > MAX_DEPTH {
             return Err(JsonError(alloc::format!(
                 "record nested deeper than {MAX_DEPTH} levels"
             )));
@@ -226,14 +228,14 @@ impl<'de> Visitor<'de> for JsonVisitor {
         Ok(Json::Str(Cow::Owned(v)))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(8).min(64));
         while let Some(item) = seq.next_element()? {
             items.push(item);
         }
         Ok(Json::Array(items))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut members = Vec::with_capacity(map.size_hint().unwrap_or(0).min(64));
+        let mut members = Vec::with_capacity(map.size_hint().unwrap_or(8).min(64));
         while let Some(key) = map.next_key::<KeyCow<'de>>()? {
             let value = map.next_value()?;
             members.push((key.0, value));

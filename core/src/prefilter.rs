@@ -19,9 +19,10 @@ use memchr::memmem;
 
 const CHUNK: usize = 4096;
 
-/// A compiled prefilter.
+/// A compiled prefilter. Holds a scratch buffer, so it is not `Sync` (neither is an engine).
 #[derive(Clone, Debug)]
 pub struct Prefilter {
+    scratch: core::cell::RefCell<Vec<u8>>,
     searcher: AhoCorasick,
     longest: usize,
     /// Bytes that occur in some keyword (both cases), i.e. that an escape could hide.
@@ -52,7 +53,7 @@ impl Prefilter {
             }
         }
         let slash = keyword_bytes[b'/' as usize];
-        Ok(Prefilter { searcher, longest, keyword_bytes, slash })
+        Ok(Prefilter { scratch: core::cell::RefCell::new(Vec::with_capacity(CHUNK)), searcher, longest, keyword_bytes, slash })
     }
 
     /// True when the record may match (contains a keyword, or an escape that could hide one).
@@ -70,16 +71,16 @@ impl Prefilter {
     pub fn may_match(&self, record: &[u8]) -> bool {
         // The record is searched as if a space preceded it, so that a keyword such as
         // " ctr" (a program name at a word start) also matches at the very beginning.
-        let mut buf = [0u8; CHUNK];
-        buf[0] = b' ';
+        let Ok(mut buf) = self.scratch.try_borrow_mut() else { return true };
         let (mut start, mut lead) = (0, 1);
         loop {
             let end = (start + CHUNK - lead).min(record.len());
-            let chunk = &mut buf[lead..lead + end - start];
-            for (d, s) in chunk.iter_mut().zip(&record[start..end]) {
-                *d = s.to_ascii_lowercase();
+            buf.clear();
+            if lead == 1 {
+                buf.push(b' ');
             }
-            if self.searcher.is_match(&buf[..lead + end - start]) {
+            buf.extend(record[start..end].iter().map(u8::to_ascii_lowercase));
+            if self.searcher.is_match(&buf[..]) {
                 return true;
             }
             if end == record.len() {
