@@ -50,6 +50,14 @@ pub fn split(line: &str) -> Vec<String> {
                     cur.push(n);
                 }
             }
+            '\n' => {
+                // A newline ends a command, like `;`.
+                if has_word {
+                    words.push(core::mem::take(&mut cur));
+                    has_word = false;
+                }
+                words.push(String::from(";"));
+            }
             ';' | '|' | '&' => {
                 if has_word {
                     words.push(core::mem::take(&mut cur));
