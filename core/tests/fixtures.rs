@@ -212,3 +212,25 @@ fn enriched_output_keeps_the_record_and_adds_one_cadet_key() {
         }
     }
 }
+
+/// Real Sysmon for Linux output (grapl's test data, Apache-2.0): pretty-printed XML that
+/// syslog carries as one line. cadet reads it as a process start from `sysmon`.
+#[test]
+fn sysmon_for_linux_xml_from_grapl_is_read() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sysmon/grapl_process_creation.xml");
+    let xml = fs::read_to_string(path).unwrap();
+    let one_line: String = xml.lines().map(str::trim).collect();
+    let ev = cadet_core::source::normalise_text(&one_line).expect("sysmon XML is recognised");
+    assert_eq!(ev.source, "sysmon");
+    let p = ev.process.unwrap();
+    assert_eq!(p.executable.as_deref(), Some("/usr/bin/tr"));
+    assert_eq!(p.command_line.as_deref(), Some("tr [:upper:][:lower:]"));
+    assert_eq!(p.user.as_deref(), Some("root"));
+    assert_eq!(p.parent_executable, None, "`-` means unknown");
+    assert_eq!(p.host.as_deref(), Some("tux"));
+    assert_eq!(p.pid, Some(49570));
+    // ... and the same line with a container tool in it is scored.
+    let attack = one_line.replace("/usr/bin/tr", "/usr/bin/docker").replace("tr [:upper:][:lower:]", "docker exec -it web sh");
+    let v = Engine::new(&Config::default()).unwrap().score(attack.as_bytes());
+    assert!(v.matched && v.flags.container_exec, "{}", v.to_json());
+}
