@@ -40,7 +40,7 @@ function fixtureFiles() {
     for (const e of entries.sort()) {
       const p = path.join(dir, e);
       if (statSync(p).isDirectory()) walk(p);
-      else if (e.endsWith('.jsonl')) out.push(p);
+      else if (e.endsWith('.jsonl') || e.endsWith('.log')) out.push(p);
     }
   };
   walk(root);
@@ -385,16 +385,24 @@ async function main() {
   const files = [...fixtureFiles(), examplesFile];
   const profiles = ['cadet', 'qradar-t1609', 'elastic-t1609', 'qradar-t1059-013'];
   let compared = 0;
-  await check(`enriched output equals native cadet-core on ${files.length} fixture file(s) × ${profiles.length} profiles`, async () => {
+  await check(`enriched output equals native cadet-core on ${files.length} fixture files (core/fixtures: *.jsonl, *.log) × ${profiles.length} profiles`, async () => {
     await page.click('.tab[data-tab="enriched"]');
+    // One native run per profile over all files, cut back into files by their record counts.
+    const counts = files.map((f) => readFileSync(f, 'utf8').replace(/\r\n?/g, '\n').split('\n').filter((l) => l.trim() !== '').length);
+    const expected = {};
     for (const profile of profiles) {
-      await setProfile(page, profile);
-      for (const file of files) {
-        const want = native(['--profile', profile, file]).split('\n').filter((l) => l !== '');
-        const text = readFileSync(file, 'utf8');
-        await setRecords(page, text);
+      const all = native(['--profile', profile, ...files]).split('\n').filter((l) => l !== '');
+      assertEq(all.length, counts.reduce((a, b) => a + b, 0), `native record count [${profile}]`);
+      let at = 0;
+      expected[profile] = counts.map((n) => all.slice(at, (at += n)));
+    }
+    for (const [k, file] of files.entries()) {
+      const name = path.relative(repo, file).startsWith('..') ? 'bundled examples' : path.relative(repo, file);
+      await setRecords(page, readFileSync(file, 'utf8'));
+      for (const profile of profiles) {
+        await setProfile(page, profile);
+        const want = expected[profile][k];
         const got = await enrichedLines(page);
-        const name = path.relative(repo, file).startsWith('..') ? 'bundled examples' : path.relative(repo, file);
         assertEq(got.length, want.length, `${name} [${profile}] line count`);
         for (let i = 0; i < want.length; i++) {
           if (got[i] !== want[i]) throw new Error(`${name} [${profile}] record ${i + 1} differs\n  page:   ${got[i].slice(0, 400)}\n  native: ${want[i].slice(0, 400)}`);

@@ -16,6 +16,7 @@ const el = (tag, attrs = {}, ...children) => {
   return node;
 };
 
+const MAX_ROWS = 1000; // table rows rendered; the enriched output has every record
 const FALLBACK_PROFILES = ['cadet', 'qradar-t1609', 'elastic-t1609', 'qradar-t1059-013'];
 const FLAG_LABELS = {
   privileged_container: 'privileged',
@@ -398,16 +399,25 @@ function render(a) {
   const onlyMatched = $('only-matched').checked;
   const rows = [];
   const enrichedLines = [];
+  let shown = 0;
+  let hidden = 0;
   a.verdicts.forEach((v, i) => {
     const line = a.lines[i];
-    const text = records.get(line) ?? '';
     if (!onlyMatched || v.matched) {
-      rows.push(renderRow(line, text, v));
-      if (state.open.has(line)) rows.push(renderDetail(v, a.enriched[i]));
+      if (shown < MAX_ROWS) {
+        rows.push(renderRow(line, records.get(line) ?? '', v));
+        if (state.open.has(line)) rows.push(renderDetail(v, a.enriched[i]));
+        shown += 1;
+      } else {
+        hidden += 1;
+      }
     }
     const lineEl = el('span', { class: v.matched ? 'hit' : '', text: a.enriched[i] });
     enrichedLines.push(lineEl, '\n');
   });
+  if (hidden) {
+    rows.push(el('tr', { class: 'more-rows' }, el('td', { colspan: '7', text: `${hidden.toLocaleString()} more rows not shown; the enriched output and its download have every record.` })));
+  }
   tbody.replaceChildren(...rows);
   $('enriched').replaceChildren(...enrichedLines);
   $('empty').hidden = a.verdicts.length > 0;
