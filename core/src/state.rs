@@ -1,6 +1,9 @@
 //! The optional first-seen detector state (triage card, key indicators 3 and 4):
-//! first time a user runs a container-administration command, first time a user
-//! is seen from a source IP, and a per-user exec/attach rate over a window.
+//! first time a user runs a command in a container (a matched rule with the
+//! `container_exec` flag), first time a user is seen from a source IP (any
+//! matched rule, including the below-threshold state feeders such as
+//! `cadet.k8s.interactive_discovery`, so the state learns a user's usual
+//! addresses from routine use), and a per-user exec/attach rate over a window.
 //!
 //! Bounded: at most `capacity` keys, least-recently-used evicted first. No clock:
 //! the event's own timestamp (`event.time`, seconds) drives the rate window.
@@ -83,8 +86,12 @@ impl DetectorState {
         let user = ev.user()?;
         let user = String::from(user);
         let mut ctx = Context::default();
-        let (new_user, _) = self.touch(alloc::format!("u\u{1f}{user}"));
-        ctx.first_seen_user_exec = new_user;
+        let is_exec = hits.iter().any(|r| r.flags.iter().any(|f| f == "container_exec"));
+        if is_exec {
+            // First time this user runs a command in a container (exec/attach/debug).
+            let (new_user, _) = self.touch(alloc::format!("u\u{1f}{user}"));
+            ctx.first_seen_user_exec = new_user;
+        }
         let ips: Vec<String> = match ev.field("source.ip") {
             Value::Str(s) => alloc::vec![String::from(s)],
             Value::List(l) => l.iter().map(|s| String::from(&**s)).collect(),
@@ -94,7 +101,6 @@ impl DetectorState {
             let (new_ip, _) = self.touch(alloc::format!("i\u{1f}{user}\u{1f}{ip}"));
             ctx.first_seen_user_ip |= new_ip;
         }
-        let is_exec = hits.iter().any(|r| r.flags.iter().any(|f| f == "container_exec"));
         if let (true, Value::Int(now)) = (is_exec, ev.field("event.time")) {
             let (_, e) = self.touch(alloc::format!("r\u{1f}{user}"));
             if e.count == 0 || now - e.window_start >= RATE_WINDOW_SECS || now < e.window_start {
@@ -114,17 +120,24 @@ impl DetectorState {
     }
 
     /// Replaces the state with one saved by [`DetectorState::to_json`] (capacity stays as configured).
+    ///
+    /// Recency stamps are renumbered in their saved order, so a hand-edited or hostile state
+    /// (duplicate or huge stamps) still loads into a consistent LRU; the oldest keys beyond
+    /// the capacity are dropped.
     pub fn load_json(&mut self, json: &str) -> Result<(), String> {
-        let mut loaded: DetectorState = serde_json::from_str(json).map_err(|e| alloc::format!("bad detector state: {e}"))?;
-        loaded.capacity = self.capacity;
-        loaded.order = loaded.entries.iter().map(|(k, e)| (e.used, k.clone())).collect();
-        while loaded.entries.len() > loaded.capacity {
-            if let Some((_, oldest)) = loaded.order.pop_first() {
-                loaded.entries.remove(&oldest);
-            }
+        let loaded: DetectorState = serde_json::from_str(json).map_err(|e| alloc::format!("bad detector state: {e}"))?;
+        let mut items: Vec<(String, Entry)> = loaded.entries.into_iter().collect();
+        // Oldest first; ties keep key order (BTreeMap order), so loading is deterministic.
+        items.sort_by_key(|(_, e)| e.used);
+        let skip = items.len().saturating_sub(self.capacity);
+        let mut state = DetectorState { capacity: self.capacity, ..Default::default() };
+        for (key, mut entry) in items.into_iter().skip(skip) {
+            state.tick += 1;
+            entry.used = state.tick;
+            state.order.insert(state.tick, key.clone());
+            state.entries.insert(key, entry);
         }
-        loaded.tick = loaded.order.keys().next_back().copied().unwrap_or(0).max(loaded.tick);
-        *self = loaded;
+        *self = state;
         Ok(())
     }
 }

@@ -63,6 +63,9 @@ pub struct ApiEvent<'a> {
     pub status_code: Option<i64>,
     /// Authorization decision (`allow`, `forbid`).
     pub decision: Option<Cow<'a, str>>,
+    /// The request was refused: authorization decision `forbid`, a `Forbidden`/`Unauthorized`
+    /// response status, or (GKE) an authorization check with `granted: false`.
+    pub denied: bool,
     /// Cloud method / operation name (GKE `methodName`, Azure `operationName`).
     pub method: Option<Cow<'a, str>>,
     /// A non-final stage or a duplicate record: read, but not to be scored.
@@ -137,6 +140,7 @@ pub const FIELDS: &[(&str, FieldKind, &str)] = &[
     ("k8s.request_uri", Str, "requestURI (kubelet and docker: the API path with its query)"),
     ("k8s.status_code", Int, "responseStatus.code (GKE: 403 when authorization was denied)"),
     ("k8s.decision", Str, "authorization decision annotation: allow | forbid"),
+    ("k8s.denied", Bool, "the request was refused: decision forbid, responseStatus reason Forbidden/Unauthorized, GKE granted:false"),
     ("k8s.method", Str, "GKE methodName (io.k8s.core.v1.pods.exec.create) or Azure operationName"),
     ("k8s.nodes_proxy", Bool, "request to nodes/proxy: the kubelet API through the API server"),
     ("k8s.pod.present", Bool, "the record carries a pod spec (pod or workload template)"),
@@ -183,6 +187,7 @@ impl<'a> ApiEvent<'a> {
             "k8s.status_code" => self.status_code.map(Value::Int).unwrap_or(Value::Missing),
             "k8s.decision" => opt(&self.decision),
             "k8s.method" => opt(&self.method),
+            "k8s.denied" => Value::Bool(self.denied),
             "k8s.nodes_proxy" => Value::Bool(self.nodes_proxy()),
             "k8s.pod.present" => Value::Bool(p.present),
             "k8s.pod.privileged" => Value::Bool(p.privileged),

@@ -63,8 +63,12 @@ pub fn from_audit<'a>(doc: &Json<'a>, source: &'static str) -> Event<'a> {
     a.api_group = nonempty(obj.get("apiGroup"));
     a.request_uri = nonempty(doc.get("requestURI"));
     a.status_code = doc.path(&["responseStatus", "code"]).as_i64();
+    let reason = doc.path(&["responseStatus", "reason"]).as_str().unwrap_or("");
     let annotations = doc.get("annotations");
     a.decision = nonempty(annotations.get("authorization.k8s.io/decision")).map(lower);
+    a.denied = a.decision.as_deref() == Some("forbid")
+        || reason.eq_ignore_ascii_case("Forbidden")
+        || reason.eq_ignore_ascii_case("Unauthorized");
     for (k, v) in annotations.members() {
         if !k.starts_with("authorization.k8s.io/") {
             if let Some(v) = text(v) {
@@ -109,6 +113,14 @@ pub fn facts<'a>(a: &mut ApiEvent<'a>, body: &Json<'a>) -> Option<Payload<'a>> {
     }
     if let Some(c) = a.status_code {
         a.note("k8s.status_code", alloc::format!("status={c}"));
+    }
+    if a.denied {
+        let why = match (a.decision.as_deref(), a.status_code) {
+            (Some("forbid"), _) => String::from("decision=forbid"),
+            (_, Some(c)) => alloc::format!("status={c}"),
+            _ => String::from("denied"),
+        };
+        a.note("k8s.denied", why);
     }
     if let Some(ua) = a.user_agent.clone() {
         a.note("user_agent", alloc::format!("userAgent={ua}"));

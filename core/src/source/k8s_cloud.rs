@@ -162,6 +162,7 @@ fn gke<'a>(doc: &'a Json<'a>, pp: &'a Json<'a>) -> Event<'a> {
         .or_else(|| denied.then_some(Cow::Borrowed("forbid")));
     // Denials are taken from authorizationInfo (`"granted":false`), the only place GKE
     // records them for sure; other gRPC codes map to their HTTP status.
+    a.denied = denied || a.decision.as_deref() == Some("forbid");
     a.status_code = if denied { Some(403) } else { pp.path(&["status", "code"]).as_i64().and_then(grpc_to_http) };
     for (k, v) in doc.get("labels").members() {
         if !k.starts_with("authorization.k8s.io/") {

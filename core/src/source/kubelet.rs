@@ -72,8 +72,9 @@ pub fn read_line(line: &str) -> Option<Event<'_>> {
         return None;
     }
     let (uri, rest) = rest.split_once(": (")?;
-    let status = rest.split_once(") ").and_then(|(_, r)| r.split(' ').next()).and_then(|c| c.parse().ok());
-    let (ua, src) = match rest.rsplit_once('[') {
+    let after = rest.split_once(") ").map(|(_, r)| r).unwrap_or("");
+    let status = after.split(' ').next().and_then(|c| c.parse().ok());
+    let (ua, src) = match after.split_once(" [") {
         Some((_, tail)) => {
             let tail = tail.trim_end_matches(']');
             match tail.rsplit_once(' ') {
