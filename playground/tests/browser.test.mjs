@@ -428,6 +428,14 @@ async function main() {
     await setRules(page, pack);
   });
 
+  await check('a log file opened from disk is scored like native', async () => {
+    const file = files.find((f) => f.endsWith('.log')) || examplesFile;
+    await settle(page, () => page.setInputFiles('#records-file', file));
+    assertEq(await page.inputValue('#records'), readFileSync(file, 'utf8').replace(/\r\n?/g, '\n'), 'records pane');
+    const want = native(['--profile', await page.inputValue('#profile'), file]).split('\n').filter((l) => l !== '');
+    assertEq(JSON.stringify(await enrichedLines(page)), JSON.stringify(want), `enriched ${path.basename(file)}`);
+  });
+
   await check('screenshot of the examples under the cadet profile', async () => {
     await page.goto(`${origin}/`);
     await page.waitForFunction(() => Number(document.body.dataset.runs || 0) > 0, null, { timeout: 20000 });

@@ -359,11 +359,15 @@ function renderRow(line, record, v) {
     el('td', {}, severityBadge(v.severity)),
     techs, rules, flags,
   );
-  tr.onclick = (ev) => {
-    if (ev.target.closest('a')) return;
+  const toggle = () => {
     if (state.open.has(line)) state.open.delete(line); else state.open.add(line);
     render(state.last);
+    document.querySelector(`#verdict-rows tr.row[data-line="${line}"]`)?.focus();
   };
+  tr.tabIndex = 0;
+  tr.setAttribute('aria-expanded', String(state.open.has(line)));
+  tr.onclick = (ev) => { if (!ev.target.closest('a')) toggle(); };
+  tr.onkeydown = (ev) => { if ((ev.key === 'Enter' || ev.key === ' ') && ev.target === tr) { ev.preventDefault(); toggle(); } };
   return tr;
 }
 
@@ -515,6 +519,19 @@ function wire() {
   $('rules').addEventListener('scroll', () => { $('rules-gutter').scrollTop = $('rules').scrollTop; placeErrorLine(); });
   $('profile').addEventListener('change', () => { describeProfile(); analyze(); });
   $('only-matched').addEventListener('change', () => render(state.last));
+  const loadFile = async (file) => {
+    if (!file) return;
+    $('records').value = await file.text();
+    state.open.clear();
+    analyze();
+  };
+  $('records-file').addEventListener('change', (e) => { loadFile(e.target.files[0]); e.target.value = ''; });
+  $('records-pane').addEventListener('dragover', (e) => { e.preventDefault(); });
+  $('records-pane').addEventListener('drop', (e) => {
+    if (!e.dataTransfer?.files?.length) return;
+    e.preventDefault();
+    loadFile(e.dataTransfer.files[0]);
+  });
   $('records-clear').onclick = () => { $('records').value = ''; analyze(); $('records').focus(); };
   $('rules-reset').onclick = () => { $('rules').value = state.pack; analyze(); };
   $('export-rules').onclick = () => download('cadet-rules.toml', $('rules').value, 'application/toml');
