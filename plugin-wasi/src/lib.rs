@@ -1,1 +1,174 @@
-//! Placeholder: see README.md for what will live here.
+//! cadet as a WASI Preview 2 component: the `cadet:detector` world of `wit/detector.wit`,
+//! implemented as a thin adapter over [`cadet_core::Engine`]. All detection logic lives in
+//! cadet-core; this crate only converts types and keeps one engine per component instance.
+//!
+//! Build: `cargo build -p cadet-plugin-wasi --target wasm32-wasip2 --profile wasm-release`.
+
+use std::cell::RefCell;
+
+use cadet_core::{Config as CoreConfig, Engine, Severity as CoreSeverity, Verdict as CoreVerdict};
+
+wit_bindgen::generate!({
+    world: "cadet",
+    path: "wit",
+});
+
+use exports::cadet::detector::detector::Guest;
+use exports::cadet::detector::detector::{
+    Config, Context, Mode, RuleHit, Severity, Triage, Verdict, VerdictFlags,
+};
+
+/// The engine and mode in force. A component instance is single-threaded.
+struct Detector {
+    engine: Engine,
+    mode: Mode,
+    out: Vec<u8>,
+}
+
+thread_local! {
+    static DETECTOR: RefCell<Option<Detector>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` on the configured detector, building the default one on first use.
+fn with_detector<R>(f: impl FnOnce(&mut Detector) -> R) -> R {
+    DETECTOR.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let detector = slot.get_or_insert_with(|| Detector {
+            // The embedded pack and default profile are checked by cadet-core's tests.
+            engine: Engine::new(&CoreConfig::default()).expect("embedded rule pack"),
+            mode: Mode::EnrichAll,
+            out: Vec::new(),
+        });
+        f(detector)
+    })
+}
+
+/// Builds the cadet-core configuration a WIT `config` describes.
+pub fn core_config(config: &Config) -> CoreConfig {
+    let rules_name = config.rules_name.clone().unwrap_or_else(|| String::from("<config>"));
+    let rules = match (&config.rules, &config.suppressions) {
+        (None, None) => None,
+        (Some(rules), None) => Some(rules.clone()),
+        (rules, Some(extra)) => {
+            let base = rules.as_deref().unwrap_or(cadet_core::DEFAULT_PACK);
+            Some(format!("{base}\n{extra}\n"))
+        }
+    };
+    CoreConfig {
+        profile: config.profile.clone(),
+        rules,
+        rules_name,
+        threshold: config.threshold,
+        state_capacity: config.state_capacity as usize,
+        ..CoreConfig::default()
+    }
+}
+
+fn severity(s: CoreSeverity) -> Severity {
+    match s {
+        CoreSeverity::None => Severity::None,
+        CoreSeverity::Low => Severity::Low,
+        CoreSeverity::Medium => Severity::Medium,
+        CoreSeverity::High => Severity::High,
+        CoreSeverity::Critical => Severity::Critical,
+    }
+}
+
+/// The WIT verdict for a cadet-core verdict (field for field).
+fn verdict(v: CoreVerdict) -> Verdict {
+    Verdict {
+        profile: v.profile,
+        matched: v.matched,
+        score: v.score,
+        severity: severity(v.severity),
+        techniques: v.techniques,
+        rules: v.rules.into_iter().map(|r| RuleHit { id: r.id, title: r.title, score: r.score }).collect(),
+        flags: VerdictFlags {
+            privileged_container: v.flags.privileged_container,
+            host_mount: v.flags.host_mount,
+            container_exec: v.flags.container_exec,
+            secrets_access: v.flags.secrets_access,
+            escape: v.flags.escape,
+        },
+        indicators: v.indicators,
+        source: v.source,
+        context: v.context.map(|c| Context {
+            first_seen_user_exec: c.first_seen_user_exec,
+            first_seen_user_ip: c.first_seen_user_ip,
+            exec_spike: c.exec_spike,
+            exec_rate: c.exec_rate,
+        }),
+        suppressed_by: v.suppressed_by,
+        triage: v.triage.map(|t| Triage { escalate: t.escalate, steps: t.steps }),
+        error: v.error,
+    }
+}
+
+impl Detector {
+    /// Enriches one record into `self.out` (cleared first); false when the mode drops it.
+    fn enrich_into(&mut self, record: &[u8]) -> bool {
+        self.out.clear();
+        let matched = self.engine.enrich(record, &mut self.out);
+        matched || self.mode == Mode::EnrichAll
+    }
+
+    fn enrich_string(&mut self, record: &str) -> Option<String> {
+        if !self.enrich_into(record.as_bytes()) {
+            return None;
+        }
+        // Enriching valid UTF-8 appends only valid UTF-8 (JSON text and escaped strings);
+        // should that ever not hold, invalid bytes are replaced rather than trapping.
+        Some(match std::str::from_utf8(&self.out) {
+            Ok(s) => String::from(s),
+            Err(_) => String::from_utf8_lossy(&self.out).into_owned(),
+        })
+    }
+}
+
+struct Component;
+
+impl Guest for Component {
+    fn configure(config: Config) -> Result<(), String> {
+        let engine = Engine::new(&core_config(&config)).map_err(|e| e.to_string())?;
+        DETECTOR.with(|cell| {
+            *cell.borrow_mut() = Some(Detector { engine, mode: config.mode, out: Vec::new() });
+        });
+        Ok(())
+    }
+
+    fn profile() -> String {
+        with_detector(|d| String::from(d.engine.profile()))
+    }
+
+    fn score(record: String) -> Result<Verdict, String> {
+        with_detector(|d| {
+            let v = d.engine.score(record.as_bytes());
+            match &v.error {
+                Some(e) => Err(e.clone()),
+                None => Ok(verdict(v)),
+            }
+        })
+    }
+
+    fn enrich(record: String) -> Option<String> {
+        with_detector(|d| d.enrich_string(&record))
+    }
+
+    fn enrich_batch(records: Vec<String>) -> Vec<Option<String>> {
+        with_detector(|d| records.iter().map(|r| d.enrich_string(r)).collect())
+    }
+
+    fn enrich_bytes(record: Vec<u8>) -> Option<Vec<u8>> {
+        with_detector(|d| d.enrich_into(&record).then(|| d.out.clone()))
+    }
+
+    fn export_state() -> String {
+        with_detector(|d| d.engine.export_state())
+    }
+
+    fn import_state(state: String) -> Result<(), String> {
+        with_detector(|d| d.engine.import_state(&state))
+    }
+}
+
+export!(Component);

@@ -1,0 +1,100 @@
+//! Builds the WebAssembly artifacts host-tests loads, once per change of their sources:
+//! - `cadet-plugin-wasi` for `wasm32-wasip2` (the component) → `CADET_COMPONENT_WASM`
+//! - `cadet-plugin-fluentbit` for `wasm32-unknown-unknown` → `CADET_FLUENTBIT_WASM`
+//!
+//! Each is a nested `cargo build --profile wasm-release` with its own target directory
+//! (`<target-dir>/wasm-artifacts`), so it never waits on the lock of the outer build, and
+//! debug, release and bench builds of host-tests all share the same artifacts. The nested
+//! cargo inherits the outer jobserver, so it does not oversubscribe the machine.
+//!
+//! The component is required (a failed build fails host-tests' build, with cargo's output).
+//! The Fluent Bit module is optional: if it fails to build, `CADET_FLUENTBIT_WASM` is empty
+//! and a warning says why.
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn main() {
+    let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").unwrap());
+    let root = manifest_dir.parent().expect("host-tests sits in the workspace root").to_path_buf();
+    let out_dir = PathBuf::from(env::var_os("OUT_DIR").unwrap());
+    let target_dir = wasm_target_dir(&out_dir);
+
+    for path in [
+        "core/src",
+        "core/rules",
+        "core/Cargo.toml",
+        "plugin-wasi/src",
+        "plugin-wasi/wit",
+        "plugin-wasi/Cargo.toml",
+        "plugin-fluentbit/src",
+        "plugin-fluentbit/Cargo.toml",
+        "plugin-fluentbit/build.rs",
+        "Cargo.toml",
+        "Cargo.lock",
+    ] {
+        // A path that does not exist would make cargo rerun this script on every build.
+        if root.join(path).exists() {
+            println!("cargo:rerun-if-changed={}", root.join(path).display());
+        }
+    }
+    println!("cargo:rerun-if-env-changed=CADET_WASM_TARGET_DIR");
+
+    match build(&root, &target_dir, "cadet-plugin-wasi", "wasm32-wasip2", "cadet_plugin_wasi.wasm") {
+        Ok(path) => println!("cargo:rustc-env=CADET_COMPONENT_WASM={}", path.display()),
+        Err(e) => panic!("building the cadet WASI component failed:\n{e}"),
+    }
+    match build(&root, &target_dir, "cadet-plugin-fluentbit", "wasm32-unknown-unknown", "cadet_plugin_fluentbit.wasm") {
+        Ok(path) => println!("cargo:rustc-env=CADET_FLUENTBIT_WASM={}", path.display()),
+        Err(e) => {
+            let first = e.lines().filter(|l| l.contains("error")).take(3).collect::<Vec<_>>().join(" | ");
+            println!("cargo:warning=the Fluent Bit module did not build; its tests will skip: {first}");
+            println!("cargo:rustc-env=CADET_FLUENTBIT_WASM=");
+        }
+    }
+}
+
+/// `<target-dir>/wasm-artifacts`: the outer target directory is the nearest ancestor of
+/// OUT_DIR that cargo tagged with CACHEDIR.TAG. `CADET_WASM_TARGET_DIR` overrides it.
+fn wasm_target_dir(out_dir: &Path) -> PathBuf {
+    if let Some(dir) = env::var_os("CADET_WASM_TARGET_DIR") {
+        return PathBuf::from(dir);
+    }
+    out_dir
+        .ancestors()
+        .find(|dir| dir.join("CACHEDIR.TAG").is_file())
+        .map(|dir| dir.join("wasm-artifacts"))
+        .unwrap_or_else(|| out_dir.join("wasm-artifacts"))
+}
+
+/// Runs the nested build and returns the absolute path of the artifact.
+fn build(root: &Path, target_dir: &Path, package: &str, target: &str, file: &str) -> Result<PathBuf, String> {
+    let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(root)
+        .args(["build", "--profile", "wasm-release", "-p", package, "--target", target, "--target-dir"])
+        .arg(target_dir);
+    // The outer cargo hands build scripts flags meant for the host target; they must not
+    // reach the wasm build.
+    for var in [
+        "CARGO_ENCODED_RUSTFLAGS",
+        "RUSTFLAGS",
+        "CARGO_TARGET_DIR",
+        "CARGO_BUILD_TARGET",
+        "CARGO_BUILD_TARGET_DIR",
+        "CARGO_PROFILE_RELEASE_DEBUG",
+        "RUSTC_WORKSPACE_WRAPPER",
+    ] {
+        cmd.env_remove(var);
+    }
+    let output = cmd.output().map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !output.status.success() {
+        return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+    }
+    let path = target_dir.join(target).join("wasm-release").join(file);
+    if !path.is_file() {
+        return Err(format!("cargo succeeded but {} is missing", path.display()));
+    }
+    Ok(path.canonicalize().unwrap_or(path))
+}
