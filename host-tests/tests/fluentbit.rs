@@ -56,7 +56,9 @@ fn wasm_engine() -> &'static WasmEngine {
 /// The module built for wasm32-unknown-unknown (host-tests/build.rs, once per build).
 fn unknown_module() -> &'static Module {
     static M: OnceLock<Module> = OnceLock::new();
-    M.get_or_init(|| load(Path::new(env!("CADET_FLUENTBIT_WASM"))))
+    let path = env!("CADET_FLUENTBIT_WASM");
+    assert!(!path.is_empty(), "CADET_FLUENTBIT_WASM is empty: host-tests/build.rs could not build cadet-plugin-fluentbit (see its warning)");
+    M.get_or_init(|| load(Path::new(path)))
 }
 
 /// The module built for wasm32-wasip1 (reads its settings file through WASI).
@@ -411,6 +413,13 @@ fn corpus() -> &'static [Record] {
                         if line.first() == Some(&b'{') && is_json_object(line) {
                             records.push(Record { name: format!("{name}:{}", i + 1), bytes: line.to_vec() });
                             n += 1;
+                        } else if ext == "log" && !line.is_empty() {
+                            // A raw text line (core/fixtures/*.log): as cadet reads it, and as
+                            // Fluent Bit's `tail` without a parser delivers it ({"log": line}).
+                            records.push(Record { name: format!("{name}:{} (raw)", i + 1), bytes: line.to_vec() });
+                            let wrapped = serde_json::json!({ "log": String::from_utf8_lossy(line) });
+                            records.push(Record { name: format!("{name}:{} (as log)", i + 1), bytes: serde_json::to_vec(&wrapped).unwrap() });
+                            n += 1;
                         }
                     }
                     // A pretty-printed JSON file: Fluent Bit would hand it over as compact JSON.
@@ -474,17 +483,30 @@ fn hostile() -> Vec<Record> {
     v
 }
 
-/// Writes the corpus as `<len>\n<bytes>\n` records for the WAMR check described in
-/// plugin-fluentbit/README.md (only when CADET_FLUENTBIT_DUMP names a file).
+/// For the WAMR check described in plugin-fluentbit/README.md: when CADET_FLUENTBIT_DUMP names a
+/// folder, writes the corpus (`records.lp`) and the native output per profile (`native-<profile>.lp`)
+/// as `<len>\n<bytes>\n` items.
 fn dump_corpus() {
-    if let Ok(path) = std::env::var("CADET_FLUENTBIT_DUMP") {
+    let Ok(dir) = std::env::var("CADET_FLUENTBIT_DUMP") else { return };
+    let dir = PathBuf::from(dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let item = |out: &mut Vec<u8>, bytes: &[u8]| {
+        out.extend_from_slice(format!("{}\n", bytes.len()).as_bytes());
+        out.extend_from_slice(bytes);
+        out.push(b'\n');
+    };
+    let mut records = Vec::new();
+    for r in corpus() {
+        item(&mut records, &r.bytes);
+    }
+    std::fs::write(dir.join("records.lp"), records).unwrap();
+    for profile in PROFILES {
+        let mut native = Native::profile(profile);
         let mut out = Vec::new();
         for r in corpus() {
-            out.extend_from_slice(format!("{}\n", r.bytes.len()).as_bytes());
-            out.extend_from_slice(&r.bytes);
-            out.push(b'\n');
+            item(&mut out, &native.enrich(&r.bytes).0);
         }
-        std::fs::write(path, out).unwrap();
+        std::fs::write(dir.join(format!("native-{profile}.lp")), out).unwrap();
     }
 }
 
@@ -616,8 +638,8 @@ fn linear_memory_does_not_grow_over_a_million_calls() {
             }
         }
         let warm = fb.pages();
-        // Then a million ordinary calls: fixtures and the 20 KB record, round robin.
-        let ordinary: Vec<&Record> = corpus.iter().filter(|r| r.bytes.len() <= 32 * 1024).collect();
+        // Then a million ordinary calls: the fixture-sized records (up to 4 KiB), round robin.
+        let ordinary: Vec<&Record> = corpus.iter().filter(|r| r.bytes.len() <= 4 * 1024).collect();
         let t = Instant::now();
         for i in 0..calls {
             let r = ordinary[i % ordinary.len()];

@@ -127,6 +127,19 @@ pub extern "C" fn cadet_status() -> *const u8 {
     slot.as_ref().expect("loaded").status.as_ptr()
 }
 
+/// WASI reactor entry: WAMR calls `_initialize` once after instantiating a module that imports WASI
+/// (interpreter/wasm_runtime.c lines 1656-1664) and warns "should be either a command or a reactor"
+/// when there is none. It runs the C library's and Rust's static constructors.
+#[cfg(target_os = "wasi")]
+#[no_mangle]
+pub extern "C" fn _initialize() {
+    extern "C" {
+        fn __wasm_call_ctors();
+    }
+    // SAFETY: called once by the host before any other export, as the WASI reactor ABI requires.
+    unsafe { __wasm_call_ctors() }
+}
+
 /// `malloc`/`free` for Fluent Bit's copies of the tag and record (wasm32-unknown-unknown has no C
 /// library). Without them WAMR carves the copies out of its app heap (`Wasm_Heap_Size`, 8 KiB by
 /// default) and a record over ~8 KB arrives as pointer 0. On wasm32-wasip1, wasi-libc's own
