@@ -54,7 +54,9 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
         };
-        let text = String::from_utf8_lossy(&bytes).replace("\r\n", "\n").replace('\r', "\n");
+        let text = String::from_utf8_lossy(&bytes)
+            .replace("\r\n", "\n")
+            .replace('\r', "\n");
         for line in text.split('\n').filter(|l| !l.trim().is_empty()) {
             engine.enrich(line.as_bytes(), &mut out);
             out.push(b'\n');

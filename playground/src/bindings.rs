@@ -7,7 +7,9 @@ use wasm_bindgen::prelude::*;
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     let serializer = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true);
-    value.serialize(&serializer).map_err(|e| JsError::new(&e.to_string()))
+    value
+        .serialize(&serializer)
+        .map_err(|e| JsError::new(&e.to_string()))
 }
 
 /// The rule pack compiled into cadet (TOML text).
@@ -33,8 +35,14 @@ struct Profiles {
 #[wasm_bindgen]
 pub fn profiles(rules: Option<String>) -> Result<JsValue, JsError> {
     let result = match crate::profiles(rules.as_deref()) {
-        Ok(profiles) => Profiles { profiles, error: None },
-        Err(e) => Profiles { profiles: Vec::new(), error: Some(e) },
+        Ok(profiles) => Profiles {
+            profiles,
+            error: None,
+        },
+        Err(e) => Profiles {
+            profiles: Vec::new(),
+            error: Some(e),
+        },
     };
     to_js(&result)
 }
@@ -59,7 +67,12 @@ impl JsPlayground {
     }
 
     /// Like the free `analyze`, reusing the engine while the rules and profile stay the same.
-    pub fn analyze(&mut self, records: &str, rules: Option<String>, profile: &str) -> Result<JsValue, JsError> {
+    pub fn analyze(
+        &mut self,
+        records: &str,
+        rules: Option<String>,
+        profile: &str,
+    ) -> Result<JsValue, JsError> {
         to_js(&self.0.analyze(records, rules.as_deref(), profile))
     }
 

@@ -140,13 +140,19 @@ impl Playground {
 
     /// Checks a rule pack and profile without scoring anything.
     pub fn check(&mut self, rules: Option<&str>, profile: &str) -> Option<RuleError> {
-        self.engine(rules, profile).as_ref().err().map(RuleError::from)
+        self.engine(rules, profile)
+            .as_ref()
+            .err()
+            .map(RuleError::from)
     }
 
     /// Analyses `records_text` (JSON lines or raw lines) with `rules` (the default
     /// pack when `None`) under `profile`.
     pub fn analyze(&mut self, records_text: &str, rules: Option<&str>, profile: &str) -> Analysis {
-        let mut analysis = Analysis { profile: profile.to_string(), ..Analysis::default() };
+        let mut analysis = Analysis {
+            profile: profile.to_string(),
+            ..Analysis::default()
+        };
         let engine = match self.engine(rules, profile) {
             Ok(engine) => engine,
             Err(e) => {
@@ -168,7 +174,9 @@ impl Playground {
             analysis.matched += verdict.matched as usize;
             analysis.lines.push(line);
             analysis.verdicts.push(verdict);
-            analysis.enriched.push(String::from_utf8_lossy(&out).into_owned());
+            analysis
+                .enriched
+                .push(String::from_utf8_lossy(&out).into_owned());
         }
         analysis
     }
@@ -177,7 +185,11 @@ impl Playground {
 /// The profiles of a rule pack (the default pack when `None`).
 pub fn profiles(rules: Option<&str>) -> Result<Vec<ProfileInfo>, RuleError> {
     let pack = cadet_core::pack::Pack::parse(
-        if rules.is_some() { EDITED_PACK_NAME } else { "<embedded>" },
+        if rules.is_some() {
+            EDITED_PACK_NAME
+        } else {
+            "<embedded>"
+        },
         rules.unwrap_or(cadet_core::DEFAULT_PACK),
     )
     .map_err(|e| RuleError::from(&e))?;
@@ -224,7 +236,10 @@ mod tests {
 
     #[test]
     fn broken_rules_give_a_located_error_not_a_panic() {
-        let rules = format!("{}\n[[rule]]\nid = \"x.broken\"\ntitle = \"t\"\nscore = 10\nwhen = 'cmd.tool == '\n", cadet_core::DEFAULT_PACK);
+        let rules = format!(
+            "{}\n[[rule]]\nid = \"x.broken\"\ntitle = \"t\"\nscore = 10\nwhen = 'cmd.tool == '\n",
+            cadet_core::DEFAULT_PACK
+        );
         let mut pg = Playground::new();
         let a = pg.analyze(PRIVILEGED, Some(&rules), "cadet");
         let e = a.error.expect("broken rule is an error");
@@ -240,15 +255,25 @@ mod tests {
     #[test]
     fn unknown_profile_is_an_error() {
         let mut pg = Playground::new();
-        let e = pg.analyze(PRIVILEGED, None, "no-such-profile").error.unwrap();
+        let e = pg
+            .analyze(PRIVILEGED, None, "no-such-profile")
+            .error
+            .unwrap();
         assert!(e.message.contains("unknown profile"), "{e:?}");
     }
 
     #[test]
     fn profiles_of_the_default_pack() {
-        let names: Vec<String> = profiles(None).unwrap().into_iter().map(|p| p.name).collect();
+        let names: Vec<String> = profiles(None)
+            .unwrap()
+            .into_iter()
+            .map(|p| p.name)
+            .collect();
         for want in ["cadet", "qradar-t1609", "elastic-t1609", "qradar-t1059-013"] {
-            assert!(names.iter().any(|n| n == want), "{want} missing from {names:?}");
+            assert!(
+                names.iter().any(|n| n == want),
+                "{want} missing from {names:?}"
+            );
         }
         assert!(profiles(Some("[[rule]]\nbroken")).is_err());
     }
