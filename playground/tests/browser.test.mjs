@@ -428,6 +428,29 @@ async function main() {
     await setRules(page, pack);
   });
 
+  await check('a profile added in the edited pack can be chosen and scores like native', async () => {
+    const pack = native(['--default-pack']);
+    const team = `${pack}\n[[profile]]\nname = "team-exec"\ndescription = "Our own: any exec into a container"\ncombine = "max"\nthreshold = 1\n\n` +
+      `[[rule]]\nid = "team.exec"\nprofile = "team-exec"\ntitle = "Exec into a container"\ntechniques = ["T1609"]\nscore = 42\nflags = ["container_exec"]\nwhen = 'cmd.action == "exec"'\n`;
+    await setRules(page, team);
+    const options = await page.$$eval('#profile option', (os) => os.map((o) => o.value));
+    assert(options.includes('team-exec'), `team-exec not offered: ${options}`);
+    await setProfile(page, 'team-exec');
+    assertEq(await page.textContent('#profile-desc'), 'Profile team-exec: Our own: any exec into a container', 'profile description');
+    const packFile = path.join(tmp, 'team.toml');
+    writeFileSync(packFile, team);
+    const want = native(['--profile', 'team-exec', '--rules', packFile, examplesFile]).split('\n').filter((l) => l !== '');
+    assertEq(JSON.stringify(await enrichedLines(page)), JSON.stringify(want), 'enriched under team-exec');
+    // Back to the default pack: the profile is gone and the page says so in place.
+    await setRules(page, pack);
+    const err = await page.textContent('#rules-error');
+    assert(/unknown profile/.test(err), `no error for the missing profile: ${err}`);
+    await setProfile(page, 'cadet');
+    assert(await page.isHidden('#rules-error'), 'error still shown with profile cadet');
+    const after = await page.$$eval('#profile option', (os) => os.map((o) => o.value));
+    assert(!after.includes('team-exec'), `stale profile list: ${after}`);
+  });
+
   await check('a log file opened from disk is scored like native', async () => {
     const file = files.find((f) => f.endsWith('.log')) || examplesFile;
     await settle(page, () => page.setInputFiles('#records-file', file));

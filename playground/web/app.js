@@ -29,6 +29,7 @@ const FLAG_LABELS = {
 const state = {
   pg: null,          // Playground (wasm)
   pack: '',          // the default pack text
+  profilesOf: null,  // the pack (text, null: default) whose profiles the selector lists
   last: null,        // last analysis that loaded (shown while the rules are broken)
   lastError: null,   // current rule error
   open: new Set(),   // record lines whose detail row is open
@@ -207,22 +208,30 @@ function describeProfile() {
   $('profile-desc').textContent = text ? `Profile ${opt.value}: ${text}` : '';
 }
 
-function fillProfiles() {
+// The profile selector lists the profiles of the pack in force (the default pack,
+// or the edited one once it loads); the current choice is kept when it still exists.
+function fillProfiles(rules = null) {
   const sel = $('profile');
+  const current = sel.value;
   let list = [];
   try {
-    const res = profiles(null);
+    const res = profiles(rules);
     list = res.profiles;
   } catch (e) {
     console.error(e);
   }
+  if (!list.length && rules !== null) return;
   if (!list.length) list = FALLBACK_PROFILES.map((name) => ({ name, description: '' }));
+  state.profilesOf = rules;
   sel.replaceChildren(...list.map((p) => {
     const o = el('option', { value: p.name, text: p.name });
     o.dataset.description = p.description;
     return o;
   }));
-  sel.value = list.some((p) => p.name === 'cadet') ? 'cadet' : list[0].name;
+  if (current && !list.some((p) => p.name === current)) {
+    sel.append(el('option', { value: current, text: `${current} (not in this pack)`, 'data-stale': 'true' }));
+  }
+  sel.value = current || (list.some((p) => p.name === 'cadet') ? 'cadet' : list[0].name);
   describeProfile();
 }
 
@@ -472,6 +481,8 @@ function analyze() {
   }
   const ms = performance.now() - t0;
   showRuleError(a.error);
+  const rules = rulesArg();
+  if (rules !== state.profilesOf && (!a.error || a.error.line === null)) fillProfiles(rules);
   if (!a.error) {
     state.last = a;
     render(a);
@@ -517,7 +528,11 @@ function wire() {
   $('records').addEventListener('scroll', () => { $('records-gutter').scrollTop = $('records').scrollTop; });
   $('rules').addEventListener('input', () => { paintRulesGutter(); analyzeRulesSoon(); });
   $('rules').addEventListener('scroll', () => { $('rules-gutter').scrollTop = $('rules').scrollTop; placeErrorLine(); });
-  $('profile').addEventListener('change', () => { describeProfile(); analyze(); });
+  $('profile').addEventListener('change', () => {
+    for (const o of $('profile').querySelectorAll('option[data-stale]')) if (!o.selected) o.remove();
+    describeProfile();
+    analyze();
+  });
   $('only-matched').addEventListener('change', () => render(state.last));
   const loadFile = async (file) => {
     if (!file) return;
