@@ -31,6 +31,7 @@ const state = {
   pack: '',          // the default pack text
   profilesOf: null,  // the pack (text, null: default) whose profiles the selector lists
   last: null,        // last analysis that loaded (shown while the rules are broken)
+  lastRecords: null, // the records text it scored
   lastError: null,   // current rule error
   open: new Set(),   // record lines whose detail row is open
   broken: false,     // the wasm instance trapped
@@ -408,7 +409,7 @@ function render(a) {
   const tbody = $('verdict-rows');
   const results = $('results');
   if (!a) { tbody.replaceChildren(); return; }
-  const records = recordsByLine($('records').value);
+  const records = recordsByLine(state.lastRecords ?? $('records').value);
   const onlyMatched = $('only-matched').checked;
   const rows = [];
   const enrichedLines = [];
@@ -485,6 +486,7 @@ function analyze() {
   if (rules !== state.profilesOf && (!a.error || a.error.line === null)) fillProfiles(rules);
   if (!a.error) {
     state.last = a;
+    state.lastRecords = records;
     render(a);
   } else {
     render(state.last);
