@@ -10,6 +10,7 @@
 
 mod corpus;
 mod memory;
+mod prefilter_lab;
 mod sigma;
 
 use std::hint::black_box;
@@ -42,6 +43,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("memory") => memory::run(&args[1..]),
+        Some("prefilter-lab") => prefilter_lab::run(arg_value(&args, "--records").and_then(|s| s.parse().ok()).unwrap_or(100_000)),
         Some("corpus") => {
             let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(100_000);
             let mut gen = Generator::new(SEED, &fixtures_dir());
@@ -56,7 +58,7 @@ fn main() {
             }
         }
         Some("-h") | Some("--help") => {
-            println!("usage: cadet-bench [--records N] [--runs N] [--only SUBSTRING]\n       cadet-bench memory [--cadet PATH] [--big-mb N]\n       cadet-bench corpus N");
+            println!("usage: cadet-bench [--records N] [--runs N] [--only SUBSTRING]\n       cadet-bench memory [--cadet PATH] [--big-mb N]\n       cadet-bench prefilter-lab [--records N]\n       cadet-bench corpus N");
         }
         _ => throughput(&args),
     }
@@ -64,7 +66,7 @@ fn main() {
 
 /// CPU time of this thread: the engines run on one thread, and on a shared machine the thread's own
 /// CPU time is not inflated by other processes taking the core (wall time is printed alongside).
-fn thread_cpu_time() -> Duration {
+pub fn thread_cpu_time() -> Duration {
     let mut ts: libc::timespec = unsafe { std::mem::zeroed() };
     unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
     Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
