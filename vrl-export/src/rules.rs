@@ -1,0 +1,342 @@
+//! Rule conditions (core `condition.rs`) compiled to VRL, and the verdict assembly of
+//! core `Engine::evaluate`.
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use cadet_core::condition::{Condition, Literal, Op};
+use cadet_core::fields::{self, FieldKind};
+
+use crate::runtime::Out;
+use crate::text::{regex, regex_escape, string, strings};
+
+/// True for fields that differ per command of a record (evaluated per segment).
+pub fn is_segment_field(f: &str) -> bool {
+    (f.starts_with("cmd.") && f != "cmd.script_tools") || f.starts_with("payload.")
+}
+
+/// True when a condition reads a per-segment field.
+pub fn uses_segments(c: &Condition) -> bool {
+    c.fields().iter().any(|f| is_segment_field(f))
+}
+
+/// Where the evidence of a field lives (None: the field has none).
+fn evidence_source(field: &str, seg: &str) -> Option<String> {
+    if is_segment_field(field) {
+        Some(format!("{seg}.e"))
+    } else if fields::CORE_FIELDS.iter().any(|(n, _, _)| *n == field) {
+        None
+    } else {
+        Some(String::from("get(evf, [\"_e\"]) ?? []"))
+    }
+}
+
+fn read(field: &str, seg: &str) -> String {
+    if is_segment_field(field) {
+        format!("get({seg}, [{}]) ?? null", string(field))
+    } else {
+        format!("get(evf, [{}]) ?? null", string(field))
+    }
+}
+
+fn push_evidence(o: &mut Out, field: &str, seg: &str, ind: &str) {
+    if let Some(src) = evidence_source(field, seg) {
+        o.push(&format!(
+            "for_each(array!({src})) -> |_i, ep| {{ if ep[0] == {f} {{ {ind} = push({ind}, ep[1]) }} }}",
+            f = string(field)
+        ));
+    }
+}
+
+fn lit_text(l: &Literal) -> String {
+    match l {
+        Literal::Str(s) => s.clone(),
+        Literal::Int(i) => format!("{i}"),
+        Literal::Bool(b) => String::from(if *b { "true" } else { "false" }),
+    }
+}
+
+/// The wildcard pattern (lower-cased) as an anchored regular expression (core `wildcard.rs`).
+fn wildcard_regex(pattern: &str, any: char, one: char) -> String {
+    let mut re = String::from("(?s)^");
+    for c in pattern.to_lowercase().chars() {
+        if c == any {
+            re.push_str(".*");
+        } else if c == one {
+            re.push('.');
+        } else {
+            re.push_str(&regex_escape(&c.to_string()));
+        }
+    }
+    re.push('$');
+    re
+}
+
+/// Names the first capturing group of `re` `cadet1` (unless it has a name); returns the
+/// rewritten regex and the name of the first group, if any.
+fn name_first_group(re: &str) -> (String, Option<String>) {
+    let chars: Vec<char> = re.chars().collect();
+    let mut i = 0;
+    let mut depth = 0usize;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\\' {
+            i += 2;
+            continue;
+        }
+        if depth > 0 {
+            if c == '[' {
+                depth += 1;
+            } else if c == ']' {
+                depth -= 1;
+            }
+            i += 1;
+            continue;
+        }
+        if c == '[' {
+            depth = 1;
+            i += 1;
+            if chars.get(i) == Some(&'^') {
+                i += 1;
+            }
+            if chars.get(i) == Some(&']') {
+                i += 1;
+            }
+            continue;
+        }
+        if c == '(' {
+            let rest: String = chars[i + 1..].iter().collect();
+            if !rest.starts_with('?') {
+                let before: String = chars[..=i].iter().collect();
+                return (format!("{before}?P<cadet1>{rest}"), Some(String::from("cadet1")));
+            }
+            for pre in ["?P<", "?<"] {
+                if let Some(r) = rest.strip_prefix(pre) {
+                    if let Some(end) = r.find('>') {
+                        return (String::from(re), Some(String::from(&r[..end])));
+                    }
+                }
+            }
+        }
+        i += 1;
+    }
+    (String::from(re), None)
+}
+
+/// Emits code that sets `hit` (and pushes the indicator onto `ind`) when the string
+/// variable `sv` satisfies `op` with any of `values` (core `condition::text_any`).
+fn text_any(o: &mut Out, sv: &str, op: Op, values: &[Literal], hit: &str, ind: &str) {
+    let texts: Vec<String> = values.iter().map(lit_text).collect();
+    let folded = matches!(op, Op::IEq | Op::IContains | Op::IStartsWith | Op::IEndsWith | Op::Glob | Op::ILike);
+    let subject = if folded {
+        let l = o.var("low");
+        o.push(&format!("{l} = downcase({sv})"));
+        l
+    } else {
+        String::from(sv)
+    };
+    match op {
+        Op::Eq | Op::In | Op::Ne => o.push(&format!("{hit} = includes({}, {subject})", strings(&texts))),
+        Op::IEq => {
+            let lower: Vec<String> = texts.iter().map(|t| t.to_lowercase()).collect();
+            o.push(&format!("{hit} = includes({}, {subject})", strings(&lower)));
+        }
+        Op::Contains | Op::IContains | Op::StartsWith | Op::IStartsWith | Op::EndsWith | Op::IEndsWith => {
+            let func = match op {
+                Op::Contains | Op::IContains => "contains",
+                Op::StartsWith | Op::IStartsWith => "starts_with",
+                _ => "ends_with",
+            };
+            let mut first = true;
+            for t in &texts {
+                let pat = if folded { t.to_lowercase() } else { t.clone() };
+                let push = if t.is_empty() { String::new() } else { format!("; {ind} = push({ind}, {})", string(t)) };
+                let kw = if first { "if" } else { "} else if" };
+                o.push(&format!("{kw} {func}({subject}, {}) {{ {hit} = true{push}", string(&pat)));
+                first = false;
+            }
+            if !first {
+                o.push("}");
+            }
+        }
+        Op::Glob | Op::ILike => {
+            let (any, one) = if op == Op::Glob { ('*', '?') } else { ('%', '_') };
+            let mut first = true;
+            for t in &texts {
+                let indicator = t.trim_matches(any);
+                let push = if indicator.is_empty() { String::new() } else { format!("; {ind} = push({ind}, {})", string(indicator)) };
+                let kw = if first { "if" } else { "} else if" };
+                o.push(&format!("{kw} match({subject}, {}) {{ {hit} = true{push}", regex(&wildcard_regex(t, any, one))));
+                first = false;
+            }
+            if !first {
+                o.push("}");
+            }
+        }
+        Op::Matches | Op::IMatches => {
+            let m = o.var("rm");
+            let mut first = true;
+            for t in &texts {
+                let (named, group) = name_first_group(t);
+                let re = if op == Op::IMatches {
+                    format!("(?i)^(?P<cadet0>{named})$")
+                } else {
+                    format!("(?P<cadet0>{named})")
+                };
+                let pick = match group {
+                    Some(g) => format!("if {m}.{g} != null {{ {m}.{g} }} else {{ {m}.cadet0 }}", g = string(&g)),
+                    None => format!("{m}.cadet0"),
+                };
+                let guard = if first { String::new() } else { format!("if !{hit} ") };
+                o.push(&format!(
+                    "{guard}{{\n{m} = parse_regex({subject}, {}) ?? null\nif {m} != null {{\n    {hit} = true\n    rmi = string!({pick})\n    if rmi != \"\" {{ {ind} = push({ind}, rmi) }}\n}}\n}}",
+                    regex(&re)
+                ));
+                first = false;
+            }
+        }
+        Op::Gt | Op::Ge | Op::Lt | Op::Le => o.push(&format!("{hit} = false")),
+    }
+}
+
+/// Emits a condition; returns the names of its result variables (ok, indicators).
+pub fn cond(o: &mut Out, c: &Condition, seg: &str) -> (String, String) {
+    let ok = o.var("ok");
+    let ind = o.var("ind");
+    o.push(&format!("{ok} = false\n{ind} = []"));
+    match c {
+        Condition::True => o.push(&format!("{ok} = true")),
+        Condition::False => {}
+        Condition::And(items) => {
+            o.push(&format!("{ok} = true"));
+            for item in items {
+                o.push(&format!("if {ok} {{"));
+                let (iok, iind) = cond(o, item, seg);
+                o.push(&format!("if {iok} {{ {ind} = append({ind}, {iind}) }} else {{ {ok} = false }}\n}}"));
+            }
+            o.push(&format!("if !{ok} {{ {ind} = [] }}"));
+        }
+        Condition::Or(items) => {
+            for item in items {
+                o.push(&format!("if !{ok} {{"));
+                let (iok, iind) = cond(o, item, seg);
+                o.push(&format!("if {iok} {{ {ok} = true; {ind} = {iind} }}\n}}"));
+            }
+        }
+        Condition::Not(inner) => {
+            let (iok, _) = cond(o, inner, seg);
+            o.push(&format!("{ok} = !{iok}"));
+        }
+        Condition::Exists(f) => o.push(&format!("{ok} = ({}) != null", read(f, seg))),
+        Condition::Truthy(f) => {
+            let v = o.var("v");
+            o.push(&format!("{v} = {}", read(f, seg)));
+            let test = match fields::kind_of(f) {
+                Some(FieldKind::Bool) => format!("{v} == true"),
+                Some(FieldKind::Int) => format!("{v} != null && {v} != 0"),
+                Some(FieldKind::Str) => format!("{v} != null && {v} != \"\""),
+                _ => format!("{v} != null"),
+            };
+            o.push(&format!("if {test} {{\n{ok} = true"));
+            push_evidence(o, f, seg, &ind);
+            o.push("}");
+        }
+        Condition::Test { field, op, values, .. } => {
+            test(o, field, *op, values, seg, &ok, &ind);
+            if !op.is_pattern() && *op != Op::Ne && evidence_source(field, seg).is_some() {
+                o.push(&format!("if {ok} {{"));
+                push_evidence(o, field, seg, &ind);
+                o.push("}");
+            }
+        }
+    }
+    (ok, ind)
+}
+
+fn test(o: &mut Out, field: &str, op: Op, values: &[Literal], seg: &str, ok: &str, ind: &str) {
+    let v = o.var("v");
+    o.push(&format!("{v} = {}", read(field, seg)));
+    let ne = op == Op::Ne;
+    match fields::kind_of(field) {
+        Some(FieldKind::Bool) => {
+            let has_t = values.contains(&Literal::Bool(true));
+            let has_f = values.contains(&Literal::Bool(false));
+            let hit = match (has_t, has_f) {
+                (true, true) => String::from("true"),
+                (true, false) => format!("{v} == true"),
+                (false, true) => format!("{v} == false"),
+                (false, false) => String::from("false"),
+            };
+            // A bool field is never missing.
+            if ne {
+                o.push(&format!("{ok} = !({hit})"));
+            } else {
+                o.push(&format!("{ok} = {hit}"));
+            }
+        }
+        Some(FieldKind::Int) => {
+            let nums: Vec<i64> = values
+                .iter()
+                .filter_map(|l| match l {
+                    Literal::Int(n) => Some(*n),
+                    Literal::Str(s) => s.parse().ok(),
+                    Literal::Bool(_) => None,
+                })
+                .collect();
+            let iv = o.var("iv");
+            o.push(&format!("if {v} == null {{ {ok} = {ne} }} else {{\n{iv} = int!({v})"));
+            let any = |cmp: &str| -> String {
+                if nums.is_empty() {
+                    String::from("false")
+                } else {
+                    let parts: Vec<String> = nums.iter().map(|n| format!("{iv} {cmp} {n}")).collect();
+                    format!("({})", parts.join(" || "))
+                }
+            };
+            match op {
+                Op::Eq | Op::In => o.push(&format!("{ok} = {}", any("=="))),
+                Op::Ne => o.push(&format!("{ok} = !{}", any("=="))),
+                Op::Gt => o.push(&format!("{ok} = {}", any(">"))),
+                Op::Ge => o.push(&format!("{ok} = {}", any(">="))),
+                Op::Lt => o.push(&format!("{ok} = {}", any("<"))),
+                Op::Le => o.push(&format!("{ok} = {}", any("<="))),
+                other => {
+                    let sv = o.var("sv");
+                    o.push(&format!("{sv} = to_string({iv})"));
+                    text_any(o, &sv, other, values, ok, ind);
+                }
+            }
+            o.push("}");
+        }
+        Some(FieldKind::Str) => {
+            let sv = o.var("sv");
+            o.push(&format!("if {v} == null {{ {ok} = {ne} }} else {{\n{sv} = string!({v})"));
+            if ne {
+                let h = o.var("h");
+                o.push(&format!("{h} = false"));
+                text_any(o, &sv, Op::Eq, values, &h, ind);
+                o.push(&format!("{ok} = !{h}"));
+            } else {
+                text_any(o, &sv, op, values, ok, ind);
+            }
+            o.push("}");
+        }
+        _ => {
+            let sv = o.var("sv");
+            o.push(&format!("if {v} == null {{ {ok} = {ne} }} else {{"));
+            if ne {
+                let h = o.var("h");
+                let scratch = o.var("scratch");
+                o.push(&format!("{h} = false\n{scratch} = []\nfor_each(array!({v})) -> |_i, x| {{\nif !{h} {{\n{sv} = string!(x)"));
+                text_any(o, &sv, Op::Eq, values, &h, &scratch);
+                o.push(&format!("}}\n}}\n{ok} = !{h}"));
+            } else {
+                o.push(&format!("for_each(array!({v})) -> |_i, x| {{\nif !{ok} {{\n{sv} = string!(x)"));
+                text_any(o, &sv, op, values, ok, ind);
+                o.push("}\n}");
+            }
+            o.push("}");
+        }
+    }
+}

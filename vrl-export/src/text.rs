@@ -1,0 +1,99 @@
+//! VRL literals and small expression builders shared by the runtime and the rules.
+
+use alloc::string::String;
+
+/// A VRL string literal (`"..."`) for `s`: quotes, backslashes and template braces escaped.
+pub fn string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '{' => out.push_str("\\{"),
+            '}' => out.push_str("\\}"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A VRL array literal of strings.
+pub fn strings<S: AsRef<str>>(items: &[S]) -> String {
+    let mut out = String::from("[");
+    for (i, s) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&string(s.as_ref()));
+    }
+    out.push(']');
+    out
+}
+
+/// A VRL regex literal (`r'...'`) for the regular expression `re`.
+pub fn regex(re: &str) -> String {
+    let mut out = String::from("r'");
+    for c in re.chars() {
+        if c == '\'' {
+            out.push_str("\\'");
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// Escapes `s` so a regular expression matches it literally.
+pub fn regex_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if "\\.+*?()|[]{}^$#&-~".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The candidate paths of the (possibly dotted) key `key` of `base`, in the order the
+/// core's `get_dotted` tries them: the whole name as a flat key first, then the part
+/// before the first dot as an object and the rest looked up the same way.
+pub fn dotted_candidates(base: &str, key: &str) -> alloc::vec::Vec<String> {
+    let mut candidates = alloc::vec::Vec::new();
+    let parts: alloc::vec::Vec<&str> = key.split('.').collect();
+    for split in 0..parts.len() {
+        let mut path = String::from(base);
+        for p in &parts[..split] {
+            path.push('.');
+            path.push_str(&string(p));
+        }
+        path.push('.');
+        path.push_str(&string(&parts[split..].join(".")));
+        candidates.push(path);
+    }
+    candidates
+}
+
+/// A VRL comment block (every line prefixed with `# `).
+pub fn comment(text: &str, indent: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            out.push_str(indent);
+            out.push_str("#\n");
+        } else {
+            out.push_str(indent);
+            out.push_str("# ");
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
