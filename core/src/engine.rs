@@ -47,6 +47,8 @@ pub struct Engine {
     pack: Pack,
     profile: Profile,
     rules: Vec<Rule>,
+    /// Per rule, the event kinds it can match (`None`: any).
+    kinds: Vec<Option<Vec<&'static str>>>,
     threshold: u32,
     prefilter: Option<crate::prefilter::Prefilter>,
     state: Option<crate::state::DetectorState>,
@@ -71,7 +73,7 @@ impl Engine {
         };
         let rules: Vec<Rule> = pack.rules_of(&profile.name).cloned().collect();
         let prefilter = match (&profile.prefilter, config.prefilter) {
-            (Some(words), true) => Some(crate::prefilter::Prefilter::new(words).map_err(|message| PackError {
+            (Some(words), true) => Some(crate::prefilter::Prefilter::with_gated(words, &profile.prefilter_api, crate::source::api::MARKERS).map_err(|message| PackError {
                 file: name.to_string(),
                 rule: Some(profile.name.clone()),
                 line: None,
@@ -80,7 +82,8 @@ impl Engine {
             _ => None,
         };
         let state = (config.state_capacity > 0).then(|| crate::state::DetectorState::new(config.state_capacity));
-        Ok(Engine { threshold: config.threshold.unwrap_or(profile.threshold), pack, profile, rules, prefilter, state })
+        let kinds = rules.iter().map(|r| applicable_kinds(&r.when)).collect();
+        Ok(Engine { threshold: config.threshold.unwrap_or(profile.threshold), pack, profile, rules, kinds, prefilter, state })
     }
 
     /// The active profile's name.
@@ -170,7 +173,11 @@ impl Engine {
         let mut indicators: Vec<String> = Vec::new();
         // A rule hits when any container-tool command of the record (a shell script
         // may hold several) satisfies it; indicators come from the first that does.
-        for rule in &self.rules {
+        let kind = ev.kind.as_str();
+        for (rule, kinds) in self.rules.iter().zip(&self.kinds) {
+            if kinds.as_ref().is_some_and(|k| !k.contains(&kind)) {
+                continue;
+            }
             let hit = (0..ev.segments.len().max(1)).any(|i| {
                 ev.current.set(i);
                 rule.when.eval(ev, &mut indicators)
@@ -284,5 +291,48 @@ pub fn write_enriched(record: &[u8], verdict_json: &str, out: &mut Vec<u8>) {
         out.extend_from_slice(b",\"cadet\":");
         out.extend_from_slice(verdict_json.as_bytes());
         out.push(b'}');
+    }
+}
+
+/// The event kinds a condition can hold for (`None`: any), found without evaluating it:
+/// `event.kind == ...` / `in (...)`, and positive tests of fields that only process
+/// records fill (`cmd.*`, `process.*`, `container.*`). Conjunctions intersect, disjunctions
+/// unite; anything else may hold for any kind.
+pub fn applicable_kinds(c: &crate::condition::Condition) -> Option<Vec<&'static str>> {
+    use crate::condition::{Condition, Literal, Op};
+    use crate::event::EventKind;
+    use crate::fields::{kind_of, FieldKind};
+    const KINDS: [EventKind; 4] = [EventKind::Process, EventKind::K8sAudit, EventKind::Docker, EventKind::Kubelet];
+    let process_only = |f: &str| f.starts_with("cmd.") || f.starts_with("process.") || f == "container.id";
+    match c {
+        Condition::Test { field, op: Op::Eq | Op::In, values, .. } if field == "event.kind" => Some(
+            KINDS
+                .iter()
+                .map(|k| k.as_str())
+                .filter(|k| values.iter().any(|v| matches!(v, Literal::Str(s) if s == k)))
+                .collect(),
+        ),
+        Condition::Truthy(f) if process_only(f) => Some(alloc::vec![EventKind::Process.as_str()]),
+        Condition::Exists(f) if process_only(f) && matches!(kind_of(f), Some(FieldKind::Str | FieldKind::List)) => {
+            Some(alloc::vec![EventKind::Process.as_str()])
+        }
+        Condition::Test { field, op, .. }
+            if *op != Op::Ne && process_only(field) && matches!(kind_of(field), Some(FieldKind::Str | FieldKind::List)) =>
+        {
+            Some(alloc::vec![EventKind::Process.as_str()])
+        }
+        Condition::And(items) => items.iter().filter_map(applicable_kinds).reduce(|a, b| a.into_iter().filter(|k| b.contains(k)).collect()),
+        Condition::Or(items) => {
+            let mut all: Vec<&'static str> = Vec::new();
+            for item in items {
+                for k in applicable_kinds(item)? {
+                    if !all.contains(&k) {
+                        all.push(k);
+                    }
+                }
+            }
+            Some(all)
+        }
+        _ => None,
     }
 }

@@ -141,6 +141,9 @@ pub struct Profile {
     /// Byte strings (ASCII case-insensitive) without which no rule of the profile can match
     /// (see [`crate::prefilter`]).
     pub prefilter: Option<Vec<String>>,
+    /// Keywords of rules that only read control-plane and daemon records: searched only in
+    /// records that carry a marker of such a source ([`crate::source::api::MARKERS`]).
+    pub prefilter_api: Vec<String>,
     /// Severity bands.
     pub bands: Bands,
     /// A severity every match gets, whatever the score (Elastic rules have one).
@@ -210,6 +213,8 @@ struct RawProfile {
     #[serde(default = "one")]
     threshold: u32,
     prefilter: Option<Vec<String>>,
+    #[serde(default)]
+    prefilter_api: Vec<String>,
     #[serde(default)]
     severity: Option<Bands>,
     fixed_severity: Option<String>,
@@ -297,7 +302,8 @@ impl Pack {
                 Some(s) => Some(Severity::parse(s).ok_or_else(|| err(Some(&p.name), Some(line), alloc::format!("unknown severity `{s}`")))?),
                 None => None,
             };
-            if p.prefilter.as_ref().map(|k| k.len() > MAX_PREFILTER || k.iter().any(|w| w.is_empty())).unwrap_or(false) {
+            let bad = |k: &[String]| k.len() > MAX_PREFILTER || k.iter().any(|w| w.is_empty());
+            if p.prefilter.as_deref().map(bad).unwrap_or(false) || bad(&p.prefilter_api) {
                 return Err(err(Some(&p.name), Some(line), alloc::format!("prefilter needs 1 to {MAX_PREFILTER} non-empty keywords")));
             }
             if pack.profiles.iter().any(|q: &Profile| q.name == p.name) {
@@ -311,6 +317,7 @@ impl Pack {
                 gate,
                 threshold: p.threshold,
                 prefilter: p.prefilter,
+                prefilter_api: p.prefilter_api,
                 bands: p.severity.unwrap_or_default(),
                 fixed_severity,
             });

@@ -18,12 +18,17 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use memchr::memmem;
 
 const CHUNK: usize = 4096;
+/// Keywords per searcher: aho-corasick's SIMD Teddy serves small sets (it stops at 64, and
+/// fewer patterns mean fewer false candidates to verify), so larger lists are split.
+const GROUP: usize = 32;
 
 /// A compiled prefilter. Holds a scratch buffer, so it is not `Sync` (neither is an engine).
 #[derive(Clone, Debug)]
 pub struct Prefilter {
     scratch: core::cell::RefCell<Vec<u8>>,
-    searcher: AhoCorasick,
+    searchers: Vec<AhoCorasick>,
+    /// Searched only when a marker is present: (markers, keyword searchers).
+    gated: Option<(AhoCorasick, Vec<AhoCorasick>)>,
     longest: usize,
     /// Bytes that occur in some keyword (both cases), i.e. that an escape could hide.
     keyword_bytes: [bool; 128],
@@ -33,17 +38,49 @@ pub struct Prefilter {
 impl Prefilter {
     /// Builds a prefilter for `keywords` (non-empty, matched ASCII case-insensitively).
     pub fn new(keywords: &[String]) -> Result<Prefilter, String> {
+        Prefilter::with_gated(keywords, &[], &[])
+    }
+
+    /// Builds a prefilter: `keywords` count in every record, `gated` keywords only in records
+    /// that also contain one of `markers`.
+    ///
+    /// ```
+    /// use cadet_core::prefilter::Prefilter;
+    /// let p = Prefilter::with_gated(&["docker".into()], &["secrets".into()], &["k8s.io"]).unwrap();
+    /// assert!(p.may_match(br#"{"apiVersion":"audit.k8s.io/v1","objectRef":{"resource":"secrets"}}"#));
+    /// assert!(!p.may_match(br#"{"msg":"rotating secrets"}"#));
+    /// ```
+    pub fn with_gated(keywords: &[String], gated: &[String], markers: &[&str]) -> Result<Prefilter, String> {
         let lower: Vec<String> = keywords.iter().map(|w| w.to_ascii_lowercase()).collect();
-        let longest = lower.iter().map(|w| w.len()).max().unwrap_or(1);
+        let gated_lower: Vec<String> = gated.iter().map(|w| w.to_ascii_lowercase()).collect();
+        let marker_lower: Vec<String> = markers.iter().map(|w| w.to_ascii_lowercase()).collect();
+        let longest = lower.iter().chain(&gated_lower).chain(&marker_lower).map(|w| w.len()).max().unwrap_or(1);
         if longest >= CHUNK / 2 {
             return Err(alloc::format!("prefilter keywords must be shorter than {} bytes", CHUNK / 2));
         }
-        let searcher = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(&lower)
-            .map_err(|e| alloc::format!("prefilter: {e}"))?;
+        let build = |words: &[String]| -> Result<Vec<AhoCorasick>, String> {
+            words
+                .chunks(GROUP)
+                .map(|group| {
+                    AhoCorasickBuilder::new()
+                        .match_kind(MatchKind::LeftmostFirst)
+                        .build(group)
+                        .map_err(|e| alloc::format!("prefilter: {e}"))
+                })
+                .collect()
+        };
+        let searchers = build(&lower)?;
+        let gated = if gated_lower.is_empty() || marker_lower.is_empty() {
+            None
+        } else {
+            let marker_searcher = AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(&marker_lower)
+                .map_err(|e| alloc::format!("prefilter: {e}"))?;
+            Some((marker_searcher, build(&gated_lower)?))
+        };
         let mut keyword_bytes = [false; 128];
-        for b in lower.iter().flat_map(|w| w.bytes()) {
+        for b in lower.iter().chain(&gated_lower).chain(&marker_lower).flat_map(|w| w.bytes()) {
             if b < 128 {
                 keyword_bytes[b as usize] = true;
                 keyword_bytes[b.to_ascii_uppercase() as usize] = true;
@@ -53,7 +90,7 @@ impl Prefilter {
             }
         }
         let slash = keyword_bytes[b'/' as usize];
-        Ok(Prefilter { scratch: core::cell::RefCell::new(Vec::with_capacity(CHUNK)), searcher, longest, keyword_bytes, slash })
+        Ok(Prefilter { scratch: core::cell::RefCell::new(Vec::with_capacity(CHUNK)), searchers, gated, longest, keyword_bytes, slash })
     }
 
     /// True when the record may match (contains a keyword, or an escape that could hide one).
@@ -80,8 +117,16 @@ impl Prefilter {
                 buf.push(b' ');
             }
             buf.extend(record[start..end].iter().map(u8::to_ascii_lowercase));
-            if self.searcher.is_match(&buf[..]) {
+            if self.searchers.iter().any(|s| s.is_match(&buf[..])) {
                 return true;
+            }
+            if let Some((markers, gated)) = &self.gated {
+                // A marker may sit in another chunk than the keyword: for records over one
+                // chunk, any marker anywhere counts.
+                let marked = markers.is_match(&buf[..]) || (record.len() > CHUNK - 1 && markers.is_match(&record.to_ascii_lowercase()[..]));
+                if marked && gated.iter().any(|s| s.is_match(&buf[..])) {
+                    return true;
+                }
             }
             if end == record.len() {
                 break;

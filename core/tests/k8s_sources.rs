@@ -381,7 +381,8 @@ fn k8s_rules_are_unreachable_without_a_prefilter_keyword() {
     // longer match: the rule that matched needed one of the keywords (prefilter soundness is
     // checked the other way round by tests/fixtures.rs).
     let e = engine();
-    let words: Vec<String> = e.profile_def().prefilter.clone().unwrap().iter().map(|w| w.to_ascii_lowercase()).collect();
+    let p = e.profile_def();
+    let words: Vec<String> = p.prefilter.clone().unwrap().iter().chain(&p.prefilter_api).map(|w| w.to_ascii_lowercase()).collect();
     let mut full = Engine::new(&Config { prefilter: false, ..Config::default() }).unwrap();
     for (dir, _) in SOURCES {
         for path in files(dir, "attack") {
@@ -399,4 +400,45 @@ fn k8s_rules_are_unreachable_without_a_prefilter_keyword() {
             }
         }
     }
+}
+
+/// Every record an API reader accepts carries one of `api::MARKERS` (so the prefilter may
+/// search the profile's `prefilter_api` keywords only there), and with the markers blanked out
+/// no API reader accepts it any more.
+#[test]
+fn api_records_carry_a_source_marker() {
+    use cadet_core::event::EventKind;
+    use cadet_core::source::api::MARKERS;
+    let mut checked = 0;
+    for (dir, _) in SOURCES {
+        for kind in ["attack", "benign"] {
+            for path in files(dir, kind) {
+                for line in lines(&path) {
+                    let lower = line.to_ascii_lowercase();
+                    let is_api = |text: &str| -> bool {
+                        let ev = match cadet_core::json::Json::parse(text.as_bytes()) {
+                            Ok(doc) if doc.is_object() => cadet_core::source::normalise(&doc).map(|e| e.kind),
+                            Ok(_) => None,
+                            Err(_) => cadet_core::source::normalise_text(text).map(|e| e.kind),
+                        };
+                        matches!(ev, Some(k) if k != EventKind::Process)
+                    };
+                    if !is_api(&line) {
+                        continue;
+                    }
+                    checked += 1;
+                    assert!(MARKERS.iter().any(|m| lower.contains(m)), "{}: no source marker in {line}", path.display());
+                    let mut blanked = line.clone().into_bytes();
+                    for m in MARKERS {
+                        for (at, _) in lower.match_indices(m) {
+                            blanked[at..at + m.len()].iter_mut().for_each(|b| *b = b'_');
+                        }
+                    }
+                    let blanked = String::from_utf8(blanked).unwrap();
+                    assert!(!is_api(&blanked), "{}: still read as an API record without markers: {blanked}", path.display());
+                }
+            }
+        }
+    }
+    assert!(checked >= 150, "only {checked} API records checked");
 }

@@ -210,3 +210,23 @@ fn cadet_is_quiet_on_routine_read_only_use() {
     let v = low.score(&proc_cmd("docker ps"));
     assert!(v.matched && v.techniques == ["T1613"]);
 }
+
+#[test]
+fn rules_are_indexed_by_the_event_kinds_they_can_match() {
+    use cadet_core::engine::applicable_kinds;
+    let e = engine("cadet");
+    let mut by_kind = std::collections::BTreeMap::<String, usize>::new();
+    for r in e.rules() {
+        let k = applicable_kinds(&r.when).map(|k| k.join(",")).unwrap_or_else(|| "any".into());
+        *by_kind.entry(k).or_default() += 1;
+    }
+    // Most rules are specific to one kind of record; process rules never run on audit events.
+    assert!(by_kind.get("process").copied().unwrap_or(0) >= 40, "{by_kind:?}");
+    assert!(by_kind.get("any").copied().unwrap_or(0) <= 10, "{by_kind:?}");
+    let c = |t: &str| cadet_core::condition::Condition::parse(t, &Default::default()).unwrap();
+    assert_eq!(applicable_kinds(&c(r#"cmd.tool == "docker" and cmd.privileged"#)), Some(vec!["process"]));
+    assert_eq!(applicable_kinds(&c(r#"event.kind in ("docker", "kubelet") or event.kind == "k8s_audit""#)), Some(vec!["docker", "kubelet", "k8s_audit"]));
+    assert_eq!(applicable_kinds(&c(r#"cmd.interactive == false"#)), None, "a false bool holds for any kind");
+    assert_eq!(applicable_kinds(&c(r#"cmd.tool != "docker""#)), None);
+    assert_eq!(applicable_kinds(&c(r#"payload.shell"#)), None, "payloads come from every source");
+}

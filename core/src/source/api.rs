@@ -242,6 +242,17 @@ fn list<'v>(items: &'v [Cow<'v, str>]) -> Value<'v> {
     }
 }
 
+/// Literal text (ASCII case-insensitive) that every record an API reader accepts contains:
+/// `k8s_audit`/EKS/AKS need `apiVersion: audit.k8s.io/...` or an `auditID`, GKE needs
+/// `serviceName: k8s.io`, Azure activity a `Microsoft.Kubernetes` / `Microsoft.ContainerService`
+/// operation, docker events an `Actor`, dockerd lines `Calling ` or `form data: `, kubelet
+/// records `"HTTP"` (plain or escaped) or the httplog form `] GET /...`. The prefilter searches
+/// a profile's `prefilter_api` keywords only in records that contain one of these.
+pub const MARKERS: &[&str] = &[
+    "k8s.io", "auditid", "microsoft.kubernetes", "microsoft.containerservice", "\"actor\"", "calling ",
+    "form data: ", "\"http\"", "http\\\"", "] get ", "] post ", "] put ", "] delete ", "] head ", "] patch ",
+];
+
 /// Reads a control-plane or daemon JSON record.
 pub fn read<'a>(doc: &'a Json<'a>) -> Option<Event<'a>> {
     super::k8s_audit::read(doc)
