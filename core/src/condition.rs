@@ -639,7 +639,9 @@ fn test(value: Value<'_>, op: Op, values: &[Literal], patterns: &[Pattern], indi
 /// Does text `s` satisfy `op` with any of the values? Pushes the indicator of the first hit.
 fn text_any(s: &str, op: Op, values: &[Literal], patterns: &[Pattern], indicators: &mut Vec<String>) -> bool {
     let folded;
-    let subject: &str = if matches!(op, Op::IEq | Op::IContains | Op::IStartsWith | Op::IEndsWith | Op::Glob | Op::ILike) {
+    let subject: &str = if matches!(op, Op::IEq | Op::IContains | Op::IStartsWith | Op::IEndsWith | Op::Glob | Op::ILike)
+        && !(s.is_ascii() && !s.bytes().any(|b| b.is_ascii_uppercase()))
+    {
         folded = s.to_lowercase();
         &folded
     } else {
