@@ -29,7 +29,14 @@ fn read_file(path: &str) -> io::Result<Option<String>> {
     match std::fs::read_to_string(path) {
         Ok(text) => Ok(Some(text)),
         // No file, or no file system at all (wasm32-unknown-unknown, or a path outside Accessible_Paths).
-        Err(e) if matches!(e.kind(), io::ErrorKind::NotFound | io::ErrorKind::Unsupported) => Ok(None),
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::NotFound | io::ErrorKind::Unsupported
+            ) =>
+        {
+            Ok(None)
+        }
         // WASI without a preopen covering the path reports "not capable" (an `Other`-kind error): treat it as absent.
         Err(e) if e.raw_os_error() == Some(76) => Ok(None),
         Err(e) => Err(e),
@@ -42,7 +49,11 @@ fn with_filter<R>(forced: Forced, f: impl FnOnce(&mut Filter) -> R) -> R {
     if slot.as_ref().map(|l| l.forced) != Some(forced) {
         let (filter, status) = Filter::load(forced, &mut read_file);
         report_once(&status);
-        *slot = Some(Loaded { forced, filter, status: nul_terminated(status.to_json()) });
+        *slot = Some(Loaded {
+            forced,
+            filter,
+            status: nul_terminated(status.to_json()),
+        });
     }
     f(&mut slot.as_mut().expect("just loaded").filter)
 }
@@ -67,7 +78,11 @@ unsafe fn call(forced: Forced, record: *const u8, record_len: u32) -> *const u8 
         if record.is_null() && record_len > 0 {
             return filter.undelivered(record_len as usize).as_ptr();
         }
-        let record = if record_len == 0 { &[][..] } else { unsafe { core::slice::from_raw_parts(record, record_len as usize) } };
+        let record = if record_len == 0 {
+            &[][..]
+        } else {
+            unsafe { core::slice::from_raw_parts(record, record_len as usize) }
+        };
         filter.process(record).as_ptr()
     })
 }
@@ -154,8 +169,12 @@ mod allocator {
     /// C `malloc`: null when `size` cannot be allocated.
     #[no_mangle]
     pub extern "C" fn malloc(size: usize) -> *mut u8 {
-        let Some(total) = size.checked_add(HEADER) else { return core::ptr::null_mut() };
-        let Ok(layout) = Layout::from_size_align(total, HEADER) else { return core::ptr::null_mut() };
+        let Some(total) = size.checked_add(HEADER) else {
+            return core::ptr::null_mut();
+        };
+        let Ok(layout) = Layout::from_size_align(total, HEADER) else {
+            return core::ptr::null_mut();
+        };
         // SAFETY: `layout` has a non-zero size.
         let base = unsafe { alloc(layout) };
         if base.is_null() {

@@ -76,7 +76,10 @@ impl Filter {
     /// Builds the filter: reads the first settings file that exists through `read`
     /// (`Ok(None)` = no such file), applies `forced`, and on any problem falls back to the defaults
     /// (with `forced` still applied) and says why in [`Status::error`].
-    pub fn load(forced: Forced, read: &mut dyn FnMut(&str) -> io::Result<Option<String>>) -> (Filter, Status) {
+    pub fn load(
+        forced: Forced,
+        read: &mut dyn FnMut(&str) -> io::Result<Option<String>>,
+    ) -> (Filter, Status) {
         let mut status = Status::default();
         let mut settings = Settings::default();
         let mut rules: Option<(String, String)> = None;
@@ -94,7 +97,11 @@ impl Filter {
             if let Some(path) = &settings.rules {
                 match read(path) {
                     Ok(Some(text)) => rules = Some((path.clone(), text)),
-                    Ok(None) => return Err(format!("rule pack {path} not found (is its folder in Accessible_Paths?)")),
+                    Ok(None) => {
+                        return Err(format!(
+                            "rule pack {path} not found (is its folder in Accessible_Paths?)"
+                        ))
+                    }
                     Err(e) => return Err(format!("cannot read rule pack {path}: {e}")),
                 }
             }
@@ -107,7 +114,11 @@ impl Filter {
         }
         let config = |settings: &Settings, rules: Option<(String, String)>| {
             let mut c = Config::default();
-            if let Some(p) = forced.profile.map(str::to_string).or_else(|| settings.profile.clone()) {
+            if let Some(p) = forced
+                .profile
+                .map(str::to_string)
+                .or_else(|| settings.profile.clone())
+            {
                 c.profile = p;
             }
             c.threshold = settings.threshold;
@@ -133,12 +144,23 @@ impl Filter {
         let mode = forced.mode.or(settings.mode).unwrap_or(Mode::All);
         status.profile = engine.profile().to_string();
         status.mode = mode.as_str();
-        (Filter { engine, mode, out: Vec::with_capacity(4096) }, status)
+        (
+            Filter {
+                engine,
+                mode,
+                out: Vec::with_capacity(4096),
+            },
+            status,
+        )
     }
 
     /// A filter from an engine and a mode, no settings file involved.
     pub fn new(engine: Engine, mode: Mode) -> Filter {
-        Filter { engine, mode, out: Vec::with_capacity(4096) }
+        Filter {
+            engine,
+            mode,
+            out: Vec::with_capacity(4096),
+        }
     }
 
     /// The mode in force.
@@ -219,12 +241,19 @@ mod tests {
     use std::collections::HashMap;
 
     fn files(list: &[(&str, &str)]) -> impl FnMut(&str) -> io::Result<Option<String>> {
-        let map: HashMap<String, String> = list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = list
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         move |p| Ok(map.get(p).cloned())
     }
 
     fn native(profile: &str, record: &[u8]) -> Vec<u8> {
-        let mut e = Engine::new(&Config { profile: profile.into(), ..Config::default() }).unwrap();
+        let mut e = Engine::new(&Config {
+            profile: profile.into(),
+            ..Config::default()
+        })
+        .unwrap();
         let mut out = Vec::new();
         e.enrich(record, &mut out);
         out
@@ -233,7 +262,15 @@ mod tests {
     #[test]
     fn no_settings_file_means_defaults() {
         let (mut f, status) = Filter::load(Forced::default(), &mut files(&[]));
-        assert_eq!(status, Status { settings_path: None, error: None, profile: "cadet".into(), mode: "all" });
+        assert_eq!(
+            status,
+            Status {
+                settings_path: None,
+                error: None,
+                profile: "cadet".into(),
+                mode: "all"
+            }
+        );
         let rec = br#"{"message":"hello"}"#;
         let mut want = native("cadet", rec);
         want.push(0);
@@ -242,36 +279,65 @@ mod tests {
 
     #[test]
     fn settings_file_is_read_and_forced_profile_wins() {
-        let mut fs = files(&[("/etc/cadet/cadet.toml", "profile = \"elastic-t1609\"\nmode = \"matches-only\"\n")]);
+        let mut fs = files(&[(
+            "/etc/cadet/cadet.toml",
+            "profile = \"elastic-t1609\"\nmode = \"matches-only\"\n",
+        )]);
         let (f, status) = Filter::load(Forced::default(), &mut fs);
         assert_eq!(status.error, None);
-        assert_eq!(status.settings_path.as_deref(), Some("/etc/cadet/cadet.toml"));
-        assert_eq!((status.profile.as_str(), status.mode), ("elastic-t1609", "matches-only"));
+        assert_eq!(
+            status.settings_path.as_deref(),
+            Some("/etc/cadet/cadet.toml")
+        );
+        assert_eq!(
+            (status.profile.as_str(), status.mode),
+            ("elastic-t1609", "matches-only")
+        );
         assert_eq!(f.mode(), Mode::MatchesOnly);
-        let forced = Forced { profile: Some("qradar-t1609"), mode: Some(Mode::All) };
+        let forced = Forced {
+            profile: Some("qradar-t1609"),
+            mode: Some(Mode::All),
+        };
         let (_, status) = Filter::load(forced, &mut fs);
-        assert_eq!((status.profile.as_str(), status.mode), ("qradar-t1609", "all"));
+        assert_eq!(
+            (status.profile.as_str(), status.mode),
+            ("qradar-t1609", "all")
+        );
     }
 
     #[test]
     fn bad_settings_fall_back_to_defaults_and_say_why() {
         for (text, needle) in [
             ("mode = \"sometimes\"", "mode"),
-            ("profile = \"no-such-profile\"\nmode = \"matches-only\"", "no-such-profile"),
+            (
+                "profile = \"no-such-profile\"\nmode = \"matches-only\"",
+                "no-such-profile",
+            ),
             ("rules = \"/etc/cadet/missing.toml\"", "missing.toml"),
             ("threshold = [", "cadet.toml"),
         ] {
             let (f, status) = Filter::load(Forced::default(), &mut files(&[("cadet.toml", text)]));
-            let err = status.error.clone().unwrap_or_else(|| panic!("{text}: no error"));
+            let err = status
+                .error
+                .clone()
+                .unwrap_or_else(|| panic!("{text}: no error"));
             let report = status.report().unwrap();
-            assert!(err.contains(needle) || report.contains(needle), "{text}: {report}");
-            assert_eq!((status.profile.as_str(), f.mode()), ("cadet", Mode::All), "{text}");
+            assert!(
+                err.contains(needle) || report.contains(needle),
+                "{text}: {report}"
+            );
+            assert_eq!(
+                (status.profile.as_str(), f.mode()),
+                ("cadet", Mode::All),
+                "{text}"
+            );
         }
     }
 
     #[test]
     fn unreadable_settings_is_an_error_not_a_silent_default() {
-        let mut read = |_: &str| -> io::Result<Option<String>> { Err(io::Error::other("permission denied")) };
+        let mut read =
+            |_: &str| -> io::Result<Option<String>> { Err(io::Error::other("permission denied")) };
         let (_, status) = Filter::load(Forced::default(), &mut read);
         assert!(status.report().unwrap().contains("permission denied"));
     }
@@ -303,7 +369,15 @@ mod tests {
 
     #[test]
     fn status_json_is_escaped() {
-        let s = Status { settings_path: Some("a\"b".into()), error: None, profile: "cadet".into(), mode: "all" };
-        assert_eq!(s.to_json(), r#"{"settings":"a\"b","error":null,"profile":"cadet","mode":"all"}"#);
+        let s = Status {
+            settings_path: Some("a\"b".into()),
+            error: None,
+            profile: "cadet".into(),
+            mode: "all",
+        };
+        assert_eq!(
+            s.to_json(),
+            r#"{"settings":"a\"b","error":null,"profile":"cadet","mode":"all"}"#
+        );
     }
 }

@@ -62,7 +62,9 @@ pub struct Settings {
 impl Settings {
     /// Parses the settings file text; the error names the key and the problem.
     pub fn parse(text: &str) -> Result<Settings, String> {
-        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| one_line(&e.to_string()))?;
+        let table: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| one_line(&e.to_string()))?;
         let mut s = Settings::default();
         for (key, value) in &table {
             match key.as_str() {
@@ -88,7 +90,10 @@ impl Settings {
 }
 
 fn string(key: &str, value: &toml::Value) -> Result<String, String> {
-    value.as_str().map(str::to_string).ok_or_else(|| format!("`{key}` must be a string"))
+    value
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| format!("`{key}` must be a string"))
 }
 
 fn integer(key: &str, value: &toml::Value, max: i64) -> Result<i64, String> {
@@ -127,10 +132,18 @@ mod tests {
 
     #[test]
     fn errors_name_the_problem() {
-        assert!(Settings::parse("mode = \"some\"").unwrap_err().contains("mode"));
-        assert!(Settings::parse("threshold = -1").unwrap_err().contains("out of range"));
-        assert!(Settings::parse("threshold = \"40\"").unwrap_err().contains("integer"));
-        assert!(Settings::parse("profil = \"cadet\"").unwrap_err().contains("unknown key `profil`"));
+        assert!(Settings::parse("mode = \"some\"")
+            .unwrap_err()
+            .contains("mode"));
+        assert!(Settings::parse("threshold = -1")
+            .unwrap_err()
+            .contains("out of range"));
+        assert!(Settings::parse("threshold = \"40\"")
+            .unwrap_err()
+            .contains("integer"));
+        assert!(Settings::parse("profil = \"cadet\"")
+            .unwrap_err()
+            .contains("unknown key `profil`"));
         assert!(!Settings::parse("profile = ").unwrap_err().contains('\n'));
     }
 }
