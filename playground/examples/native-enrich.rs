@@ -3,7 +3,8 @@
 //!
 //! `native-enrich [--profile NAME] [--rules PACK.toml] FILE...`
 //! (with `--rules`, errors name the pack `rules.toml`, as in the page);
-//! `native-enrich --default-pack` prints the embedded rule pack.
+//! `native-enrich --default-pack` prints the embedded rule pack;
+//! `native-enrich --vrl enrich|matches-only [--profile P] [--rules PACK]` the VRL program.
 //!
 //! Lines are read as the page reads a text box: UTF-8 (invalid bytes replaced),
 //! `\r\n` and lone `\r` turned into `\n` (browsers normalise a text box's value
@@ -16,6 +17,7 @@ use cadet_core::{Config, Engine};
 fn main() -> ExitCode {
     let mut config = Config::default();
     let mut files = Vec::new();
+    let mut vrl_mode: Option<String> = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -23,6 +25,7 @@ fn main() -> ExitCode {
                 print!("{}", cadet_core::DEFAULT_PACK);
                 return ExitCode::SUCCESS;
             }
+            "--vrl" => vrl_mode = Some(args.next().unwrap_or_default()),
             "--profile" => config.profile = args.next().unwrap_or_default(),
             "--rules" => {
                 let path = args.next().unwrap_or_default();
@@ -37,6 +40,19 @@ fn main() -> ExitCode {
             }
             _ => files.push(arg),
         }
+    }
+    if let Some(mode) = vrl_mode {
+        let rules = config.rules.as_deref();
+        return match cadet_playground::vrl(rules, &config.profile, mode == "matches-only") {
+            Ok(program) => {
+                print!("{program}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("native-enrich: {e}");
+                ExitCode::from(2)
+            }
+        };
     }
     let mut engine = match Engine::new(&config) {
         Ok(engine) => engine,

@@ -54,6 +54,13 @@ pub fn analyze(records: &str, rules: Option<String>, profile: &str) -> Result<Js
     to_js(&crate::Playground::new().analyze(records, rules.as_deref(), profile))
 }
 
+/// The VRL program (Vector `remap`) for a pack (`null`: the default pack) and profile;
+/// `mode` is `enrich` or `matches-only`. Throws an `Error` with a `rules.toml:…` message.
+#[wasm_bindgen]
+pub fn vrl(rules: Option<String>, profile: &str, mode: &str) -> Result<String, JsError> {
+    crate::vrl(rules.as_deref(), profile, mode == "matches-only").map_err(|e| JsError::new(&e))
+}
+
 /// A playground that keeps the engine between calls (the page's live updates).
 #[wasm_bindgen(js_name = Playground)]
 pub struct JsPlayground(crate::Playground);

@@ -182,6 +182,19 @@ impl Playground {
     }
 }
 
+/// The VRL program for Vector's `remap` that gives `profile`'s verdicts for `rules`
+/// (the default pack when `None`): every record enriched, or with `matches_only`
+/// the others aborted (`drop_on_abort: true`). Errors as `rules.toml:…` text.
+pub fn vrl(rules: Option<&str>, profile: &str, matches_only: bool) -> Result<String, String> {
+    let mode = if matches_only {
+        cadet_vrl::Mode::MatchesOnly
+    } else {
+        cadet_vrl::Mode::Enrich
+    };
+    cadet_vrl::export_text(rules.map(|r| (EDITED_PACK_NAME, r)), profile, mode)
+        .map_err(|e| e.to_string())
+}
+
 /// The profiles of a rule pack (the default pack when `None`).
 pub fn profiles(rules: Option<&str>) -> Result<Vec<ProfileInfo>, RuleError> {
     let pack = cadet_core::pack::Pack::parse(
@@ -260,6 +273,19 @@ mod tests {
             .error
             .unwrap();
         assert!(e.message.contains("unknown profile"), "{e:?}");
+    }
+
+    #[test]
+    fn vrl_export_names_the_profile_and_reports_bad_packs() {
+        let program = vrl(None, "qradar-t1609", false).unwrap();
+        assert!(program.contains("qradar-t1609.privileged"));
+        assert!(!program.contains("abort"));
+        assert!(vrl(None, "qradar-t1609", true).unwrap().contains("abort"));
+        let err = vrl(Some("[[rule]\n"), "cadet", false).unwrap_err();
+        assert!(err.starts_with("rules.toml:"), "{err}");
+        assert!(vrl(None, "no-such-profile", false)
+            .unwrap_err()
+            .contains("unknown profile"));
     }
 
     #[test]

@@ -377,6 +377,28 @@ async function main() {
     await setRules(page, native(['--default-pack']));
   });
 
+  await check('the VRL download equals the native cadet-vrl export for the pack and profile', async () => {
+    const pack = native(['--default-pack']);
+    const edited = pack.replace(/^threshold = 30$/m, 'threshold = 60');
+    const packFile = path.join(tmp, 'vrl-pack.toml');
+    writeFileSync(packFile, edited);
+    await setRules(page, edited);
+    for (const [profile, mode] of [['qradar-t1609', 'enrich'], ['cadet', 'matches-only']]) {
+      await setProfile(page, profile);
+      await page.selectOption('#vrl-mode', mode);
+      const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#export-vrl')]);
+      const file = path.join(tmp, dl.suggestedFilename());
+      await dl.saveAs(file);
+      const want = native(['--vrl', mode, '--profile', profile, '--rules', packFile]);
+      assertEq(readFileSync(file, 'utf8'), want, `VRL for ${profile} (${mode})`);
+    }
+    await setRules(page, `${pack}\n[[rule]\n`);
+    await page.click('#export-vrl');
+    const status = await page.textContent('#vrl-status');
+    assert(/Cannot export: rules\.toml:\d+/.test(status), `broken pack export status: ${status}`);
+    await setRules(page, pack);
+  });
+
   // Enriched output equals the native core's, byte for byte, on every fixture file
   // and the bundled examples, under every profile, and once with an edited pack.
   const { EXAMPLES } = await import(path.join(repo, 'playground', 'web', 'examples.js'));

@@ -1,7 +1,7 @@
 // cadet playground: the page around the WebAssembly build of cadet-core.
 // Plain ES module, no dependencies; everything runs locally.
 
-import init, { Playground, defaultPack, profiles, version } from './cadet_playground.js';
+import init, { Playground, defaultPack, profiles, version, vrl } from './cadet_playground.js';
 import { EXAMPLES, GROUPS } from './examples.js';
 
 const $ = (id) => document.getElementById(id);
@@ -536,6 +536,20 @@ function wire() {
     analyze();
   });
   $('only-matched').addEventListener('change', () => render(state.last));
+  $('export-vrl').onclick = () => {
+    const profile = $('profile').value;
+    const mode = $('vrl-mode').value;
+    const status = $('vrl-status');
+    try {
+      const program = vrl(rulesArg(), profile, mode);
+      download(`cadet-${profile}${mode === 'matches-only' ? '-matches' : ''}.vrl`, program, 'text/plain');
+      status.textContent = `${program.length.toLocaleString()} bytes of VRL`;
+      status.className = 'muted';
+    } catch (e) {
+      status.textContent = `Cannot export: ${e.message || e}`;
+      status.className = 'bad';
+    }
+  };
   const loadFile = async (file) => {
     if (!file) return;
     $('records').value = await file.text();
