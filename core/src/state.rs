@@ -23,6 +23,8 @@ use crate::verdict::Context;
 pub const RATE_WINDOW_SECS: i64 = 300;
 /// Exec/attach calls by one user within the window that count as a spike.
 pub const SPIKE_LIMIT: u32 = 10;
+/// Distinct resources read by one user within the window that count as enumeration.
+pub const DISCOVERY_LIMIT: u32 = 8;
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 struct Entry {
@@ -111,7 +113,44 @@ impl DetectorState {
             ctx.exec_rate = e.count;
             ctx.exec_spike = e.count > SPIKE_LIMIT;
         }
+        let discovery = hits.iter().any(|r| r.techniques.iter().any(|t| t == "T1613"));
+        if let (true, Value::Int(now)) = (discovery, ev.field("event.time")) {
+            self.count_resources(&user, now, ev, &mut ctx);
+        }
         (ctx != Context::default()).then_some(ctx)
+    }
+
+    /// Enumeration: distinct resources (`k8s.resource`, or kubectl's `cmd.resources`) read by
+    /// `user` within [`RATE_WINDOW_SECS`] of the window's first read.
+    fn count_resources(&mut self, user: &str, now: i64, ev: &Event<'_>, ctx: &mut Context) {
+        let resources: Vec<String> = match (ev.field("k8s.resource"), ev.field("cmd.resources")) {
+            (Value::Str(r), _) => alloc::vec![String::from(r)],
+            (_, Value::List(l)) => l.iter().map(|r| String::from(&**r)).collect(),
+            _ => Vec::new(),
+        };
+        if resources.is_empty() {
+            return;
+        }
+        let (_, w) = self.touch(alloc::format!("d\u{1f}{user}"));
+        if w.count == 0 || now - w.window_start >= RATE_WINDOW_SECS || now < w.window_start {
+            w.window_start = now;
+            w.count = 0;
+        }
+        let window = w.window_start;
+        let mut added = 0;
+        for r in resources {
+            let (_, seen) = self.touch(alloc::format!("d\u{1f}{user}\u{1f}{r}"));
+            // New to this window: counted once.
+            if seen.count == 0 || seen.window_start != window {
+                seen.window_start = window;
+                seen.count = 1;
+                added += 1;
+            }
+        }
+        let (_, w) = self.touch(alloc::format!("d\u{1f}{user}"));
+        w.count = w.count.saturating_add(added);
+        ctx.discovery_resources = w.count;
+        ctx.discovery_burst = w.count >= DISCOVERY_LIMIT;
     }
 
     /// The state as JSON.
@@ -153,6 +192,9 @@ pub fn boost(ctx: &Context) -> u32 {
     }
     if ctx.exec_spike {
         b += 15;
+    }
+    if ctx.discovery_burst {
+        b += 25;
     }
     b
 }

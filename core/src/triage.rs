@@ -43,7 +43,7 @@ pub fn assess(ev: &Event<'_>, flags: &Flags, ctx: Option<&Context>, mut steps: V
     let kubelet = ev.kind == EventKind::Kubelet || ev.cmd().kubelet_api || is(ev, "k8s.nodes_proxy");
     let pod_driven = is(ev, "k8s.pod_token") && !matches!(ev.field("user_agent"), Value::Missing);
     let remote = ev.cmd().remote.is_some() || kubelet || pod_driven;
-    if remote || ctx.map(|c| c.first_seen_user_ip || c.exec_spike).unwrap_or(false) {
+    if remote || ctx.map(|c| c.first_seen_user_ip || c.exec_spike || c.discovery_burst).unwrap_or(false) {
         escalate.push(String::from("lateral_movement"));
     }
     let denied = is(ev, "k8s.denied");

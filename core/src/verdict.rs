@@ -133,6 +133,12 @@ pub struct Context {
     /// The user's exec/attach count in the current window (0 when unknown).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub exec_rate: u32,
+    /// The user read many different kinds of resources within the window (enumeration).
+    #[serde(default, skip_serializing_if = "core::ops::Not::not")]
+    pub discovery_burst: bool,
+    /// Distinct resources the user read in the current window (0 when not tracked).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub discovery_resources: u32,
 }
 
 fn is_zero(v: &u32) -> bool {
