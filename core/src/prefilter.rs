@@ -18,9 +18,9 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use memchr::memmem;
 
 const CHUNK: usize = 4096;
-/// Keywords per searcher: aho-corasick's SIMD Teddy serves small sets (it stops at 64, and
-/// fewer patterns mean fewer false candidates to verify), so larger lists are split.
-const GROUP: usize = 32;
+/// Keywords per searcher: aho-corasick's SIMD Teddy serves up to 64 patterns (beyond that it
+/// falls back to a slower automaton), so larger lists are split.
+const GROUP: usize = 64;
 
 /// A compiled prefilter. Holds a scratch buffer, so it is not `Sync` (neither is an engine).
 #[derive(Clone, Debug)]
