@@ -47,6 +47,8 @@ pub struct Engine {
     pack: Pack,
     profile: Profile,
     rules: Vec<Rule>,
+    /// The JSON of this profile's not-matched verdict (the same bytes for every non-match).
+    not_matched_json: String,
     /// Per rule, the event kinds it can match (`None`: any).
     kinds: Vec<Option<Vec<&'static str>>>,
     threshold: u32,
@@ -83,7 +85,9 @@ impl Engine {
         };
         let state = (config.state_capacity > 0).then(|| crate::state::DetectorState::new(config.state_capacity));
         let kinds = rules.iter().map(|r| applicable_kinds(&r.when)).collect();
-        Ok(Engine { threshold: config.threshold.unwrap_or(profile.threshold), pack, profile, rules, kinds, prefilter, state })
+        let not_matched_json = Verdict::not_matched(&profile.name).to_json();
+        Ok(Engine {
+            not_matched_json, threshold: config.threshold.unwrap_or(profile.threshold), pack, profile, rules, kinds, prefilter, state })
     }
 
     /// The active profile's name.
@@ -156,8 +160,11 @@ impl Engine {
     /// other line becomes `{"message": "<line>", "cadet": ...}`.
     pub fn enrich(&mut self, record: &[u8], out: &mut Vec<u8>) -> bool {
         let verdict = self.score(record);
-        let json = verdict.to_json();
-        write_enriched(record, &json, out);
+        if verdict.matched || verdict.error.is_some() {
+            write_enriched(record, &verdict.to_json(), out);
+        } else {
+            write_enriched(record, &self.not_matched_json, out);
+        }
         verdict.matched
     }
 
