@@ -31,7 +31,10 @@ pub struct RestOfLine(());
 impl<R: Read> LineReader<R> {
     /// Wraps a reader.
     pub fn new(inner: R) -> Self {
-        LineReader { inner: BufReader::with_capacity(1 << 16, inner), buf: Vec::new() }
+        LineReader {
+            inner: BufReader::with_capacity(1 << 16, inner),
+            buf: Vec::new(),
+        }
     }
 
     /// The next line, or `None` at the end of input.
@@ -43,7 +46,11 @@ impl<R: Read> LineReader<R> {
         loop {
             let available = self.inner.fill_buf()?;
             if available.is_empty() {
-                return Ok(if self.buf.is_empty() { None } else { Some(Line::Whole(&self.buf)) });
+                return Ok(if self.buf.is_empty() {
+                    None
+                } else {
+                    Some(Line::Whole(&self.buf))
+                });
             }
             let room = MAX_LINE - self.buf.len();
             match memchr(available) {
@@ -57,7 +64,10 @@ impl<R: Read> LineReader<R> {
                     self.buf.extend_from_slice(&available[..take]);
                     self.inner.consume(take);
                     if self.buf.len() == MAX_LINE {
-                        return Ok(Some(Line::TooLong { head: &self.buf, rest: RestOfLine(()) }));
+                        return Ok(Some(Line::TooLong {
+                            head: &self.buf,
+                            rest: RestOfLine(()),
+                        }));
                     }
                 }
             }
@@ -117,7 +127,10 @@ mod tests {
             }
             Line::Whole(_) => panic!("expected a long line"),
         }
-        assert!(matches!(r.next_line().unwrap(), Some(Line::Whole(b"short"))));
+        assert!(matches!(
+            r.next_line().unwrap(),
+            Some(Line::Whole(b"short"))
+        ));
         assert!(matches!(r.next_line().unwrap(), Some(Line::Whole(b"last"))));
         assert!(r.next_line().unwrap().is_none());
     }

@@ -23,7 +23,11 @@ use report::Summary;
 const DEMO: &str = include_str!("../samples/demo.jsonl");
 
 #[derive(Parser)]
-#[command(name = "cadet", version, about = "Container administration abuse detection (MITRE T1609, T1059.013) for log records")]
+#[command(
+    name = "cadet",
+    version,
+    about = "Container administration abuse detection (MITRE T1609, T1059.013) for log records"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -96,10 +100,16 @@ struct Failure {
 
 impl Failure {
     fn usage(message: impl Into<String>) -> Self {
-        Failure { code: 2, message: message.into() }
+        Failure {
+            code: 2,
+            message: message.into(),
+        }
     }
     fn io(message: impl Into<String>) -> Self {
-        Failure { code: 1, message: message.into() }
+        Failure {
+            code: 1,
+            message: message.into(),
+        }
     }
 }
 
@@ -112,7 +122,14 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Scan { pack, all, format, state, first_seen, files } => scan(&pack, all, format, state, first_seen, &files),
+        Command::Scan {
+            pack,
+            all,
+            format,
+            state,
+            first_seen,
+            files,
+        } => scan(&pack, all, format, state, first_seen, &files),
         Command::Demo { pack } => demo(&pack),
         Command::Rules { pack, export } => rules(&pack, export),
         Command::Fields => {
@@ -134,28 +151,53 @@ fn main() -> ExitCode {
 fn engine(pack: &PackArgs, state_capacity: usize) -> Result<Engine, Failure> {
     let (rules, rules_name) = match &pack.rules {
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?;
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?;
             (Some(text), path.display().to_string())
         }
         None => (None, "<embedded>".to_string()),
     };
-    let config = Config { profile: pack.profile.clone(), rules, rules_name, threshold: pack.threshold, state_capacity, ..Config::default() };
+    let config = Config {
+        profile: pack.profile.clone(),
+        rules,
+        rules_name,
+        threshold: pack.threshold,
+        state_capacity,
+        ..Config::default()
+    };
     Engine::new(&config).map_err(|e| Failure::usage(e.to_string()))
 }
 
 /// Capacity of the first-seen state when the CLI keeps one.
 const STATE_CAPACITY: usize = 100_000;
 
-fn scan(pack: &PackArgs, all: bool, format: Format, state: Option<PathBuf>, first_seen: bool, files: &[PathBuf]) -> Result<(), Failure> {
+fn scan(
+    pack: &PackArgs,
+    all: bool,
+    format: Format,
+    state: Option<PathBuf>,
+    first_seen: bool,
+    files: &[PathBuf],
+) -> Result<(), Failure> {
     let keep_state = state.is_some() || first_seen;
     let mut engine = engine(pack, if keep_state { STATE_CAPACITY } else { 0 })?;
     if let Some(path) = &state {
         if path.exists() {
-            let saved = std::fs::read_to_string(path).map_err(|e| Failure::io(format!("{}: {e}", path.display())))?;
-            engine.import_state(&saved).map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?;
+            let saved = std::fs::read_to_string(path)
+                .map_err(|e| Failure::io(format!("{}: {e}", path.display())))?;
+            engine
+                .import_state(&saved)
+                .map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?;
         }
     }
-    let inputs: Vec<Option<&PathBuf>> = if files.is_empty() { vec![None] } else { files.iter().map(|f| (f.as_os_str() != "-").then_some(f)).collect() };
+    let inputs: Vec<Option<&PathBuf>> = if files.is_empty() {
+        vec![None]
+    } else {
+        files
+            .iter()
+            .map(|f| (f.as_os_str() != "-").then_some(f))
+            .collect()
+    };
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut summary = Summary::new(engine.profile());
@@ -165,12 +207,16 @@ fn scan(pack: &PackArgs, all: bool, format: Format, state: Option<PathBuf>, firs
     let mut table = report::Table::new();
     for input in inputs {
         let reader: Box<dyn Read> = match input {
-            Some(path) => Box::new(File::open(path).map_err(|e| Failure::io(format!("{}: {e}", path.display())))?),
+            Some(path) => Box::new(
+                File::open(path).map_err(|e| Failure::io(format!("{}: {e}", path.display())))?,
+            ),
             None => Box::new(io::stdin().lock()),
         };
         let mut lines = LineReader::new(reader);
         loop {
-            let line = lines.next_line().map_err(|e| Failure::io(format!("read: {e}")))?;
+            let line = lines
+                .next_line()
+                .map_err(|e| Failure::io(format!("read: {e}")))?;
             let Some(line) = line else { break };
             buf.clear();
             match line {
@@ -183,7 +229,11 @@ fn scan(pack: &PackArgs, all: bool, format: Format, state: Option<PathBuf>, firs
                     if verdict.matched || all {
                         match format {
                             Format::Ndjson => {
-                                cadet_core::engine::write_enriched(record, &verdict.to_json(), &mut buf);
+                                cadet_core::engine::write_enriched(
+                                    record,
+                                    &verdict.to_json(),
+                                    &mut buf,
+                                );
                                 buf.push(b'\n');
                                 out.write_all(&buf).map_err(write_failure)?;
                             }
@@ -196,12 +246,18 @@ fn scan(pack: &PackArgs, all: bool, format: Format, state: Option<PathBuf>, firs
                     summary.too_long += 1;
                     if all && format == Format::Ndjson {
                         out.write_all(head).map_err(write_failure)?;
-                        lines.copy_rest_of_line(rest, &mut out).map_err(|e| Failure::io(format!("read: {e}")))?;
+                        lines
+                            .copy_rest_of_line(rest, &mut out)
+                            .map_err(|e| Failure::io(format!("read: {e}")))?;
                         out.write_all(b"\n").map_err(write_failure)?;
                     } else {
-                        lines.skip_rest_of_line(rest).map_err(|e| Failure::io(format!("read: {e}")))?;
+                        lines
+                            .skip_rest_of_line(rest)
+                            .map_err(|e| Failure::io(format!("read: {e}")))?;
                     }
-                    eprintln!("cadet: a record longer than {MAX_LINE} bytes was passed on unscored");
+                    eprintln!(
+                        "cadet: a record longer than {MAX_LINE} bytes was passed on unscored"
+                    );
                 }
             }
         }
@@ -214,7 +270,8 @@ fn scan(pack: &PackArgs, all: bool, format: Format, state: Option<PathBuf>, firs
     }
     out.flush().map_err(write_failure)?;
     if let Some(path) = &state {
-        std::fs::write(path, engine.export_state()).map_err(|e| Failure::io(format!("{}: {e}", path.display())))?;
+        std::fs::write(path, engine.export_state())
+            .map_err(|e| Failure::io(format!("{}: {e}", path.display())))?;
     }
     summary.print(started.elapsed());
     Ok(())
@@ -235,21 +292,39 @@ fn demo(pack: &PackArgs) -> Result<(), Failure> {
         table.push(line.as_bytes(), &verdict);
     }
     // What the literal seed queries say about the same records.
-    for (column, profile) in [("AQL-1609", "qradar-t1609"), ("EQL-1609", "elastic-t1609"), ("AQL-1059", "qradar-t1059-013")] {
-        let mut seed = Engine::new(&Config { profile: profile.into(), ..Config::default() }).map_err(|e| Failure::usage(e.to_string()))?;
+    for (column, profile) in [
+        ("AQL-1609", "qradar-t1609"),
+        ("EQL-1609", "elastic-t1609"),
+        ("AQL-1059", "qradar-t1059-013"),
+    ] {
+        let mut seed = Engine::new(&Config {
+            profile: profile.into(),
+            ..Config::default()
+        })
+        .map_err(|e| Failure::usage(e.to_string()))?;
         let values = DEMO
             .lines()
             .filter(|l| !l.trim().is_empty())
             .map(|l| {
                 let v = seed.score(l.as_bytes());
-                if v.matched { v.score.to_string() } else { "-".into() }
+                if v.matched {
+                    v.score.to_string()
+                } else {
+                    "-".into()
+                }
             })
             .collect();
         table.add_column(column, values);
     }
     let stdout = io::stdout();
     let mut out = stdout.lock();
-    writeln!(out, "cadet demo: {} bundled sample events, profile `{}`", table.len(), engine.profile()).map_err(write_failure)?;
+    writeln!(
+        out,
+        "cadet demo: {} bundled sample events, profile `{}`",
+        table.len(),
+        engine.profile()
+    )
+    .map_err(write_failure)?;
     writeln!(out, "(AQL-1609, EQL-1609, AQL-1059: the score the literal seed queries give the same record; - = no match)\n").map_err(write_failure)?;
     table.print(&mut out).map_err(write_failure)?;
     summary.print(started.elapsed());
@@ -259,7 +334,11 @@ fn demo(pack: &PackArgs) -> Result<(), Failure> {
 fn rules(pack: &PackArgs, export: bool) -> Result<(), Failure> {
     if export {
         match &pack.rules {
-            Some(path) => print!("{}", std::fs::read_to_string(path).map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?),
+            Some(path) => print!(
+                "{}",
+                std::fs::read_to_string(path)
+                    .map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?
+            ),
             None => print!("{}", cadet_core::DEFAULT_PACK),
         }
         return Ok(());
@@ -267,10 +346,21 @@ fn rules(pack: &PackArgs, export: bool) -> Result<(), Failure> {
     let engine = engine(pack, 0)?;
     let p = engine.profile_def();
     println!("profile {} — {}", p.name, p.description);
-    println!("combine {:?}, threshold {}, {} rules\n", p.combine, engine.threshold(), engine.rules().len());
+    println!(
+        "combine {:?}, threshold {}, {} rules\n",
+        p.combine,
+        engine.threshold(),
+        engine.rules().len()
+    );
     println!("{:<44} {:>5}  {:<28} TITLE", "ID", "SCORE", "TECHNIQUES");
     for r in engine.rules() {
-        println!("{:<44} {:>5}  {:<28} {}", r.id, r.score, r.techniques.join(","), r.title);
+        println!(
+            "{:<44} {:>5}  {:<28} {}",
+            r.id,
+            r.score,
+            r.techniques.join(","),
+            r.title
+        );
     }
     Ok(())
 }

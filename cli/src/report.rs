@@ -21,7 +21,15 @@ pub struct Summary {
 
 impl Summary {
     pub fn new(profile: &str) -> Self {
-        Summary { profile: profile.into(), records: 0, bytes: 0, errors: 0, too_long: 0, by_severity: BTreeMap::new(), by_rule: BTreeMap::new() }
+        Summary {
+            profile: profile.into(),
+            records: 0,
+            bytes: 0,
+            errors: 0,
+            too_long: 0,
+            by_severity: BTreeMap::new(),
+            by_rule: BTreeMap::new(),
+        }
     }
 
     pub fn add(&mut self, v: &Verdict, len: usize) {
@@ -31,7 +39,11 @@ impl Summary {
         if v.matched {
             *self.by_severity.entry(v.severity).or_default() += 1;
             // The record's strongest rule (first of the highest score, in pack order).
-            if let Some(top) = v.rules.iter().reduce(|a, b| if b.score > a.score { b } else { a }) {
+            if let Some(top) = v
+                .rules
+                .iter()
+                .reduce(|a, b| if b.score > a.score { b } else { a })
+            {
                 *self.by_rule.entry(top.id.clone()).or_default() += 1;
             }
         }
@@ -41,8 +53,20 @@ impl Summary {
         let secs = elapsed.as_secs_f64().max(1e-9);
         let matched: u64 = self.by_severity.values().sum();
         let mut err = io::stderr().lock();
-        let _ = writeln!(err, "\ncadet: {} records, {} matched (profile {})", self.records, matched, self.profile);
-        let sev: Vec<String> = Severity::ALL.iter().rev().filter_map(|s| self.by_severity.get(s).map(|n| format!("{} {n}", s.as_str()))).collect();
+        let _ = writeln!(
+            err,
+            "\ncadet: {} records, {} matched (profile {})",
+            self.records, matched, self.profile
+        );
+        let sev: Vec<String> = Severity::ALL
+            .iter()
+            .rev()
+            .filter_map(|s| {
+                self.by_severity
+                    .get(s)
+                    .map(|n| format!("{} {n}", s.as_str()))
+            })
+            .collect();
         if !sev.is_empty() {
             let _ = writeln!(err, "  by severity: {}", sev.join(", "));
         }
@@ -52,12 +76,26 @@ impl Summary {
             let _ = writeln!(err, "  {n:>8}  {id}");
         }
         if self.errors > 0 {
-            let _ = writeln!(err, "  {} records could not be read (passed on with cadet.error)", self.errors);
+            let _ = writeln!(
+                err,
+                "  {} records could not be read (passed on with cadet.error)",
+                self.errors
+            );
         }
         if self.too_long > 0 {
-            let _ = writeln!(err, "  {} records over the line limit passed on unscored", self.too_long);
+            let _ = writeln!(
+                err,
+                "  {} records over the line limit passed on unscored",
+                self.too_long
+            );
         }
-        let _ = writeln!(err, "  {:.0} records/s, {:.1} MB/s ({:.3} s)", self.records as f64 / secs, self.bytes as f64 / secs / 1e6, secs);
+        let _ = writeln!(
+            err,
+            "  {:.0} records/s, {:.1} MB/s ({:.3} s)",
+            self.records as f64 / secs,
+            self.bytes as f64 / secs / 1e6,
+            secs
+        );
     }
 }
 
@@ -66,10 +104,24 @@ pub fn progress(terminal: bool, files: &[PathBuf]) -> Option<ProgressBar> {
     if !terminal {
         return None;
     }
-    let total: u64 = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
-    let bar = if total > 0 { ProgressBar::new(total) } else { ProgressBar::new_spinner() };
-    let style = if total > 0 { "{spinner} {bytes}/{total_bytes} {bar:30} {bytes_per_sec} eta {eta}" } else { "{spinner} {bytes} read, {bytes_per_sec}" };
-    bar.set_style(ProgressStyle::with_template(style).unwrap_or_else(|_| ProgressStyle::default_bar()));
+    let total: u64 = files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
+    let bar = if total > 0 {
+        ProgressBar::new(total)
+    } else {
+        ProgressBar::new_spinner()
+    };
+    let style = if total > 0 {
+        "{spinner} {bytes}/{total_bytes} {bar:30} {bytes_per_sec} eta {eta}"
+    } else {
+        "{spinner} {bytes} read, {bytes_per_sec}"
+    };
+    bar.set_style(
+        ProgressStyle::with_template(style).unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
     Some(bar)
 }
 
@@ -99,15 +151,33 @@ fn what(record: &[u8]) -> String {
         Err(_) => return text.trim().to_string(),
     };
     let pick = |paths: &[&str]| {
-        paths.iter().find_map(|p| v.pointer(p).and_then(|x| match x {
-            serde_json::Value::String(s) => Some(s.clone()),
-            serde_json::Value::Array(a) => Some(a.iter().filter_map(|e| e.as_str()).collect::<Vec<_>>().join(" ")),
-            _ => None,
-        }))
+        paths.iter().find_map(|p| {
+            v.pointer(p).and_then(|x| match x {
+                serde_json::Value::String(s) => Some(s.clone()),
+                serde_json::Value::Array(a) => Some(
+                    a.iter()
+                        .filter_map(|e| e.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                ),
+                _ => None,
+            })
+        })
     };
     pick(&[
-        "/process/command_line", "/process/args", "/CommandLine", "/Command", "/payload", "/process", "/winlog/event_data/CommandLine",
-        "/EXECVE/ARGV", "/event/exec/args", "/requestURI", "/protoPayload/resourceName", "/message", "/log",
+        "/process/command_line",
+        "/process/args",
+        "/CommandLine",
+        "/Command",
+        "/payload",
+        "/process",
+        "/winlog/event_data/CommandLine",
+        "/EXECVE/ARGV",
+        "/event/exec/args",
+        "/requestURI",
+        "/protoPayload/resourceName",
+        "/message",
+        "/log",
     ])
     .unwrap_or_else(|| text.trim().to_string())
 }
@@ -122,8 +192,13 @@ impl Table {
     }
 
     pub fn push(&mut self, record: &[u8], v: &Verdict) {
-        let top = v.rules.iter().reduce(|a, b| if b.score > a.score { b } else { a });
-        let top = top.map(|r| r.id.trim_start_matches("cadet.").to_string()).unwrap_or_else(|| "-".into());
+        let top = v
+            .rules
+            .iter()
+            .reduce(|a, b| if b.score > a.score { b } else { a });
+        let top = top
+            .map(|r| r.id.trim_start_matches("cadet.").to_string())
+            .unwrap_or_else(|| "-".into());
         let flags: Vec<&str> = [
             (v.flags.privileged_container, "priv"),
             (v.flags.host_mount, "mount"),
@@ -135,12 +210,24 @@ impl Table {
         .filter(|(on, _)| *on)
         .map(|(_, n)| *n)
         .collect();
-        let severity = if v.error.is_some() { "error".to_string() } else { v.severity.as_str().to_string() };
+        let severity = if v.error.is_some() {
+            "error".to_string()
+        } else {
+            v.severity.as_str().to_string()
+        };
         self.rows.push([
             severity,
             v.score.to_string(),
-            if v.techniques.is_empty() { "-".into() } else { v.techniques.join(",") },
-            if flags.is_empty() { "-".into() } else { flags.join(",") },
+            if v.techniques.is_empty() {
+                "-".into()
+            } else {
+                v.techniques.join(",")
+            },
+            if flags.is_empty() {
+                "-".into()
+            } else {
+                flags.join(",")
+            },
             short(&top, 34),
             short(&what(record), 70),
         ]);
@@ -152,7 +239,9 @@ impl Table {
     }
 
     pub fn print(&self, out: &mut impl Write) -> io::Result<()> {
-        let mut head: Vec<String> = ["SEVERITY", "SCORE", "TECHNIQUES", "FLAGS", "TOP RULE"].map(String::from).to_vec();
+        let mut head: Vec<String> = ["SEVERITY", "SCORE", "TECHNIQUES", "FLAGS", "TOP RULE"]
+            .map(String::from)
+            .to_vec();
         head.extend(self.extra.iter().map(|(n, _)| n.clone()));
         head.push("RECORD".into());
         let rows: Vec<Vec<String>> = self
@@ -161,7 +250,11 @@ impl Table {
             .enumerate()
             .map(|(i, r)| {
                 let mut row = r[..5].to_vec();
-                row.extend(self.extra.iter().map(|(_, vals)| vals.get(i).cloned().unwrap_or_default()));
+                row.extend(
+                    self.extra
+                        .iter()
+                        .map(|(_, vals)| vals.get(i).cloned().unwrap_or_default()),
+                );
                 row.push(r[5].clone());
                 row
             })

@@ -11,7 +11,12 @@ fn cadet(args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
     child.wait_with_output().unwrap()
 }
 
@@ -23,7 +28,11 @@ kubectl exec -it web -- sh
 "#;
 
 fn lines(o: &Output) -> Vec<serde_json::Value> {
-    String::from_utf8(o.stdout.clone()).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    String::from_utf8(o.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }
 
 #[test]
@@ -56,21 +65,37 @@ fn scan_reads_files_and_profiles() {
     std::fs::create_dir_all(&dir).unwrap();
     let f = dir.join("in.jsonl");
     std::fs::write(&f, INPUT).unwrap();
-    let o = cadet(&["scan", "--profile", "qradar-t1059-013", f.to_str().unwrap()], "");
+    let o = cadet(
+        &["scan", "--profile", "qradar-t1059-013", f.to_str().unwrap()],
+        "",
+    );
     let out = lines(&o);
     assert_eq!(out.len(), 2);
-    assert_eq!(out[0]["cadet"]["score"], 3 + 3, "--privileged (+3) and -v /:/host (+3)");
-    assert_eq!(out[1]["cadet"]["score"], 1, "kubectl exec (+1), read from a raw text line");
+    assert_eq!(
+        out[0]["cadet"]["score"],
+        3 + 3,
+        "--privileged (+3) and -v /:/host (+3)"
+    );
+    assert_eq!(
+        out[1]["cadet"]["score"], 1,
+        "kubectl exec (+1), read from a raw text line"
+    );
     let o = cadet(&["scan", "--format", "table", f.to_str().unwrap()], "");
     let table = String::from_utf8_lossy(&o.stdout);
-    assert!(table.starts_with("SEVERITY") && table.contains("critical"), "{table}");
+    assert!(
+        table.starts_with("SEVERITY") && table.contains("critical"),
+        "{table}"
+    );
 }
 
 #[test]
 fn exit_codes() {
     // usage error
     assert_eq!(cadet(&["scan", "--bogus"], "").status.code(), Some(2));
-    assert_eq!(cadet(&["scan", "--profile", "nope"], "").status.code(), Some(2));
+    assert_eq!(
+        cadet(&["scan", "--profile", "nope"], "").status.code(),
+        Some(2)
+    );
     // bad rule file: 2, and the message names the file, the rule and the problem
     let dir = std::env::temp_dir().join(format!("cadet-rules-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -79,9 +104,17 @@ fn exit_codes() {
     let o = cadet(&["scan", "--rules", bad.to_str().unwrap()], "");
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("bad.toml:8: rule `x.one`: unknown field `cmd.tol`"), "{err}");
+    assert!(
+        err.contains("bad.toml:8: rule `x.one`: unknown field `cmd.tol`"),
+        "{err}"
+    );
     // missing input: I/O error, 1
-    assert_eq!(cadet(&["scan", "/nonexistent/file.jsonl"], "").status.code(), Some(1));
+    assert_eq!(
+        cadet(&["scan", "/nonexistent/file.jsonl"], "")
+            .status
+            .code(),
+        Some(1)
+    );
 }
 
 #[test]
@@ -91,10 +124,22 @@ fn rules_export_round_trips() {
     std::fs::create_dir_all(&dir).unwrap();
     let pack = dir.join("pack.toml");
     std::fs::write(&pack, &o.stdout).unwrap();
-    let o = cadet(&["rules", "--rules", pack.to_str().unwrap(), "--profile", "qradar-t1609"], "");
+    let o = cadet(
+        &[
+            "rules",
+            "--rules",
+            pack.to_str().unwrap(),
+            "--profile",
+            "qradar-t1609",
+        ],
+        "",
+    );
     let list = String::from_utf8_lossy(&o.stdout);
     assert!(o.status.success());
-    assert!(list.contains("qradar-t1609.privileged") && list.contains("qradar-t1609.else"), "{list}");
+    assert!(
+        list.contains("qradar-t1609.privileged") && list.contains("qradar-t1609.else"),
+        "{list}"
+    );
 }
 
 #[test]
@@ -103,7 +148,10 @@ fn demo_shows_the_atomic_tests() {
     assert!(o.status.success());
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("docker exec -it atomic-test-container /bin/sh"));
-    assert!(text.lines().filter(|l| l.starts_with("critical")).count() >= 3, "{text}");
+    assert!(
+        text.lines().filter(|l| l.starts_with("critical")).count() >= 3,
+        "{text}"
+    );
 }
 
 #[test]
@@ -117,5 +165,9 @@ fn state_file_is_kept_across_runs() {
     assert_eq!(first[0]["cadet"]["context"]["first_seen_user_exec"], true);
     assert!(state.exists());
     let second = lines(&cadet(&["scan", "--state", state.to_str().unwrap()], rec));
-    assert!(second[0]["cadet"].get("context").is_none(), "{}", second[0]["cadet"]);
+    assert!(
+        second[0]["cadet"].get("context").is_none(),
+        "{}",
+        second[0]["cadet"]
+    );
 }

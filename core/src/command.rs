@@ -16,8 +16,19 @@ use crate::event::basename;
 
 /// Tools cadet reads the arguments of, by canonical name.
 pub const TOOLS: &[&str] = &[
-    "docker", "podman", "nerdctl", "kubectl", "crictl", "ctr", "runc", "nsenter", "chroot",
-    "kubeletctl", "curl", "wget", "mount",
+    "docker",
+    "podman",
+    "nerdctl",
+    "kubectl",
+    "crictl",
+    "ctr",
+    "runc",
+    "nsenter",
+    "chroot",
+    "kubeletctl",
+    "curl",
+    "wget",
+    "mount",
 ];
 
 /// Host paths whose mount into a container gives the container the host (exact match).
@@ -33,8 +44,15 @@ const SENSITIVE_EXACT: &[&str] = &[
 
 /// Host directories whose mount (or a path below them) is sensitive.
 const SENSITIVE_TREES: &[&str] = &[
-    "/etc", "/root", "/proc", "/var/lib/kubelet", "/var/lib/docker", "/boot", "/dev",
-    "/var/run/secrets", "/run/secrets",
+    "/etc",
+    "/root",
+    "/proc",
+    "/var/lib/kubelet",
+    "/var/lib/docker",
+    "/boot",
+    "/dev",
+    "/var/run/secrets",
+    "/run/secrets",
 ];
 
 /// What the arguments of one command say. Empty (`tool: None`) when the command is
@@ -104,21 +122,31 @@ pub struct CommandAnalysis<'a> {
 impl<'a> CommandAnalysis<'a> {
     fn note(&mut self, field: &'static str, token: impl Into<String>) {
         let token = token.into();
-        if !self.evidence.iter().any(|(f, t)| *f == field && *t == token) {
+        if !self
+            .evidence
+            .iter()
+            .any(|(f, t)| *f == field && *t == token)
+        {
             self.evidence.push((field, token));
         }
     }
 
     /// The tokens recorded as evidence for `field`.
     pub fn evidence_for<'s>(&'s self, field: &'s str) -> impl Iterator<Item = &'s str> + 's {
-        self.evidence.iter().filter(move |(f, _)| *f == field).map(|(_, t)| t.as_str())
+        self.evidence
+            .iter()
+            .filter(move |(f, _)| *f == field)
+            .map(|(_, t)| t.as_str())
     }
 }
 
 /// The canonical name of a program word: basename, lower case, without `.exe`.
 pub fn program_name(word: &str) -> String {
     let base = basename(word);
-    let base = base.strip_suffix(".exe").or_else(|| base.strip_suffix(".EXE")).unwrap_or(base);
+    let base = base
+        .strip_suffix(".exe")
+        .or_else(|| base.strip_suffix(".EXE"))
+        .unwrap_or(base);
     base.to_ascii_lowercase()
 }
 
@@ -179,7 +207,19 @@ fn analyse_depth<'a>(argv: &[Cow<'a, str>], depth: usize) -> Vec<CommandAnalysis
                     if opt == "--" {
                         break;
                     }
-                    if matches!(opt, "-u" | "-g" | "-C" | "-D" | "-h" | "-p" | "-r" | "-t" | "-U" | "--user" | "--group") {
+                    if matches!(
+                        opt,
+                        "-u" | "-g"
+                            | "-C"
+                            | "-D"
+                            | "-h"
+                            | "-p"
+                            | "-r"
+                            | "-t"
+                            | "-U"
+                            | "--user"
+                            | "--group"
+                    ) {
                         i += 1;
                     }
                 }
@@ -198,13 +238,15 @@ fn analyse_depth<'a>(argv: &[Cow<'a, str>], depth: usize) -> Vec<CommandAnalysis
                     }
                 }
             }
-            "nohup" | "exec" | "command" | "time" | "setsid" | "chronic" | "stdbuf" | "nice" | "ionice" | "timeout" => {
+            "nohup" | "exec" | "command" | "time" | "setsid" | "chronic" | "stdbuf" | "nice"
+            | "ionice" | "timeout" => {
                 wrappers.push(Cow::Owned(name.clone()));
                 i += 1;
                 while i < argv.len() && argv[i].starts_with('-') {
                     let opt = &*argv[i];
                     i += 1;
-                    if matches!(opt, "-n" | "-c" | "-s" | "-k" | "-o" | "-e") && !opt.contains('=') {
+                    if matches!(opt, "-n" | "-c" | "-s" | "-k" | "-o" | "-e") && !opt.contains('=')
+                    {
                         i += 1;
                     }
                 }
@@ -237,7 +279,9 @@ fn analyse_depth<'a>(argv: &[Cow<'a, str>], depth: usize) -> Vec<CommandAnalysis
                 }
                 let words = crate::shell::split(script);
                 let mut found = Vec::new();
-                for segment in words.split(|w| crate::shell::is_operator(w) || w == "then" || w == "do") {
+                for segment in
+                    words.split(|w| crate::shell::is_operator(w) || w == "then" || w == "do")
+                {
                     let seg = owned(segment.to_vec());
                     for mut inner in analyse_depth(&seg, depth + 1) {
                         let mut all = wrappers.clone();
@@ -252,9 +296,16 @@ fn analyse_depth<'a>(argv: &[Cow<'a, str>], depth: usize) -> Vec<CommandAnalysis
             _ => break,
         }
     }
-    let mut a = CommandAnalysis { wrappers, ..CommandAnalysis::default() };
-    let Some(program) = argv.get(i) else { return Vec::new() };
-    let Some(tool) = canonical_tool(&program_name(program)) else { return Vec::new() };
+    let mut a = CommandAnalysis {
+        wrappers,
+        ..CommandAnalysis::default()
+    };
+    let Some(program) = argv.get(i) else {
+        return Vec::new();
+    };
+    let Some(tool) = canonical_tool(&program_name(program)) else {
+        return Vec::new();
+    };
     a.tool = Some(tool);
     let args = &argv[i + 1..];
     match tool {
@@ -321,7 +372,11 @@ impl<'s, 'a> Flags<'s, 'a> {
             if word.starts_with("--") {
                 let (flag, inline) = split_eq(word);
                 if let Some(v) = inline {
-                    each(Opt { flag: flag.to_string(), value: Some(sub_cow(word, flag.len() + 1, v)), written: word.to_string() });
+                    each(Opt {
+                        flag: flag.to_string(),
+                        value: Some(sub_cow(word, flag.len() + 1, v)),
+                        written: word.to_string(),
+                    });
                 } else if takes_value(flag) {
                     let value = self.args.get(self.pos).cloned();
                     self.pos += 1;
@@ -329,9 +384,17 @@ impl<'s, 'a> Flags<'s, 'a> {
                         Some(v) => alloc::format!("{flag} {v}"),
                         None => flag.to_string(),
                     };
-                    each(Opt { flag: flag.to_string(), value, written });
+                    each(Opt {
+                        flag: flag.to_string(),
+                        value,
+                        written,
+                    });
                 } else {
-                    each(Opt { flag: flag.to_string(), value: None, written: word.to_string() });
+                    each(Opt {
+                        flag: flag.to_string(),
+                        value: None,
+                        written: word.to_string(),
+                    });
                 }
                 continue;
             }
@@ -353,11 +416,19 @@ impl<'s, 'a> Flags<'s, 'a> {
                         (Some(v), true) => alloc::format!("{flag} {v}"),
                         _ => alloc::format!("{flag}{attached}"),
                     };
-                    each(Opt { flag, value, written });
+                    each(Opt {
+                        flag,
+                        value,
+                        written,
+                    });
                     break;
                 }
                 let _ = k;
-                each(Opt { flag, value: None, written: word.to_string() });
+                each(Opt {
+                    flag,
+                    value: None,
+                    written: word.to_string(),
+                });
             }
         }
     }
@@ -469,7 +540,11 @@ impl<'a> CommandAnalysis<'a> {
         let v = value.to_ascii_lowercase().replace(':', "=");
         if matches!(
             v.as_str(),
-            "seccomp=unconfined" | "apparmor=unconfined" | "label=disable" | "label=disabled" | "systempaths=unconfined"
+            "seccomp=unconfined"
+                | "apparmor=unconfined"
+                | "label=disable"
+                | "label=disabled"
+                | "systempaths=unconfined"
         ) {
             self.security_unconfined = true;
             self.note("cmd.security_unconfined", written);
@@ -483,12 +558,24 @@ impl<'a> CommandAnalysis<'a> {
 
     fn url(&mut self, word: &str) {
         let lower = word.to_ascii_lowercase();
-        let Some((host_port, path)) = split_url(&lower) else { return };
+        let Some((host_port, path)) = split_url(&lower) else {
+            return;
+        };
         self.urls.push(Cow::Owned(word.to_string()));
         let port = host_port.rsplit_once(':').map(|(_, p)| p).unwrap_or("");
-        let kubelet_path = ["/exec/", "/run/", "/pods", "/runningpods", "/attach/", "/portforward/", "/cri/", "/containerlogs/", "/debug/"]
-            .iter()
-            .any(|p| path.starts_with(p));
+        let kubelet_path = [
+            "/exec/",
+            "/run/",
+            "/pods",
+            "/runningpods",
+            "/attach/",
+            "/portforward/",
+            "/cri/",
+            "/containerlogs/",
+            "/debug/",
+        ]
+        .iter()
+        .any(|p| path.starts_with(p));
         if (port == "10250" || port == "10255") && kubelet_path {
             self.kubelet_api = true;
             self.note("cmd.kubelet_api", word);
@@ -509,7 +596,13 @@ impl<'a> CommandAnalysis<'a> {
 /// `scheme://host:port/path` or `host:port/path` → (host:port, path).
 fn split_url(word: &str) -> Option<(&str, &str)> {
     let rest = match word.split_once("://") {
-        Some((scheme, rest)) if scheme.chars().all(|c| c.is_ascii_alphanumeric() || c == '+') => rest,
+        Some((scheme, rest))
+            if scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '+') =>
+        {
+            rest
+        }
         Some(_) => return None,
         None => {
             // bare host:port/path
@@ -529,23 +622,67 @@ fn split_url(word: &str) -> Option<(&str, &str)> {
 }
 
 const DOCKER_GLOBAL_VALUE: &[&str] = &[
-    "-H", "--host", "-c", "--context", "--config", "-l", "--log-level", "--tlscacert", "--tlscert", "--tlskey",
-    "--url", "--connection", "--root", "--runroot", "--cgroup-manager", "--storage-driver", "--namespace", "-n",
-    "--address", "-a", "--snapshotter", "--cni-path", "--data-root", "--identity", "--module",
+    "-H",
+    "--host",
+    "-c",
+    "--context",
+    "--config",
+    "-l",
+    "--log-level",
+    "--tlscacert",
+    "--tlscert",
+    "--tlskey",
+    "--url",
+    "--connection",
+    "--root",
+    "--runroot",
+    "--cgroup-manager",
+    "--storage-driver",
+    "--namespace",
+    "-n",
+    "--address",
+    "-a",
+    "--snapshotter",
+    "--cni-path",
+    "--data-root",
+    "--identity",
+    "--module",
 ];
 
 const DOCKER_RUN_BOOL: &[&str] = &[
-    "--privileged", "--rm", "--detach", "--interactive", "--tty", "--init", "--read-only", "--no-healthcheck",
-    "--publish-all", "--oom-kill-disable", "--disable-content-trust", "--sig-proxy", "--help", "--quiet",
-    "--privileged=true", "--replace", "--http-proxy", "--rootfs", "--no-hosts", "--tls-verify", "--env-host",
-    "--systemd", "--use-api-version",
+    "--privileged",
+    "--rm",
+    "--detach",
+    "--interactive",
+    "--tty",
+    "--init",
+    "--read-only",
+    "--no-healthcheck",
+    "--publish-all",
+    "--oom-kill-disable",
+    "--disable-content-trust",
+    "--sig-proxy",
+    "--help",
+    "--quiet",
+    "--privileged=true",
+    "--replace",
+    "--http-proxy",
+    "--rootfs",
+    "--no-hosts",
+    "--tls-verify",
+    "--env-host",
+    "--systemd",
+    "--use-api-version",
 ];
 
 fn docker_run_takes_value(flag: &str) -> bool {
     if flag.starts_with("--") {
         return !DOCKER_RUN_BOOL.contains(&flag);
     }
-    matches!(flag, "-a" | "-c" | "-e" | "-h" | "-l" | "-m" | "-p" | "-u" | "-v" | "-w")
+    matches!(
+        flag,
+        "-a" | "-c" | "-e" | "-h" | "-l" | "-m" | "-p" | "-u" | "-v" | "-w"
+    )
 }
 
 fn docker_like<'a>(a: &mut CommandAnalysis<'a>, args: &[Cow<'a, str>]) {
@@ -572,19 +709,22 @@ fn docker_like<'a>(a: &mut CommandAnalysis<'a>, args: &[Cow<'a, str>]) {
             },
             None => first,
         },
-        "image" | "images" if first == "image" => match f.positional().map(|w| w.to_ascii_lowercase()) {
-            Some(sub) => match sub.as_str() {
-                "ls" | "list" => "images".into(),
-                "rm" => "rmi".into(),
-                _ => sub,
-            },
-            None => first,
-        },
+        "image" | "images" if first == "image" => {
+            match f.positional().map(|w| w.to_ascii_lowercase()) {
+                Some(sub) => match sub.as_str() {
+                    "ls" | "list" => "images".into(),
+                    "rm" => "rmi".into(),
+                    _ => sub,
+                },
+                None => first,
+            }
+        }
         "system" => match f.positional().map(|w| w.to_ascii_lowercase()) {
             Some(sub) => sub,
             None => first,
         },
-        "network" | "volume" | "compose" | "plugin" | "secret" | "service" | "stack" | "node" | "swarm" | "buildx" | "builder" | "context" | "pod" | "machine" => {
+        "network" | "volume" | "compose" | "plugin" | "secret" | "service" | "stack" | "node"
+        | "swarm" | "buildx" | "builder" | "context" | "pod" | "machine" => {
             a.subaction = f.positional().map(|w| Cow::Owned(w.to_ascii_lowercase()));
             first
         }
@@ -608,7 +748,9 @@ fn docker_like<'a>(a: &mut CommandAnalysis<'a>, args: &[Cow<'a, str>]) {
             "--privileged" if truthy(&o.value) => a.set_privileged(&o.written),
             "--cap-add" => a.cap(v, &o.written),
             "--security-opt" => a.security_opt(v, &o.written),
-            "--pid" | "--net" | "--network" | "--ipc" | "--uts" | "--userns" | "--cgroupns" if v.eq_ignore_ascii_case("host") => {
+            "--pid" | "--net" | "--network" | "--ipc" | "--uts" | "--userns" | "--cgroupns"
+                if v.eq_ignore_ascii_case("host") =>
+            {
                 a.host_ns(&o.flag[2..], &o.written)
             }
             "--device" => {
@@ -645,14 +787,68 @@ fn docker_like<'a>(a: &mut CommandAnalysis<'a>, args: &[Cow<'a, str>]) {
 }
 
 const KUBECTL_VALUE: &[&str] = &[
-    "-n", "--namespace", "--context", "--cluster", "--kubeconfig", "--user", "-s", "--server", "--token", "--as",
-    "--as-group", "--as-uid", "--certificate-authority", "--client-certificate", "--client-key", "--request-timeout",
-    "-v", "--v", "--cache-dir", "--tls-server-name", "--username", "--password", "-c", "--container", "-f",
-    "--filename", "-l", "--selector", "-o", "--output", "--field-selector", "--image", "--overrides", "--restart",
-    "--port", "--address", "--target", "--profile", "--copy-to", "--env", "--labels", "--timeout",
-    "--pod-running-timeout", "--sort-by", "--template", "-k", "--kustomize", "--type", "--from-literal",
-    "--from-file", "--namespace-selector", "--subresource", "--image-pull-policy", "--attach", "--custom-columns",
-    "--chunk-size", "--pod-running-timeout", "--env-from", "--annotations", "-p", "--patch", "--reason",
+    "-n",
+    "--namespace",
+    "--context",
+    "--cluster",
+    "--kubeconfig",
+    "--user",
+    "-s",
+    "--server",
+    "--token",
+    "--as",
+    "--as-group",
+    "--as-uid",
+    "--certificate-authority",
+    "--client-certificate",
+    "--client-key",
+    "--request-timeout",
+    "-v",
+    "--v",
+    "--cache-dir",
+    "--tls-server-name",
+    "--username",
+    "--password",
+    "-c",
+    "--container",
+    "-f",
+    "--filename",
+    "-l",
+    "--selector",
+    "-o",
+    "--output",
+    "--field-selector",
+    "--image",
+    "--overrides",
+    "--restart",
+    "--port",
+    "--address",
+    "--target",
+    "--profile",
+    "--copy-to",
+    "--env",
+    "--labels",
+    "--timeout",
+    "--pod-running-timeout",
+    "--sort-by",
+    "--template",
+    "-k",
+    "--kustomize",
+    "--type",
+    "--from-literal",
+    "--from-file",
+    "--namespace-selector",
+    "--subresource",
+    "--image-pull-policy",
+    "--attach",
+    "--custom-columns",
+    "--chunk-size",
+    "--pod-running-timeout",
+    "--env-from",
+    "--annotations",
+    "-p",
+    "--patch",
+    "--reason",
 ];
 
 fn kubectl_resource(word: &str) -> String {
@@ -759,7 +955,8 @@ fn kubectl<'a>(a: &mut CommandAnalysis<'a>, args: &[Cow<'a, str>]) {
             let mut rest = positionals.into_iter();
             a.subaction = rest.next().map(|w| Cow::Owned(w.to_ascii_lowercase()));
             if a.subaction.as_deref() == Some("can-i") {
-                a.resources.extend(rest.skip(1).map(|r| Cow::Owned(kubectl_resource(&r))));
+                a.resources
+                    .extend(rest.skip(1).map(|r| Cow::Owned(kubectl_resource(&r))));
             }
         }
         _ => {}
@@ -772,9 +969,15 @@ fn kubectl<'a>(a: &mut CommandAnalysis<'a>, args: &[Cow<'a, str>]) {
 
 /// `kubectl run --overrides='{"spec":{...}}'`: reads the pod spec facts cadet scores.
 fn pod_overrides(a: &mut CommandAnalysis<'_>, text: &str) {
-    let Ok(doc) = crate::json::Json::parse(text.as_bytes()) else { return };
+    let Ok(doc) = crate::json::Json::parse(text.as_bytes()) else {
+        return;
+    };
     let spec = doc.get("spec");
-    for (key, ns) in [("hostPID", "pid"), ("hostNetwork", "net"), ("hostIPC", "ipc")] {
+    for (key, ns) in [
+        ("hostPID", "pid"),
+        ("hostNetwork", "net"),
+        ("hostIPC", "ipc"),
+    ] {
         if spec.get(key).as_bool() == Some(true) {
             a.host_ns(ns, &alloc::format!("--overrides {key}=true"));
         }
@@ -791,8 +994,14 @@ fn pod_overrides(a: &mut CommandAnalysis<'_>, text: &str) {
         }
         // The container's command, when `--` gave none.
         if a.inner_args.is_empty() {
-            let words = c.get("command").as_array().iter().chain(c.get("args").as_array());
-            a.inner_args = words.filter_map(|w| w.as_str().map(|s| Cow::Owned(s.to_string()))).collect();
+            let words = c
+                .get("command")
+                .as_array()
+                .iter()
+                .chain(c.get("args").as_array());
+            a.inner_args = words
+                .filter_map(|w| w.as_str().map(|s| Cow::Owned(s.to_string())))
+                .collect();
         }
     }
     for v in spec.get("volumes").as_array() {
@@ -805,36 +1014,76 @@ fn pod_overrides(a: &mut CommandAnalysis<'_>, text: &str) {
 fn crictl<'a>(a: &mut CommandAnalysis<'a>, args: &[Cow<'a, str>]) {
     let mut f = Flags::new(args);
     f.options(
-        &|flag| matches!(flag, "-r" | "--runtime-endpoint" | "-i" | "--image-endpoint" | "-t" | "--timeout" | "-c" | "--config"),
+        &|flag| {
+            matches!(
+                flag,
+                "-r" | "--runtime-endpoint"
+                    | "-i"
+                    | "--image-endpoint"
+                    | "-t"
+                    | "--timeout"
+                    | "-c"
+                    | "--config"
+            )
+        },
         |_| {},
     );
     let Some(action) = f.positional() else { return };
     let action = action.to_ascii_lowercase();
     a.action = Some(Cow::Owned(action.clone()));
-    f.options(&|flag| matches!(flag, "--timeout" | "-e" | "--env" | "-w" | "--workdir"), |o| {
-        if matches!(o.flag.as_str(), "-i" | "-t" | "--interactive" | "--tty") {
-            a.interactive = true;
-        }
-    });
+    f.options(
+        &|flag| matches!(flag, "--timeout" | "-e" | "--env" | "-w" | "--workdir"),
+        |o| {
+            if matches!(o.flag.as_str(), "-i" | "-t" | "--interactive" | "--tty") {
+                a.interactive = true;
+            }
+        },
+    );
     if f.peek().map(|w| w == "--").unwrap_or(false) {
         f.pos += 1;
     }
     a.target = f.positional().cloned();
     if action == "exec" {
         let rest = f.rest();
-        let rest = if rest.first().map(|w| w == "--").unwrap_or(false) { &rest[1..] } else { rest };
+        let rest = if rest.first().map(|w| w == "--").unwrap_or(false) {
+            &rest[1..]
+        } else {
+            rest
+        };
         a.inner_args.extend(rest.iter().cloned());
     }
 }
 
 const CTR_RUN_BOOL: &[&str] = &[
-    "--privileged", "--rm", "-t", "--tty", "-d", "--detach", "--net-host", "--privileged-without-host-devices",
-    "--read-only", "--null-io", "--rootfs", "--no-pivot", "--allow-new-privs", "--help", "--cni", "--sync-fs",
+    "--privileged",
+    "--rm",
+    "-t",
+    "--tty",
+    "-d",
+    "--detach",
+    "--net-host",
+    "--privileged-without-host-devices",
+    "--read-only",
+    "--null-io",
+    "--rootfs",
+    "--no-pivot",
+    "--allow-new-privs",
+    "--help",
+    "--cni",
+    "--sync-fs",
 ];
 
 fn ctr<'a>(a: &mut CommandAnalysis<'a>, args: &[Cow<'a, str>]) {
     let mut f = Flags::new(args);
-    f.options(&|flag| matches!(flag, "-a" | "--address" | "-n" | "--namespace" | "--timeout" | "--connect-timeout"), |_| {});
+    f.options(
+        &|flag| {
+            matches!(
+                flag,
+                "-a" | "--address" | "-n" | "--namespace" | "--timeout" | "--connect-timeout"
+            )
+        },
+        |_| {},
+    );
     let Some(first) = f.positional() else { return };
     let first = first.to_ascii_lowercase();
     let action: String = match first.as_str() {
@@ -890,16 +1139,39 @@ fn ctr<'a>(a: &mut CommandAnalysis<'a>, args: &[Cow<'a, str>]) {
 
 fn runc<'a>(a: &mut CommandAnalysis<'a>, args: &[Cow<'a, str>]) {
     let mut f = Flags::new(args);
-    f.options(&|flag| matches!(flag, "--root" | "--log" | "--log-format" | "--criu" | "--rootless"), |_| {});
+    f.options(
+        &|flag| {
+            matches!(
+                flag,
+                "--root" | "--log" | "--log-format" | "--criu" | "--rootless"
+            )
+        },
+        |_| {},
+    );
     let Some(action) = f.positional() else { return };
     let action = action.to_ascii_lowercase();
     a.action = Some(Cow::Owned(action.clone()));
     let takes = |flag: &str| {
         matches!(
             flag,
-            "--cwd" | "--env" | "-e" | "--user" | "-u" | "--cap" | "-c" | "--process" | "-p" | "--pid-file"
-                | "--console-socket" | "--preserve-fds" | "--additional-gids" | "-g" | "--apparmor" | "--process-label"
-                | "--bundle" | "-b"
+            "--cwd"
+                | "--env"
+                | "-e"
+                | "--user"
+                | "-u"
+                | "--cap"
+                | "-c"
+                | "--process"
+                | "-p"
+                | "--pid-file"
+                | "--console-socket"
+                | "--preserve-fds"
+                | "--additional-gids"
+                | "-g"
+                | "--apparmor"
+                | "--process-label"
+                | "--bundle"
+                | "-b"
         )
     };
     f.options(&takes, |o| match o.flag.as_str() {
@@ -917,7 +1189,12 @@ fn runc<'a>(a: &mut CommandAnalysis<'a>, args: &[Cow<'a, str>]) {
 fn nsenter<'a>(a: &mut CommandAnalysis<'a>, args: &[Cow<'a, str>]) {
     let mut f = Flags::new(args);
     a.action = Some(Cow::Borrowed("enter"));
-    let takes = |flag: &str| matches!(flag, "-t" | "--target" | "-S" | "--setuid" | "-G" | "--setgid" | "-r" | "-w" | "-Z");
+    let takes = |flag: &str| {
+        matches!(
+            flag,
+            "-t" | "--target" | "-S" | "--setuid" | "-G" | "--setgid" | "-r" | "-w" | "-Z"
+        )
+    };
     let mut target_written = String::new();
     f.options(&takes, |o| {
         let ns = match o.flag.as_str() {
@@ -969,7 +1246,23 @@ fn chroot<'a>(a: &mut CommandAnalysis<'a>, args: &[Cow<'a, str>]) {
 fn kubeletctl<'a>(a: &mut CommandAnalysis<'a>, args: &[Cow<'a, str>]) {
     let mut f = Flags::new(args);
     let takes = |flag: &str| {
-        matches!(flag, "-s" | "--server" | "--port" | "-p" | "--pod" | "-c" | "--container" | "-n" | "--namespace" | "--cacert" | "--cert" | "--key" | "-i" | "--http-proxy" | "--cidr")
+        matches!(
+            flag,
+            "-s" | "--server"
+                | "--port"
+                | "-p"
+                | "--pod"
+                | "-c"
+                | "--container"
+                | "-n"
+                | "--namespace"
+                | "--cacert"
+                | "--cert"
+                | "--key"
+                | "-i"
+                | "--http-proxy"
+                | "--cidr"
+        )
     };
     let mut action = None;
     let mut positionals = Vec::new();
@@ -987,7 +1280,10 @@ fn kubeletctl<'a>(a: &mut CommandAnalysis<'a>, args: &[Cow<'a, str>]) {
     }
     let action = action.unwrap_or_default();
     a.kubelet_api = true;
-    a.note("cmd.kubelet_api", alloc::format!("kubeletctl {action}").trim_end().to_string());
+    a.note(
+        "cmd.kubelet_api",
+        alloc::format!("kubeletctl {action}").trim_end().to_string(),
+    );
     if action == "exec" || action == "run" {
         a.inner_args = positionals;
     }
@@ -1027,7 +1323,15 @@ fn http_client<'a>(a: &mut CommandAnalysis<'a>, args: &[Cow<'a, str>]) {
 fn mount<'a>(a: &mut CommandAnalysis<'a>, args: &[Cow<'a, str>]) {
     let mut f = Flags::new(args);
     a.action = Some(Cow::Borrowed("mount"));
-    f.options(&|flag| matches!(flag, "-t" | "--types" | "-o" | "--options" | "-L" | "-U" | "--source" | "--target"), |_| {});
+    f.options(
+        &|flag| {
+            matches!(
+                flag,
+                "-t" | "--types" | "-o" | "--options" | "-L" | "-U" | "--source" | "--target"
+            )
+        },
+        |_| {},
+    );
     if let Some(device) = f.positional() {
         if device.starts_with("/dev/") {
             a.devices.push(device.clone());

@@ -136,8 +136,16 @@ impl Op {
     pub fn is_pattern(self) -> bool {
         matches!(
             self,
-            Op::Contains | Op::IContains | Op::StartsWith | Op::IStartsWith | Op::EndsWith | Op::IEndsWith
-                | Op::Glob | Op::ILike | Op::Matches | Op::IMatches
+            Op::Contains
+                | Op::IContains
+                | Op::StartsWith
+                | Op::IStartsWith
+                | Op::EndsWith
+                | Op::IEndsWith
+                | Op::Glob
+                | Op::ILike
+                | Op::Matches
+                | Op::IMatches
         )
     }
 }
@@ -233,7 +241,10 @@ enum Tok {
 }
 
 fn lex(text: &str) -> Result<Vec<(usize, Tok)>, ConditionError> {
-    let err = |offset, message: &str| ConditionError { offset, message: message.to_string() };
+    let err = |offset, message: &str| ConditionError {
+        offset,
+        message: message.to_string(),
+    };
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -302,7 +313,9 @@ fn lex(text: &str) -> Result<Vec<(usize, Tok)>, ConditionError> {
             }
             b'@' => {
                 i += 1;
-                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'-') {
+                while i < bytes.len()
+                    && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'-')
+                {
                     i += 1;
                 }
                 if i == start + 1 {
@@ -315,11 +328,15 @@ fn lex(text: &str) -> Result<Vec<(usize, Tok)>, ConditionError> {
                 while i < bytes.len() && bytes[i].is_ascii_digit() {
                     i += 1;
                 }
-                let n = text[start..i].parse().map_err(|_| err(start, "bad number"))?;
+                let n = text[start..i]
+                    .parse()
+                    .map_err(|_| err(start, "bad number"))?;
                 out.push((start, Tok::Int(n)));
             }
             c if c.is_ascii_alphabetic() || c == b'_' => {
-                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'_' | b'.' | b'-')) {
+                while i < bytes.len()
+                    && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'_' | b'.' | b'-'))
+                {
                     i += 1;
                 }
                 out.push((start, Tok::Word(text[start..i].to_string())));
@@ -343,7 +360,10 @@ impl<'l> Parser<'l> {
         self.toks.get(self.pos).map(|(o, _)| *o).unwrap_or(self.end)
     }
     fn err<T>(&self, message: impl Into<String>) -> Result<T, ConditionError> {
-        Err(ConditionError { offset: self.offset(), message: message.into() })
+        Err(ConditionError {
+            offset: self.offset(),
+            message: message.into(),
+        })
     }
     fn peek(&self) -> Option<&Tok> {
         self.toks.get(self.pos).map(|(_, t)| t)
@@ -363,7 +383,11 @@ impl<'l> Parser<'l> {
             self.pos += 1;
             items.push(self.and()?);
         }
-        Ok(if items.len() == 1 { items.pop().unwrap_or(Condition::False) } else { Condition::Or(items) })
+        Ok(if items.len() == 1 {
+            items.pop().unwrap_or(Condition::False)
+        } else {
+            Condition::Or(items)
+        })
     }
 
     fn and(&mut self) -> Result<Condition, ConditionError> {
@@ -372,13 +396,19 @@ impl<'l> Parser<'l> {
             self.pos += 1;
             items.push(self.unary()?);
         }
-        Ok(if items.len() == 1 { items.pop().unwrap_or(Condition::False) } else { Condition::And(items) })
+        Ok(if items.len() == 1 {
+            items.pop().unwrap_or(Condition::False)
+        } else {
+            Condition::And(items)
+        })
     }
 
     fn unary(&mut self) -> Result<Condition, ConditionError> {
         self.depth += 1;
         if self.depth > MAX_NESTING {
-            return self.err(alloc::format!("condition nested deeper than {MAX_NESTING} levels"));
+            return self.err(alloc::format!(
+                "condition nested deeper than {MAX_NESTING} levels"
+            ));
         }
         let result = match self.peek() {
             Some(Tok::Word(w)) if w == "not" => {
@@ -411,9 +441,14 @@ impl<'l> Parser<'l> {
 
     fn test(&mut self) -> Result<Condition, ConditionError> {
         let at = self.offset();
-        let Some(Tok::Word(field)) = self.next() else { return self.err("expected a field") };
+        let Some(Tok::Word(field)) = self.next() else {
+            return self.err("expected a field");
+        };
         let Some(kind) = fields::kind_of(&field) else {
-            return Err(ConditionError { offset: at, message: alloc::format!("unknown field `{field}`") });
+            return Err(ConditionError {
+                offset: at,
+                message: alloc::format!("unknown field `{field}`"),
+            });
         };
         let op = match self.peek() {
             Some(Tok::Word(w)) if w == "exists" => {
@@ -424,22 +459,44 @@ impl<'l> Parser<'l> {
             Some(Tok::Sym(s)) => Op::parse(s),
             _ => None,
         };
-        let Some(op) = op else { return Ok(Condition::Truthy(field)) };
+        let Some(op) = op else {
+            return Ok(Condition::Truthy(field));
+        };
         let op_at = self.offset();
         self.pos += 1;
         let values = self.values()?;
         let numeric = matches!(op, Op::Gt | Op::Ge | Op::Lt | Op::Le);
         if numeric && kind != FieldKind::Int {
-            return Err(ConditionError { offset: op_at, message: alloc::format!("`{}` needs a number field; `{field}` is not one", op.as_str()) });
+            return Err(ConditionError {
+                offset: op_at,
+                message: alloc::format!(
+                    "`{}` needs a number field; `{field}` is not one",
+                    op.as_str()
+                ),
+            });
         }
         if op.is_pattern() && matches!(kind, FieldKind::Bool | FieldKind::Int) {
-            return Err(ConditionError { offset: op_at, message: alloc::format!("`{}` needs a text field; `{field}` is not one", op.as_str()) });
+            return Err(ConditionError {
+                offset: op_at,
+                message: alloc::format!(
+                    "`{}` needs a text field; `{field}` is not one",
+                    op.as_str()
+                ),
+            });
         }
         let mut patterns = Vec::with_capacity(values.len());
         for v in &values {
-            patterns.push(compile(op, v).map_err(|m| ConditionError { offset: op_at, message: m })?);
+            patterns.push(compile(op, v).map_err(|m| ConditionError {
+                offset: op_at,
+                message: m,
+            })?);
         }
-        Ok(Condition::Test { field, op, values, patterns })
+        Ok(Condition::Test {
+            field,
+            op,
+            values,
+            patterns,
+        })
     }
 
     fn values(&mut self) -> Result<Vec<Literal>, ConditionError> {
@@ -498,7 +555,9 @@ fn compile(op: Op, v: &Literal) -> Result<Pattern, String> {
     Ok(match op {
         Op::Glob => Pattern::Wildcard(Wildcard::glob(&text)),
         Op::ILike => Pattern::Wildcard(Wildcard::ilike(&text)),
-        Op::IEq | Op::IContains | Op::IStartsWith | Op::IEndsWith => Pattern::Text(text.to_lowercase()),
+        Op::IEq | Op::IContains | Op::IStartsWith | Op::IEndsWith => {
+            Pattern::Text(text.to_lowercase())
+        }
         Op::Matches | Op::IMatches => compile_regex(op, &text)?,
         _ => Pattern::Text(text),
     })
@@ -506,7 +565,11 @@ fn compile(op: Op, v: &Literal) -> Result<Pattern, String> {
 
 #[cfg(feature = "std")]
 fn compile_regex(op: Op, text: &str) -> Result<Pattern, String> {
-    let source = if op == Op::IMatches { alloc::format!("^(?:{text})$") } else { text.to_string() };
+    let source = if op == Op::IMatches {
+        alloc::format!("^(?:{text})$")
+    } else {
+        text.to_string()
+    };
     regex_lite::RegexBuilder::new(&source)
         .case_insensitive(op == Op::IMatches)
         .size_limit(1 << 20)
@@ -518,17 +581,28 @@ fn compile_regex(op: Op, text: &str) -> Result<Pattern, String> {
 
 #[cfg(not(feature = "std"))]
 fn compile_regex(_: Op, _: &str) -> Result<Pattern, String> {
-    Err(String::from("regular expressions need cadet-core's `std` feature"))
+    Err(String::from(
+        "regular expressions need cadet-core's `std` feature",
+    ))
 }
 
 impl Condition {
     /// Parses a condition; field names are checked against [`crate::fields`].
     pub fn parse(text: &str, lists: &Lists) -> Result<Condition, ConditionError> {
         if text.len() > MAX_CONDITION_LEN {
-            return Err(ConditionError { offset: 0, message: alloc::format!("condition longer than {MAX_CONDITION_LEN} characters") });
+            return Err(ConditionError {
+                offset: 0,
+                message: alloc::format!("condition longer than {MAX_CONDITION_LEN} characters"),
+            });
         }
         let toks = lex(text)?;
-        let mut p = Parser { toks, pos: 0, end: text.len(), lists, depth: 0 };
+        let mut p = Parser {
+            toks,
+            pos: 0,
+            end: text.len(),
+            lists,
+            depth: 0,
+        };
         let c = p.or()?;
         if p.pos < p.toks.len() {
             return p.err("expected `and`, `or` or the end of the condition");
@@ -545,7 +619,9 @@ impl Condition {
 
     fn collect_fields<'s>(&'s self, out: &mut Vec<&'s str>) {
         match self {
-            Condition::And(items) | Condition::Or(items) => items.iter().for_each(|c| c.collect_fields(out)),
+            Condition::And(items) | Condition::Or(items) => {
+                items.iter().for_each(|c| c.collect_fields(out))
+            }
             Condition::Not(c) => c.collect_fields(out),
             Condition::Exists(f) | Condition::Truthy(f) | Condition::Test { field: f, .. } => {
                 if !out.contains(&f.as_str()) {
@@ -579,7 +655,12 @@ impl Condition {
                 }
                 ok
             }
-            Condition::Test { field, op, values, patterns } => {
+            Condition::Test {
+                field,
+                op,
+                values,
+                patterns,
+            } => {
                 let ok = test(ev.field(field), *op, values, patterns, indicators);
                 if ok && !op.is_pattern() && *op != Op::Ne {
                     indicators.extend(ev.evidence(field).map(String::from));
@@ -594,12 +675,22 @@ impl Condition {
     }
 }
 
-fn test(value: Value<'_>, op: Op, values: &[Literal], patterns: &[Pattern], indicators: &mut Vec<String>) -> bool {
+fn test(
+    value: Value<'_>,
+    op: Op,
+    values: &[Literal],
+    patterns: &[Pattern],
+    indicators: &mut Vec<String>,
+) -> bool {
     match value {
         Value::Missing => op == Op::Ne,
         Value::Bool(b) => {
             let hit = values.iter().any(|v| *v == Literal::Bool(b));
-            if op == Op::Ne { !hit } else { hit }
+            if op == Op::Ne {
+                !hit
+            } else {
+                hit
+            }
         }
         Value::Int(i) => {
             let nums = values.iter().filter_map(|v| match v {
@@ -629,18 +720,30 @@ fn test(value: Value<'_>, op: Op, values: &[Literal], patterns: &[Pattern], indi
         }
         Value::List(items) => {
             if op == Op::Ne {
-                return !items.iter().any(|s| text_any(s, Op::Eq, values, patterns, &mut Vec::new()));
+                return !items
+                    .iter()
+                    .any(|s| text_any(s, Op::Eq, values, patterns, &mut Vec::new()));
             }
-            items.iter().any(|s| text_any(s, op, values, patterns, indicators))
+            items
+                .iter()
+                .any(|s| text_any(s, op, values, patterns, indicators))
         }
     }
 }
 
 /// Does text `s` satisfy `op` with any of the values? Pushes the indicator of the first hit.
-fn text_any(s: &str, op: Op, values: &[Literal], patterns: &[Pattern], indicators: &mut Vec<String>) -> bool {
+fn text_any(
+    s: &str,
+    op: Op,
+    values: &[Literal],
+    patterns: &[Pattern],
+    indicators: &mut Vec<String>,
+) -> bool {
     let folded;
-    let subject: &str = if matches!(op, Op::IEq | Op::IContains | Op::IStartsWith | Op::IEndsWith | Op::Glob | Op::ILike)
-        && !(s.is_ascii() && !s.bytes().any(|b| b.is_ascii_uppercase()))
+    let subject: &str = if matches!(
+        op,
+        Op::IEq | Op::IContains | Op::IStartsWith | Op::IEndsWith | Op::Glob | Op::ILike
+    ) && !(s.is_ascii() && !s.bytes().any(|b| b.is_ascii_uppercase()))
     {
         folded = s.to_lowercase();
         &folded
@@ -650,13 +753,22 @@ fn text_any(s: &str, op: Op, values: &[Literal], patterns: &[Pattern], indicator
     for (v, p) in values.iter().zip(patterns) {
         let hit: Option<String> = match (op, p) {
             (Op::Eq | Op::In | Op::IEq, Pattern::Text(t)) => (subject == t).then(String::new),
-            (Op::Contains | Op::IContains, Pattern::Text(t)) => subject.contains(t.as_str()).then(|| v.text()),
-            (Op::StartsWith | Op::IStartsWith, Pattern::Text(t)) => subject.starts_with(t.as_str()).then(|| v.text()),
-            (Op::EndsWith | Op::IEndsWith, Pattern::Text(t)) => subject.ends_with(t.as_str()).then(|| v.text()),
+            (Op::Contains | Op::IContains, Pattern::Text(t)) => {
+                subject.contains(t.as_str()).then(|| v.text())
+            }
+            (Op::StartsWith | Op::IStartsWith, Pattern::Text(t)) => {
+                subject.starts_with(t.as_str()).then(|| v.text())
+            }
+            (Op::EndsWith | Op::IEndsWith, Pattern::Text(t)) => {
+                subject.ends_with(t.as_str()).then(|| v.text())
+            }
             (_, Pattern::Wildcard(w)) => w.matches_folded(subject).then(|| w.indicator()),
             #[cfg(feature = "std")]
             (_, Pattern::Regex(re)) => re.captures(subject).map(|c| {
-                c.get(1).or_else(|| c.get(0)).map(|m| m.as_str().to_string()).unwrap_or_default()
+                c.get(1)
+                    .or_else(|| c.get(0))
+                    .map(|m| m.as_str().to_string())
+                    .unwrap_or_default()
             }),
             _ => None,
         };

@@ -70,24 +70,44 @@ impl Engine {
                 file: name.to_string(),
                 rule: None,
                 line: None,
-                message: alloc::format!("unknown profile `{}` (known: {})", config.profile, known.join(", ")),
+                message: alloc::format!(
+                    "unknown profile `{}` (known: {})",
+                    config.profile,
+                    known.join(", ")
+                ),
             });
         };
         let rules: Vec<Rule> = pack.rules_of(&profile.name).cloned().collect();
         let prefilter = match (&profile.prefilter, config.prefilter) {
-            (Some(words), true) => Some(crate::prefilter::Prefilter::with_gated(words, &profile.prefilter_api, crate::source::api::MARKERS).map_err(|message| PackError {
-                file: name.to_string(),
-                rule: Some(profile.name.clone()),
-                line: None,
-                message,
-            })?),
+            (Some(words), true) => Some(
+                crate::prefilter::Prefilter::with_gated(
+                    words,
+                    &profile.prefilter_api,
+                    crate::source::api::MARKERS,
+                )
+                .map_err(|message| PackError {
+                    file: name.to_string(),
+                    rule: Some(profile.name.clone()),
+                    line: None,
+                    message,
+                })?,
+            ),
             _ => None,
         };
-        let state = (config.state_capacity > 0).then(|| crate::state::DetectorState::new(config.state_capacity));
+        let state = (config.state_capacity > 0)
+            .then(|| crate::state::DetectorState::new(config.state_capacity));
         let kinds = rules.iter().map(|r| applicable_kinds(&r.when)).collect();
         let not_matched_json = Verdict::not_matched(&profile.name).to_json();
         Ok(Engine {
-            not_matched_json, threshold: config.threshold.unwrap_or(profile.threshold), pack, profile, rules, kinds, prefilter, state })
+            not_matched_json,
+            threshold: config.threshold.unwrap_or(profile.threshold),
+            pack,
+            profile,
+            rules,
+            kinds,
+            prefilter,
+            state,
+        })
     }
 
     /// The active profile's name.
@@ -151,7 +171,10 @@ impl Engine {
     }
 
     fn error(&self, message: String) -> Verdict {
-        Verdict { error: Some(message), ..Verdict::not_matched(&self.profile.name) }
+        Verdict {
+            error: Some(message),
+            ..Verdict::not_matched(&self.profile.name)
+        }
     }
 
     /// Appends the record enriched with `"cadet": <verdict>` to `out` and returns whether it matched.
@@ -198,7 +221,9 @@ impl Engine {
         }
         ev.current.set(0);
         let mut score = match self.profile.combine {
-            Combine::Max | Combine::First => hits.iter().map(|r| r.score).max().unwrap_or(0).min(100),
+            Combine::Max | Combine::First => {
+                hits.iter().map(|r| r.score).max().unwrap_or(0).min(100)
+            }
             Combine::Sum => hits.iter().map(|r| r.score).sum(),
         };
         let context = match &mut self.state {
@@ -231,20 +256,36 @@ impl Engine {
             }
             new
         });
-        let mut severity = self.profile.fixed_severity.unwrap_or_else(|| self.profile.bands.severity(score));
+        let mut severity = self
+            .profile
+            .fixed_severity
+            .unwrap_or_else(|| self.profile.bands.severity(score));
         let ids: Vec<&str> = hits.iter().map(|r| r.id.as_str()).collect();
-        let suppressed_by = self.pack.suppressions.iter().find(|s| s.matches(ev, &ids)).map(|s| s.name.clone());
+        let suppressed_by = self
+            .pack
+            .suppressions
+            .iter()
+            .find(|s| s.matches(ev, &ids))
+            .map(|s| s.name.clone());
         if suppressed_by.is_some() {
             severity = severity.lowered();
         }
-        let triage = (self.profile.name == "cadet").then(|| crate::triage::assess(ev, &flags, context.as_ref(), steps));
+        let triage = (self.profile.name == "cadet")
+            .then(|| crate::triage::assess(ev, &flags, context.as_ref(), steps));
         Verdict {
             profile: name.clone(),
             matched: true,
             score,
             severity,
             techniques,
-            rules: hits.iter().map(|r| RuleHit { id: r.id.clone(), title: r.title.clone(), score: r.score }).collect(),
+            rules: hits
+                .iter()
+                .map(|r| RuleHit {
+                    id: r.id.clone(),
+                    title: r.title.clone(),
+                    score: r.score,
+                })
+                .collect(),
             flags,
             indicators,
             source: Some(String::from(ev.source)),
@@ -267,15 +308,24 @@ impl Engine {
     pub fn import_state(&mut self, json: &str) -> Result<(), String> {
         match &mut self.state {
             Some(s) => s.load_json(json),
-            None => Err(String::from("the detector state is off (state_capacity is 0)")),
+            None => Err(String::from(
+                "the detector state is off (state_capacity is 0)",
+            )),
         }
     }
 }
 
 /// Leading and trailing ASCII whitespace removed.
 pub fn trim(record: &[u8]) -> &[u8] {
-    let start = record.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(record.len());
-    let end = record.iter().rposition(|b| !b.is_ascii_whitespace()).map(|e| e + 1).unwrap_or(start);
+    let start = record
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(record.len());
+    let end = record
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map(|e| e + 1)
+        .unwrap_or(start);
     &record[start..end.max(start)]
 }
 
@@ -309,26 +359,48 @@ pub fn applicable_kinds(c: &crate::condition::Condition) -> Option<Vec<&'static 
     use crate::condition::{Condition, Literal, Op};
     use crate::event::EventKind;
     use crate::fields::{kind_of, FieldKind};
-    const KINDS: [EventKind; 4] = [EventKind::Process, EventKind::K8sAudit, EventKind::Docker, EventKind::Kubelet];
-    let process_only = |f: &str| f.starts_with("cmd.") || f.starts_with("process.") || f == "container.id";
+    const KINDS: [EventKind; 4] = [
+        EventKind::Process,
+        EventKind::K8sAudit,
+        EventKind::Docker,
+        EventKind::Kubelet,
+    ];
+    let process_only =
+        |f: &str| f.starts_with("cmd.") || f.starts_with("process.") || f == "container.id";
     match c {
-        Condition::Test { field, op: Op::Eq | Op::In, values, .. } if field == "event.kind" => Some(
+        Condition::Test {
+            field,
+            op: Op::Eq | Op::In,
+            values,
+            ..
+        } if field == "event.kind" => Some(
             KINDS
                 .iter()
                 .map(|k| k.as_str())
-                .filter(|k| values.iter().any(|v| matches!(v, Literal::Str(s) if s == k)))
+                .filter(|k| {
+                    values
+                        .iter()
+                        .any(|v| matches!(v, Literal::Str(s) if s == k))
+                })
                 .collect(),
         ),
         Condition::Truthy(f) if process_only(f) => Some(alloc::vec![EventKind::Process.as_str()]),
-        Condition::Exists(f) if process_only(f) && matches!(kind_of(f), Some(FieldKind::Str | FieldKind::List)) => {
-            Some(alloc::vec![EventKind::Process.as_str()])
-        }
-        Condition::Test { field, op, .. }
-            if *op != Op::Ne && process_only(field) && matches!(kind_of(field), Some(FieldKind::Str | FieldKind::List)) =>
+        Condition::Exists(f)
+            if process_only(f) && matches!(kind_of(f), Some(FieldKind::Str | FieldKind::List)) =>
         {
             Some(alloc::vec![EventKind::Process.as_str()])
         }
-        Condition::And(items) => items.iter().filter_map(applicable_kinds).reduce(|a, b| a.into_iter().filter(|k| b.contains(k)).collect()),
+        Condition::Test { field, op, .. }
+            if *op != Op::Ne
+                && process_only(field)
+                && matches!(kind_of(field), Some(FieldKind::Str | FieldKind::List)) =>
+        {
+            Some(alloc::vec![EventKind::Process.as_str()])
+        }
+        Condition::And(items) => items
+            .iter()
+            .filter_map(applicable_kinds)
+            .reduce(|a, b| a.into_iter().filter(|k| b.contains(k)).collect()),
         Condition::Or(items) => {
             let mut all: Vec<&'static str> = Vec::new();
             for item in items {

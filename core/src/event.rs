@@ -56,8 +56,16 @@ impl<'a> ProcessStart<'a> {
         if self.argv.is_empty() {
             if let Some(cl) = &self.command_line {
                 let windows = crate::shell::is_windows_command(cl)
-                    || self.executable.as_deref().map(crate::shell::is_windows_command).unwrap_or(false);
-                let words = if windows { crate::shell::split_windows(cl) } else { crate::shell::split(cl) };
+                    || self
+                        .executable
+                        .as_deref()
+                        .map(crate::shell::is_windows_command)
+                        .unwrap_or(false);
+                let words = if windows {
+                    crate::shell::split_windows(cl)
+                } else {
+                    crate::shell::split(cl)
+                };
                 self.argv = words.into_iter().map(Cow::Owned).collect();
             }
         }
@@ -65,7 +73,10 @@ impl<'a> ProcessStart<'a> {
             self.command_line = Some(Cow::Owned(join(&self.argv)));
         }
         if self.name.is_none() {
-            let from = self.executable.as_deref().or(self.argv.first().map(|s| &**s));
+            let from = self
+                .executable
+                .as_deref()
+                .or(self.argv.first().map(|s| &**s));
             if let Some(path) = from {
                 self.name = Some(Cow::Owned(String::from(basename(path))));
             }
@@ -172,7 +183,10 @@ impl<'a> Event<'a> {
     }
 
     fn segment(&self) -> &Segment<'a> {
-        let i = self.current.get().min(self.segments.len().saturating_sub(1));
+        let i = self
+            .current
+            .get()
+            .min(self.segments.len().saturating_sub(1));
         &self.segments[i]
     }
 

@@ -112,10 +112,13 @@ impl<'a> Event<'a> {
     pub fn field(&self, name: &str) -> Value<'_> {
         let c = self.cmd();
         let p = self.payload();
-        let proc_field = |f: for<'p> fn(&'p crate::event::ProcessStart<'a>) -> &'p Option<Cow<'a, str>>| match &self.process {
-            Some(ps) => opt(f(ps)),
-            None => Value::Missing,
-        };
+        let proc_field =
+            |f: for<'p> fn(&'p crate::event::ProcessStart<'a>) -> &'p Option<Cow<'a, str>>| {
+                match &self.process {
+                    Some(ps) => opt(f(ps)),
+                    None => Value::Missing,
+                }
+            };
         match name {
             "event.kind" => Value::Str(self.kind.as_str()),
             "event.source" => Value::Str(self.source),
@@ -127,10 +130,24 @@ impl<'a> Event<'a> {
             "process.parent.executable" => proc_field(|p| &p.parent_executable),
             "process.parent.command_line" => proc_field(|p| &p.parent_command_line),
             "host.name" => proc_field(|p| &p.host),
-            "process.args" => self.process.as_ref().map(|p| list(&p.argv)).unwrap_or(Value::Missing),
-            "process.pid" => self.process.as_ref().and_then(|p| p.pid).map(Value::Int).unwrap_or(Value::Missing),
+            "process.args" => self
+                .process
+                .as_ref()
+                .map(|p| list(&p.argv))
+                .unwrap_or(Value::Missing),
+            "process.pid" => self
+                .process
+                .as_ref()
+                .and_then(|p| p.pid)
+                .map(Value::Int)
+                .unwrap_or(Value::Missing),
             "container.id" => proc_field(|p| &p.container_id),
-            "cmd.script_tools" => Value::Int(self.segments.iter().filter(|s| s.command.tool.is_some()).count() as i64),
+            "cmd.script_tools" => Value::Int(
+                self.segments
+                    .iter()
+                    .filter(|s| s.command.tool.is_some())
+                    .count() as i64,
+            ),
             "cmd.tool" => c.tool.map(Value::Str).unwrap_or(Value::Missing),
             "cmd.wrappers" => list(&c.wrappers),
             "cmd.action" => opt(&c.action),

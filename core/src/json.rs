@@ -57,7 +57,9 @@ impl<'a> Json<'a> {
     pub fn parse(text: &'a [u8]) -> Result<Json<'a>, JsonError> {
         // Fewer opening brackets in all than the limit cannot nest deeper (SIMD count);
         // otherwise look at their order.
-        let openings = memchr::memchr2_iter(b'{', b'[', text).take(MAX_DEPTH + 1).count();
+        let openings = memchr::memchr2_iter(b'{', b'[', text)
+            .take(MAX_DEPTH + 1)
+            .count();
         if openings > MAX_DEPTH && nesting_depth(text) > MAX_DEPTH {
             return Err(JsonError(alloc::format!(
                 "record nested deeper than {MAX_DEPTH} levels"
@@ -213,7 +215,9 @@ impl<'de> Visitor<'de> for JsonVisitor {
         Ok(Json::Int(v))
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(i64::try_from(v).map(Json::Int).unwrap_or(Json::Float(v as f64)))
+        Ok(i64::try_from(v)
+            .map(Json::Int)
+            .unwrap_or(Json::Float(v as f64)))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
         Ok(Json::Float(v))
@@ -272,4 +276,3 @@ pub fn write_json_string(out: &mut Vec<u8>, s: &str) {
     let encoded = serde_json::to_string(s).unwrap_or_default();
     out.extend_from_slice(encoded.as_bytes());
 }
-

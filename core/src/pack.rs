@@ -102,7 +102,12 @@ pub struct Bands {
 
 impl Default for Bands {
     fn default() -> Self {
-        Bands { critical: 90, high: 70, medium: 40, low: 1 }
+        Bands {
+            critical: 90,
+            high: 70,
+            medium: 40,
+            low: 1,
+        }
     }
 }
 
@@ -249,7 +254,11 @@ fn cadet() -> String {
 
 /// 1-based line of byte offset `at` in `text`.
 pub fn line_of(text: &str, at: usize) -> usize {
-    text.as_bytes()[..at.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..at.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 /// Line of a character offset inside a TOML string value whose span starts at `span_start`.
@@ -278,36 +287,65 @@ impl Pack {
             message,
         };
         if text.len() > MAX_PACK_LEN {
-            return Err(err(None, None, alloc::format!("rule pack larger than {MAX_PACK_LEN} bytes")));
+            return Err(err(
+                None,
+                None,
+                alloc::format!("rule pack larger than {MAX_PACK_LEN} bytes"),
+            ));
         }
         let raw: RawPack = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| line_of(text, s.start));
             err(None, line, String::from(e.message().trim()))
         })?;
         if raw.rule.len() > MAX_RULES {
-            return Err(err(None, None, alloc::format!("more than {MAX_RULES} rules")));
+            return Err(err(
+                None,
+                None,
+                alloc::format!("more than {MAX_RULES} rules"),
+            ));
         }
-        let mut pack = Pack { lists: raw.lists, ..Pack::default() };
+        let mut pack = Pack {
+            lists: raw.lists,
+            ..Pack::default()
+        };
         for p in raw.profile {
             let line = line_of(text, p.span().start);
             let p = p.into_inner();
             let gate = match &p.gate {
                 Some(g) => Some(Condition::parse(g.get_ref(), &pack.lists).map_err(|e| {
                     let line = line_in_string(text, g.span().start, g.get_ref(), e.offset);
-                    err(Some(&p.name), Some(line), alloc::format!("profile `where`: {}", e.message))
+                    err(
+                        Some(&p.name),
+                        Some(line),
+                        alloc::format!("profile `where`: {}", e.message),
+                    )
                 })?),
                 None => None,
             };
             let fixed_severity = match &p.fixed_severity {
-                Some(s) => Some(Severity::parse(s).ok_or_else(|| err(Some(&p.name), Some(line), alloc::format!("unknown severity `{s}`")))?),
+                Some(s) => Some(Severity::parse(s).ok_or_else(|| {
+                    err(
+                        Some(&p.name),
+                        Some(line),
+                        alloc::format!("unknown severity `{s}`"),
+                    )
+                })?),
                 None => None,
             };
             let bad = |k: &[String]| k.len() > MAX_PREFILTER || k.iter().any(|w| w.is_empty());
             if p.prefilter.as_deref().map(bad).unwrap_or(false) || bad(&p.prefilter_api) {
-                return Err(err(Some(&p.name), Some(line), alloc::format!("prefilter needs 1 to {MAX_PREFILTER} non-empty keywords")));
+                return Err(err(
+                    Some(&p.name),
+                    Some(line),
+                    alloc::format!("prefilter needs 1 to {MAX_PREFILTER} non-empty keywords"),
+                ));
             }
             if pack.profiles.iter().any(|q: &Profile| q.name == p.name) {
-                return Err(err(Some(&p.name), Some(line), String::from("profile defined twice")));
+                return Err(err(
+                    Some(&p.name),
+                    Some(line),
+                    String::from("profile defined twice"),
+                ));
             }
             pack.profiles.push(Profile {
                 gate_text: p.gate.as_ref().map(|g| g.get_ref().clone()),
@@ -330,13 +368,22 @@ impl Pack {
                 return Err(rule_err(line, String::from("rule id used twice")));
             }
             if !pack.profiles.iter().any(|p| p.name == r.profile) {
-                return Err(rule_err(line, alloc::format!("unknown profile `{}`", r.profile)));
+                return Err(rule_err(
+                    line,
+                    alloc::format!("unknown profile `{}`", r.profile),
+                ));
             }
             if let Some(bad) = r.flags.iter().find(|f| !Flags::NAMES.contains(&f.as_str())) {
-                return Err(rule_err(line, alloc::format!("unknown flag `{bad}` (flags: {})", Flags::NAMES.join(", "))));
+                return Err(rule_err(
+                    line,
+                    alloc::format!("unknown flag `{bad}` (flags: {})", Flags::NAMES.join(", ")),
+                ));
             }
             if let Some(bad) = r.techniques.iter().find(|t| !is_technique_id(t)) {
-                return Err(rule_err(line, alloc::format!("`{bad}` is not an ATT&CK technique id (T1234 or T1234.567)")));
+                return Err(rule_err(
+                    line,
+                    alloc::format!("`{bad}` is not an ATT&CK technique id (T1234 or T1234.567)"),
+                ));
             }
             let when = Condition::parse(r.when.get_ref(), &pack.lists).map_err(|e| {
                 let line = line_in_string(text, r.when.span().start, r.when.get_ref(), e.offset);
@@ -379,7 +426,13 @@ fn is_technique_id(t: &str) -> bool {
     let b = t.as_bytes();
     let digits = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
     match t.split_once('.') {
-        Some((main, sub)) => b[0] == b'T' && main.len() == 5 && digits(&main.as_bytes()[1..]) && sub.len() == 3 && digits(sub.as_bytes()),
+        Some((main, sub)) => {
+            b[0] == b'T'
+                && main.len() == 5
+                && digits(&main.as_bytes()[1..])
+                && sub.len() == 3
+                && digits(sub.as_bytes())
+        }
         None => b.len() == 5 && b[0] == b'T' && digits(&b[1..]),
     }
 }

@@ -35,7 +35,18 @@ pub struct Payload<'a> {
     pub evidence: Vec<(&'static str, String)>,
 }
 
-const SHELL_NAMES: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "ksh", "busybox", "powershell", "pwsh", "cmd"];
+const SHELL_NAMES: &[&str] = &[
+    "sh",
+    "bash",
+    "ash",
+    "dash",
+    "zsh",
+    "ksh",
+    "busybox",
+    "powershell",
+    "pwsh",
+    "cmd",
+];
 
 const PATTERNS: &[(&str, &str)] = &[
     ("payload.reverse_shell", "/dev/tcp/"),
@@ -50,8 +61,14 @@ const PATTERNS: &[(&str, &str)] = &[
     ("payload.reverse_shell", "socket.socket"),
     ("payload.reverse_shell", "use socket"),
     ("payload.reverse_shell", "fsockopen"),
-    ("payload.sa_token", "/var/run/secrets/kubernetes.io/serviceaccount"),
-    ("payload.sa_token", "/run/secrets/kubernetes.io/serviceaccount"),
+    (
+        "payload.sa_token",
+        "/var/run/secrets/kubernetes.io/serviceaccount",
+    ),
+    (
+        "payload.sa_token",
+        "/run/secrets/kubernetes.io/serviceaccount",
+    ),
     ("payload.sa_token", "/var/run/secrets/eks.amazonaws.com"),
     ("payload.cloud_metadata", "169.254.169.254"),
     ("payload.cloud_metadata", "metadata.google.internal"),
@@ -93,7 +110,10 @@ impl<'a> Payload<'a> {
     /// assert!(p.shell && p.sa_token);
     /// ```
     pub fn analyse(args: &[Cow<'a, str>]) -> Payload<'a> {
-        let mut p = Payload { args: args.to_vec(), ..Payload::default() };
+        let mut p = Payload {
+            args: args.to_vec(),
+            ..Payload::default()
+        };
         if args.is_empty() {
             return p;
         }
@@ -116,11 +136,13 @@ impl<'a> Payload<'a> {
         // nsenter into PID 1 from inside a container.
         for seg in words.split(|w| crate::shell::is_operator(w)) {
             if seg.first().map(|w| program_name(w)) == Some(String::from("nsenter")) {
-                let seg: Vec<Cow<'_, str>> = seg.iter().map(|s| Cow::Borrowed(s.as_str())).collect();
+                let seg: Vec<Cow<'_, str>> =
+                    seg.iter().map(|s| Cow::Borrowed(s.as_str())).collect();
                 let a = crate::command::analyse(&seg);
                 if a.nsenter_target.as_deref() == Some("1") {
                     p.host_escape = true;
-                    p.evidence.push(("payload.host_escape", String::from("nsenter -t 1")));
+                    p.evidence
+                        .push(("payload.host_escape", String::from("nsenter -t 1")));
                 }
             }
         }

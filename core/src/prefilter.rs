@@ -50,13 +50,26 @@ impl Prefilter {
     /// assert!(p.may_match(br#"{"apiVersion":"audit.k8s.io/v1","objectRef":{"resource":"secrets"}}"#));
     /// assert!(!p.may_match(br#"{"msg":"rotating secrets"}"#));
     /// ```
-    pub fn with_gated(keywords: &[String], gated: &[String], markers: &[&str]) -> Result<Prefilter, String> {
+    pub fn with_gated(
+        keywords: &[String],
+        gated: &[String],
+        markers: &[&str],
+    ) -> Result<Prefilter, String> {
         let lower: Vec<String> = keywords.iter().map(|w| w.to_ascii_lowercase()).collect();
         let gated_lower: Vec<String> = gated.iter().map(|w| w.to_ascii_lowercase()).collect();
         let marker_lower: Vec<String> = markers.iter().map(|w| w.to_ascii_lowercase()).collect();
-        let longest = lower.iter().chain(&gated_lower).chain(&marker_lower).map(|w| w.len()).max().unwrap_or(1);
+        let longest = lower
+            .iter()
+            .chain(&gated_lower)
+            .chain(&marker_lower)
+            .map(|w| w.len())
+            .max()
+            .unwrap_or(1);
         if longest >= CHUNK / 2 {
-            return Err(alloc::format!("prefilter keywords must be shorter than {} bytes", CHUNK / 2));
+            return Err(alloc::format!(
+                "prefilter keywords must be shorter than {} bytes",
+                CHUNK / 2
+            ));
         }
         let build = |words: &[String]| -> Result<Vec<AhoCorasick>, String> {
             words
@@ -80,7 +93,12 @@ impl Prefilter {
             Some((marker_searcher, build(&gated_lower)?))
         };
         let mut keyword_bytes = [false; 128];
-        for b in lower.iter().chain(&gated_lower).chain(&marker_lower).flat_map(|w| w.bytes()) {
+        for b in lower
+            .iter()
+            .chain(&gated_lower)
+            .chain(&marker_lower)
+            .flat_map(|w| w.bytes())
+        {
             if b < 128 {
                 keyword_bytes[b as usize] = true;
                 keyword_bytes[b.to_ascii_uppercase() as usize] = true;
@@ -90,7 +108,14 @@ impl Prefilter {
             }
         }
         let slash = keyword_bytes[b'/' as usize];
-        Ok(Prefilter { scratch: core::cell::RefCell::new(Vec::with_capacity(CHUNK)), searchers, gated, longest, keyword_bytes, slash })
+        Ok(Prefilter {
+            scratch: core::cell::RefCell::new(Vec::with_capacity(CHUNK)),
+            searchers,
+            gated,
+            longest,
+            keyword_bytes,
+            slash,
+        })
     }
 
     /// True when the record may match (contains a keyword, or an escape that could hide one).
@@ -108,7 +133,9 @@ impl Prefilter {
     pub fn may_match(&self, record: &[u8]) -> bool {
         // The record is searched as if a space preceded it, so that a keyword such as
         // " ctr" (a program name at a word start) also matches at the very beginning.
-        let Ok(mut buf) = self.scratch.try_borrow_mut() else { return true };
+        let Ok(mut buf) = self.scratch.try_borrow_mut() else {
+            return true;
+        };
         let (mut start, mut lead) = (0, 1);
         loop {
             let end = (start + CHUNK - lead).min(record.len());
@@ -123,7 +150,9 @@ impl Prefilter {
             if let Some((markers, gated)) = &self.gated {
                 // A marker may sit in another chunk than the keyword: for records over one
                 // chunk, any marker anywhere counts.
-                let marked = markers.is_match(&buf[..]) || (record.len() > CHUNK - 1 && markers.is_match(&record.to_ascii_lowercase()[..]));
+                let marked = markers.is_match(&buf[..])
+                    || (record.len() > CHUNK - 1
+                        && markers.is_match(&record.to_ascii_lowercase()[..]));
                 if marked && gated.iter().any(|s| s.is_match(&buf[..])) {
                     return true;
                 }
@@ -146,7 +175,9 @@ impl Prefilter {
         }
         memmem::find_iter(record, b"\\u").any(|at| {
             let hex = record.get(at + 2..at + 6).unwrap_or(b"");
-            let value = core::str::from_utf8(hex).ok().and_then(|h| u32::from_str_radix(h, 16).ok());
+            let value = core::str::from_utf8(hex)
+                .ok()
+                .and_then(|h| u32::from_str_radix(h, 16).ok());
             match value {
                 Some(v) if v < 128 => self.keyword_bytes[v as usize],
                 Some(_) => false,

@@ -140,5 +140,6 @@ pub fn split_windows(line: &str) -> Vec<String> {
 /// True for a command line that names a Windows program (`C:\...`, `"C:\...`, `\\server\...`).
 pub fn is_windows_command(line: &str) -> bool {
     let t = line.trim_start().trim_start_matches('"').as_bytes();
-    (t.len() > 2 && t[0].is_ascii_alphabetic() && t[1] == b':' && t[2] == b'\\') || t.starts_with(b"\\\\")
+    (t.len() > 2 && t[0].is_ascii_alphabetic() && t[1] == b':' && t[2] == b'\\')
+        || t.starts_with(b"\\\\")
 }

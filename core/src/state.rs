@@ -51,7 +51,10 @@ pub struct DetectorState {
 impl DetectorState {
     /// A state that remembers at most `capacity` keys.
     pub fn new(capacity: usize) -> Self {
-        DetectorState { capacity: capacity.max(1), ..Default::default() }
+        DetectorState {
+            capacity: capacity.max(1),
+            ..Default::default()
+        }
     }
 
     /// Number of keys held.
@@ -88,7 +91,9 @@ impl DetectorState {
         let user = ev.user()?;
         let user = String::from(user);
         let mut ctx = Context::default();
-        let is_exec = hits.iter().any(|r| r.flags.iter().any(|f| f == "container_exec"));
+        let is_exec = hits
+            .iter()
+            .any(|r| r.flags.iter().any(|f| f == "container_exec"));
         if is_exec {
             // First time this user runs a command in a container (exec/attach/debug).
             let (new_user, _) = self.touch(alloc::format!("u\u{1f}{user}"));
@@ -113,7 +118,9 @@ impl DetectorState {
             ctx.exec_rate = e.count;
             ctx.exec_spike = e.count > SPIKE_LIMIT;
         }
-        let discovery = hits.iter().any(|r| r.techniques.iter().any(|t| t == "T1613"));
+        let discovery = hits
+            .iter()
+            .any(|r| r.techniques.iter().any(|t| t == "T1613"));
         if let (true, Value::Int(now)) = (discovery, ev.field("event.time")) {
             self.count_resources(&user, now, ev, &mut ctx);
         }
@@ -164,12 +171,16 @@ impl DetectorState {
     /// (duplicate or huge stamps) still loads into a consistent LRU; the oldest keys beyond
     /// the capacity are dropped.
     pub fn load_json(&mut self, json: &str) -> Result<(), String> {
-        let loaded: DetectorState = serde_json::from_str(json).map_err(|e| alloc::format!("bad detector state: {e}"))?;
+        let loaded: DetectorState =
+            serde_json::from_str(json).map_err(|e| alloc::format!("bad detector state: {e}"))?;
         let mut items: Vec<(String, Entry)> = loaded.entries.into_iter().collect();
         // Oldest first; ties keep key order (BTreeMap order), so loading is deterministic.
         items.sort_by_key(|(_, e)| e.used);
         let skip = items.len().saturating_sub(self.capacity);
-        let mut state = DetectorState { capacity: self.capacity, ..Default::default() };
+        let mut state = DetectorState {
+            capacity: self.capacity,
+            ..Default::default()
+        };
         for (key, mut entry) in items.into_iter().skip(skip) {
             state.tick += 1;
             entry.used = state.tick;

@@ -84,11 +84,19 @@ fn cidr(s: &str) -> Option<(IpAddr, u8)> {
 fn in_cidr(ip: &IpAddr, (net, bits): &(IpAddr, u8)) -> bool {
     match (ip, net) {
         (IpAddr::V4(a), IpAddr::V4(n)) => {
-            let mask = if *bits == 0 { 0 } else { u32::MAX << (32 - *bits as u32) };
+            let mask = if *bits == 0 {
+                0
+            } else {
+                u32::MAX << (32 - *bits as u32)
+            };
             u32::from(*a) & mask == u32::from(*n) & mask
         }
         (IpAddr::V6(a), IpAddr::V6(n)) => {
-            let mask = if *bits == 0 { 0 } else { u128::MAX << (128 - *bits as u32) };
+            let mask = if *bits == 0 {
+                0
+            } else {
+                u128::MAX << (128 - *bits as u32)
+            };
             u128::from(*a) & mask == u128::from(*n) & mask
         }
         _ => false,
@@ -107,14 +115,26 @@ impl Suppression {
     /// Checks and compiles an entry; the error is (entry name, problem).
     pub fn compile(raw: RawSuppression) -> Result<Suppression, (String, String)> {
         if raw.name.is_empty() {
-            return Err((String::from("<unnamed suppression>"), String::from("a suppression needs a `name`")));
+            return Err((
+                String::from("<unnamed suppression>"),
+                String::from("a suppression needs a `name`"),
+            ));
         }
         let mut source_ip = Vec::new();
         for s in &raw.source_ip {
-            source_ip.push(cidr(s).ok_or_else(|| (raw.name.clone(), alloc::format!("`{s}` is not an IP address or CIDR range")))?);
+            source_ip.push(cidr(s).ok_or_else(|| {
+                (
+                    raw.name.clone(),
+                    alloc::format!("`{s}` is not an IP address or CIDR range"),
+                )
+            })?);
         }
-        let empty = raw.user.is_empty() && raw.group.is_empty() && raw.namespace.is_empty() && raw.source_ip.is_empty()
-            && raw.user_agent.is_empty() && raw.parent_process.is_empty();
+        let empty = raw.user.is_empty()
+            && raw.group.is_empty()
+            && raw.namespace.is_empty()
+            && raw.source_ip.is_empty()
+            && raw.user_agent.is_empty()
+            && raw.parent_process.is_empty();
         if empty {
             return Err((raw.name.clone(), String::from("a suppression needs at least one of user, group, namespace, source_ip, user_agent, parent_process")));
         }
@@ -134,8 +154,14 @@ impl Suppression {
 
     /// True when the entry applies to this event and these matched rule ids.
     pub fn matches(&self, ev: &Event<'_>, rule_ids: &[&str]) -> bool {
-        let any = |pats: &[Wildcard], vals: Vec<&str>| pats.is_empty() || vals.iter().any(|v| pats.iter().any(|p| p.matches(v)));
-        if !self.rules.is_empty() && !rule_ids.iter().any(|id| self.rules.iter().any(|p| p.matches(id))) {
+        let any = |pats: &[Wildcard], vals: Vec<&str>| {
+            pats.is_empty() || vals.iter().any(|v| pats.iter().any(|p| p.matches(v)))
+        };
+        if !self.rules.is_empty()
+            && !rule_ids
+                .iter()
+                .any(|id| self.rules.iter().any(|p| p.matches(id)))
+        {
             return false;
         }
         let user = ev.user().map(|u| alloc::vec![u]).unwrap_or_default();
@@ -147,7 +173,10 @@ impl Suppression {
             None => Vec::new(),
         };
         let ips_ok = self.source_ip.is_empty()
-            || values(ev.field("source.ip")).iter().filter_map(|s| s.parse::<IpAddr>().ok()).any(|ip| self.source_ip.iter().any(|n| in_cidr(&ip, n)));
+            || values(ev.field("source.ip"))
+                .iter()
+                .filter_map(|s| s.parse::<IpAddr>().ok())
+                .any(|ip| self.source_ip.iter().any(|n| in_cidr(&ip, n)));
         any(&self.user, user)
             && any(&self.group, values(ev.field("user.groups")))
             && any(&self.namespace, values(ev.field("k8s.namespace")))
@@ -156,4 +185,3 @@ impl Suppression {
             && any(&self.parent_process, parent)
     }
 }
-

@@ -28,22 +28,42 @@ fn is(ev: &Event<'_>, field: &str) -> bool {
 }
 
 /// Builds the triage hints for a matched event.
-pub fn assess(ev: &Event<'_>, flags: &Flags, ctx: Option<&Context>, mut steps: Vec<String>) -> Triage {
+pub fn assess(
+    ev: &Event<'_>,
+    flags: &Flags,
+    ctx: Option<&Context>,
+    mut steps: Vec<String>,
+) -> Triage {
     let mut escalate = Vec::new();
     let user = ev.user();
     let api = ev.kind == EventKind::K8sAudit;
-    let anonymous = matches!(user, Some("system:anonymous") | Some("system:unauthenticated")) || (api && user.is_none());
+    let anonymous = matches!(
+        user,
+        Some("system:anonymous") | Some("system:unauthenticated")
+    ) || (api && user.is_none());
     if anonymous || ctx.map(|c| c.first_seen_user_exec).unwrap_or(false) {
         escalate.push(String::from("unknown_account"));
     }
     let p = ev.payload();
-    if p.reverse_shell || p.miner || p.sa_token || p.cloud_metadata || p.sensitive_file || p.host_escape || (p.download && ev.kind != EventKind::Process) {
+    if p.reverse_shell
+        || p.miner
+        || p.sa_token
+        || p.cloud_metadata
+        || p.sensitive_file
+        || p.host_escape
+        || (p.download && ev.kind != EventKind::Process)
+    {
         escalate.push(String::from("malicious_command"));
     }
-    let kubelet = ev.kind == EventKind::Kubelet || ev.cmd().kubelet_api || is(ev, "k8s.nodes_proxy");
+    let kubelet =
+        ev.kind == EventKind::Kubelet || ev.cmd().kubelet_api || is(ev, "k8s.nodes_proxy");
     let pod_driven = is(ev, "k8s.pod_token") && !matches!(ev.field("user_agent"), Value::Missing);
     let remote = ev.cmd().remote.is_some() || kubelet || pod_driven;
-    if remote || ctx.map(|c| c.first_seen_user_ip || c.exec_spike || c.discovery_burst).unwrap_or(false) {
+    if remote
+        || ctx
+            .map(|c| c.first_seen_user_ip || c.exec_spike || c.discovery_burst)
+            .unwrap_or(false)
+    {
         escalate.push(String::from("lateral_movement"));
     }
     let denied = is(ev, "k8s.denied");

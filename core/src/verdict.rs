@@ -197,7 +197,10 @@ pub struct Verdict {
 impl Verdict {
     /// The verdict for a record that matched nothing in `profile`.
     pub fn not_matched(profile: &str) -> Verdict {
-        Verdict { profile: String::from(profile), ..Verdict::default() }
+        Verdict {
+            profile: String::from(profile),
+            ..Verdict::default()
+        }
     }
 
     /// Compact JSON, byte-identical across all builds.

@@ -42,7 +42,15 @@ impl Wildcard {
         let lower = pattern.to_lowercase();
         let pieces = lower
             .chars()
-            .map(|c| if c == any { Piece::Any } else if c == one { Piece::One } else { Piece::Lit(c) })
+            .map(|c| {
+                if c == any {
+                    Piece::Any
+                } else if c == one {
+                    Piece::One
+                } else {
+                    Piece::Lit(c)
+                }
+            })
             .collect();
         let indicator = pattern.trim_matches(|c| c == any).into();
         let lits: String = lower.chars().filter(|&c| c != any).collect();
@@ -51,7 +59,11 @@ impl Wildcard {
         let shape = if lower.contains(one) || inner_any || anys > 2 {
             Shape::General
         } else {
-            match (lower.starts_with(any), lower.ends_with(any) && lower.len() > 1, anys) {
+            match (
+                lower.starts_with(any),
+                lower.ends_with(any) && lower.len() > 1,
+                anys,
+            ) {
                 (false, false, 0) => Shape::Exact(lits),
                 (true, true, _) => Shape::Contains(lits),
                 (false, true, 1) => Shape::Prefix(lits),
@@ -59,7 +71,12 @@ impl Wildcard {
                 _ => Shape::General,
             }
         };
-        Wildcard { ascii: lower.is_ascii(), pieces, shape, indicator }
+        Wildcard {
+            ascii: lower.is_ascii(),
+            pieces,
+            shape,
+            indicator,
+        }
     }
 
     /// EQL `:` wildcard: `*` any run, `?` one character.
@@ -150,16 +167,50 @@ mod tests {
 
     #[test]
     fn shapes_and_general_agree() {
-        let texts = ["", "a", "docker", "docker exec -it", "xdocker", "dockerx", "Ünïcödé docker", "nsenter --pid --target 1", "d_cker", "%"];
-        for pat in ["docker", "*docker*", "docker*", "*docker", "*", "**", "*d?cker*", "d*r", "?", "*nsenter*pid*1*", "*ü*", "ünï*"] {
+        let texts = [
+            "",
+            "a",
+            "docker",
+            "docker exec -it",
+            "xdocker",
+            "dockerx",
+            "Ünïcödé docker",
+            "nsenter --pid --target 1",
+            "d_cker",
+            "%",
+        ];
+        for pat in [
+            "docker",
+            "*docker*",
+            "docker*",
+            "*docker",
+            "*",
+            "**",
+            "*d?cker*",
+            "d*r",
+            "?",
+            "*nsenter*pid*1*",
+            "*ü*",
+            "ünï*",
+        ] {
             let w = Wildcard::glob(pat);
-            let general = Wildcard { shape: super::Shape::General, ..w.clone() };
+            let general = Wildcard {
+                shape: super::Shape::General,
+                ..w.clone()
+            };
             for t in texts {
                 let t = t.to_lowercase();
-                assert_eq!(w.matches_folded(&t), general.matches_folded(&t), "{pat} on {t}");
+                assert_eq!(
+                    w.matches_folded(&t),
+                    general.matches_folded(&t),
+                    "{pat} on {t}"
+                );
             }
         }
         assert!(Wildcard::ilike("%docker%").matches("run DOCKER now"));
-        assert!(Wildcard::ilike("d_cker").matches("DOCKER") && !Wildcard::ilike("d_cker").matches("dcker"));
+        assert!(
+            Wildcard::ilike("d_cker").matches("DOCKER")
+                && !Wildcard::ilike("d_cker").matches("dcker")
+        );
     }
 }

@@ -20,7 +20,12 @@ fn indent(line: &str) -> usize {
 /// A reader for the few shapes of the atomics format this test needs.
 fn read_atomics(path: &Path) -> Vec<Atomic> {
     let text = std::fs::read_to_string(path).unwrap();
-    let technique = text.lines().find_map(|l| l.strip_prefix("attack_technique: ")).unwrap().trim().to_string();
+    let technique = text
+        .lines()
+        .find_map(|l| l.strip_prefix("attack_technique: "))
+        .unwrap()
+        .trim()
+        .to_string();
     let mut out = Vec::new();
     for block in text.split("\n- name: ").skip(1) {
         let lines: Vec<&str> = block.lines().collect();
@@ -35,13 +40,18 @@ fn read_atomics(path: &Path) -> Vec<Atomic> {
                 }
                 if indent(l) == 4 && l.trim().ends_with(':') {
                     current = Some(l.trim().trim_end_matches(':').to_string());
-                } else if let (Some(arg), Some(v)) = (&current, l.trim().strip_prefix("default: ")) {
+                } else if let (Some(arg), Some(v)) = (&current, l.trim().strip_prefix("default: "))
+                {
                     defaults.push((arg.clone(), v.trim().trim_matches('"').to_string()));
                 }
             }
         }
         let exec = lines.iter().position(|l| l.trim() == "executor:").unwrap();
-        let cmd_at = exec + lines[exec..].iter().position(|l| l.trim().starts_with("command:")).unwrap();
+        let cmd_at = exec
+            + lines[exec..]
+                .iter()
+                .position(|l| l.trim().starts_with("command:"))
+                .unwrap();
         let mut command = String::new();
         for l in &lines[cmd_at + 1..] {
             if !l.trim().is_empty() && indent(l) <= 4 {
@@ -54,7 +64,11 @@ fn read_atomics(path: &Path) -> Vec<Atomic> {
             command = command.replace(&format!("#{{{arg}}}"), value);
         }
         command = command.replace("$PathtoAtomicsFolder", "/atomics");
-        out.push(Atomic { technique: technique.clone(), name, command });
+        out.push(Atomic {
+            technique: technique.clone(),
+            name,
+            command,
+        });
     }
     out
 }
@@ -78,7 +92,12 @@ fn every_atomic_test_is_detected_with_its_technique() {
             }
             let v = engine.score(record.to_string().as_bytes());
             if !v.matched || !v.techniques.contains(&atomic.technique) {
-                problems.push(format!("{} {:?}: {}", atomic.technique, atomic.name, v.to_json()));
+                problems.push(format!(
+                    "{} {:?}: {}",
+                    atomic.technique,
+                    atomic.name,
+                    v.to_json()
+                ));
             }
             checked.push(format!("{} {}", atomic.technique, atomic.name));
         }

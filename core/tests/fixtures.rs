@@ -10,27 +10,45 @@ const PROFILES: [&str; 4] = ["cadet", "qradar-t1609", "elastic-t1609", "qradar-t
 
 fn fixture_files() -> Vec<PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let mut entries: Vec<_> = fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+        let mut entries: Vec<_> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
         entries.sort();
         for p in entries {
             if p.is_dir() {
                 walk(&p, out);
-            } else if matches!(p.extension().and_then(|e| e.to_str()), Some("jsonl" | "log")) {
+            } else if matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("jsonl" | "log")
+            ) {
                 out.push(p);
             }
         }
     }
     let mut out = Vec::new();
-    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"), &mut out);
+    walk(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"),
+        &mut out,
+    );
     out
 }
 
 fn lines(path: &Path) -> Vec<String> {
-    fs::read_to_string(path).unwrap().lines().filter(|l| !l.trim().is_empty()).map(String::from).collect()
+    fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(String::from)
+        .collect()
 }
 
 fn engine(profile: &str) -> Engine {
-    Engine::new(&Config { profile: profile.into(), ..Config::default() }).unwrap()
+    Engine::new(&Config {
+        profile: profile.into(),
+        ..Config::default()
+    })
+    .unwrap()
 }
 
 /// The `_expect` objects of an attack file (inline, or from the sidecar `.expect`).
@@ -38,14 +56,23 @@ fn expectations(path: &Path, records: &[String]) -> Vec<Value> {
     if path.extension().unwrap() == "log" {
         let sidecar = path.with_extension("expect");
         let exp = lines(&sidecar);
-        assert_eq!(exp.len(), records.len(), "{}: one expectation per line", sidecar.display());
-        exp.iter().map(|l| serde_json::from_str(l).unwrap()).collect()
+        assert_eq!(
+            exp.len(),
+            records.len(),
+            "{}: one expectation per line",
+            sidecar.display()
+        );
+        exp.iter()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
     } else {
         records
             .iter()
             .map(|l| {
                 let v: Value = serde_json::from_str(l).unwrap();
-                v.get("_expect").cloned().unwrap_or_else(|| panic!("{}: attack record without _expect: {l}", path.display()))
+                v.get("_expect").cloned().unwrap_or_else(|| {
+                    panic!("{}: attack record without _expect: {l}", path.display())
+                })
             })
             .collect()
     }
@@ -62,13 +89,30 @@ fn check(verdict: &Verdict, exp: &Value, what: &str) -> Vec<String> {
             problems.push(format!("{what}: rule {want} missing; got {ids:?}"));
         }
     }
-    for want in exp.get("techniques").and_then(|v| v.as_array()).into_iter().flatten() {
-        if !verdict.techniques.iter().any(|t| t == want.as_str().unwrap()) {
-            problems.push(format!("{what}: technique {want} missing; got {:?}", verdict.techniques));
+    for want in exp
+        .get("techniques")
+        .and_then(|v| v.as_array())
+        .into_iter()
+        .flatten()
+    {
+        if !verdict
+            .techniques
+            .iter()
+            .any(|t| t == want.as_str().unwrap())
+        {
+            problems.push(format!(
+                "{what}: technique {want} missing; got {:?}",
+                verdict.techniques
+            ));
         }
     }
     let flags = serde_json::to_value(verdict.flags).unwrap();
-    for want in exp.get("flags").and_then(|v| v.as_array()).into_iter().flatten() {
+    for want in exp
+        .get("flags")
+        .and_then(|v| v.as_array())
+        .into_iter()
+        .flatten()
+    {
         if flags[want.as_str().unwrap()] != Value::Bool(true) {
             problems.push(format!("{what}: flag {want} not set; got {flags}"));
         }
@@ -76,7 +120,10 @@ fn check(verdict: &Verdict, exp: &Value, what: &str) -> Vec<String> {
     if let Some(min) = exp.get("min_severity").and_then(|v| v.as_str()) {
         let min = Severity::parse(min).unwrap();
         if verdict.severity < min {
-            problems.push(format!("{what}: severity {:?} below {min:?} (score {})", verdict.severity, verdict.score));
+            problems.push(format!(
+                "{what}: severity {:?} below {min:?} (score {})",
+                verdict.severity, verdict.score
+            ));
         }
     }
     problems
@@ -86,7 +133,10 @@ fn check(verdict: &Verdict, exp: &Value, what: &str) -> Vec<String> {
 fn attack_fixtures_are_detected_with_rules_techniques_and_flags() {
     let mut engine = engine("cadet");
     let (mut checked, mut problems) = (0, Vec::new());
-    for path in fixture_files().iter().filter(|p| p.to_string_lossy().contains(".attack.")) {
+    for path in fixture_files()
+        .iter()
+        .filter(|p| p.to_string_lossy().contains(".attack."))
+    {
         let records = lines(path);
         for (i, (record, exp)) in records.iter().zip(expectations(path, &records)).enumerate() {
             let v = engine.score(record.as_bytes());
@@ -95,7 +145,12 @@ fn attack_fixtures_are_detected_with_rules_techniques_and_flags() {
         }
     }
     assert!(checked >= 60, "only {checked} attack records found");
-    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }
 
 #[test]
@@ -103,17 +158,29 @@ fn benign_fixtures_stay_quiet() {
     let mut engine = engine("cadet");
     let mut loud = Vec::new();
     let mut checked = 0;
-    for path in fixture_files().iter().filter(|p| p.to_string_lossy().contains(".benign.")) {
+    for path in fixture_files()
+        .iter()
+        .filter(|p| p.to_string_lossy().contains(".benign."))
+    {
         for record in lines(path) {
             let v = engine.score(record.as_bytes());
             checked += 1;
             if v.matched {
-                loud.push(format!("{}: {} -> {}", path.display(), &record[..record.len().min(120)], v.to_json()));
+                loud.push(format!(
+                    "{}: {} -> {}",
+                    path.display(),
+                    &record[..record.len().min(120)],
+                    v.to_json()
+                ));
             }
         }
     }
     assert!(checked >= 40, "only {checked} benign records found");
-    assert!(loud.is_empty(), "benign records matched:\n{}", loud.join("\n"));
+    assert!(
+        loud.is_empty(),
+        "benign records matched:\n{}",
+        loud.join("\n")
+    );
 }
 
 /// The prefilter may only skip records that could not match: every fixture line and every
@@ -125,7 +192,12 @@ fn prefilter_never_changes_a_verdict() {
     let mut rejected = 0;
     for profile in PROFILES {
         let mut fast = engine(profile);
-        let mut full = Engine::new(&Config { profile: profile.into(), prefilter: false, ..Config::default() }).unwrap();
+        let mut full = Engine::new(&Config {
+            profile: profile.into(),
+            prefilter: false,
+            ..Config::default()
+        })
+        .unwrap();
         for record in &all {
             let mut expected = full.score(record.as_bytes());
             if fast.rejects(record.as_bytes()) {
@@ -133,7 +205,11 @@ fn prefilter_never_changes_a_verdict() {
                 // A rejected record is never parsed, so a parse error goes unreported (by design).
                 expected.error = None;
             }
-            assert_eq!(fast.score(record.as_bytes()), expected, "{profile}: {record}");
+            assert_eq!(
+                fast.score(record.as_bytes()),
+                expected,
+                "{profile}: {record}"
+            );
         }
     }
     assert!(rejected > 0, "the prefilter rejected nothing");
@@ -152,7 +228,10 @@ fn shared_json_lines() -> Vec<String> {
             let p = e.unwrap().path();
             if p.is_dir() {
                 walk(&p, out);
-            } else if matches!(p.extension().and_then(|e| e.to_str()), Some("log" | "jsonl" | "json" | "txt")) {
+            } else if matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("log" | "jsonl" | "json" | "txt")
+            ) {
                 for l in fs::read_to_string(&p).unwrap_or_default().lines() {
                     if !l.trim().is_empty() {
                         out.push(l.to_string());
@@ -168,7 +247,10 @@ fn shared_json_lines() -> Vec<String> {
 #[test]
 fn shared_negatives_do_not_match_in_any_profile() {
     let dir = shared_dir().join("negatives");
-    assert!(dir.is_dir(), "../shared/data/negatives not found beside the repo");
+    assert!(
+        dir.is_dir(),
+        "../shared/data/negatives not found beside the repo"
+    );
     let mut n = 0;
     for profile in PROFILES {
         let mut e = engine(profile);
@@ -181,7 +263,12 @@ fn shared_negatives_do_not_match_in_any_profile() {
                 }
                 for line in lines(&file) {
                     let v = e.score(line.as_bytes());
-                    assert!(!v.matched, "{profile}: {} matched: {}", file.display(), v.to_json());
+                    assert!(
+                        !v.matched,
+                        "{profile}: {} matched: {}",
+                        file.display(),
+                        v.to_json()
+                    );
                     assert!(v.error.is_none(), "{}: {:?}", file.display(), v.error);
                     n += 1;
                 }
@@ -198,16 +285,28 @@ fn enriched_output_keeps_the_record_and_adds_one_cadet_key() {
         for record in lines(&path) {
             let mut out = Vec::new();
             let matched = engine.enrich(record.as_bytes(), &mut out);
-            let enriched: Value = serde_json::from_slice(&out).unwrap_or_else(|e| panic!("{}: {e}: {}", path.display(), String::from_utf8_lossy(&out)));
+            let enriched: Value = serde_json::from_slice(&out).unwrap_or_else(|e| {
+                panic!("{}: {e}: {}", path.display(), String::from_utf8_lossy(&out))
+            });
             let verdict: Verdict = serde_json::from_value(enriched["cadet"].clone()).unwrap();
             assert_eq!(verdict.matched, matched);
             match serde_json::from_str::<Value>(&record) {
                 Ok(Value::Object(original)) => {
-                    let Value::Object(mut got) = enriched else { panic!() };
+                    let Value::Object(mut got) = enriched else {
+                        panic!()
+                    };
                     got.remove("cadet");
-                    assert_eq!(Value::Object(got), Value::Object(original), "{}", path.display());
+                    assert_eq!(
+                        Value::Object(got),
+                        Value::Object(original),
+                        "{}",
+                        path.display()
+                    );
                 }
-                _ => assert_eq!(enriched["message"], Value::String(record.trim().to_string())),
+                _ => assert_eq!(
+                    enriched["message"],
+                    Value::String(record.trim().to_string())
+                ),
             }
         }
     }
@@ -217,7 +316,8 @@ fn enriched_output_keeps_the_record_and_adds_one_cadet_key() {
 /// syslog carries as one line. cadet reads it as a process start from `sysmon`.
 #[test]
 fn sysmon_for_linux_xml_from_grapl_is_read() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sysmon/grapl_process_creation.xml");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sysmon/grapl_process_creation.xml");
     let xml = fs::read_to_string(path).unwrap();
     let one_line: String = xml.lines().map(str::trim).collect();
     let ev = cadet_core::source::normalise_text(&one_line).expect("sysmon XML is recognised");
@@ -230,7 +330,11 @@ fn sysmon_for_linux_xml_from_grapl_is_read() {
     assert_eq!(p.host.as_deref(), Some("tux"));
     assert_eq!(p.pid, Some(49570));
     // ... and the same line with a container tool in it is scored.
-    let attack = one_line.replace("/usr/bin/tr", "/usr/bin/docker").replace("tr [:upper:][:lower:]", "docker exec -it web sh");
-    let v = Engine::new(&Config::default()).unwrap().score(attack.as_bytes());
+    let attack = one_line
+        .replace("/usr/bin/tr", "/usr/bin/docker")
+        .replace("tr [:upper:][:lower:]", "docker exec -it web sh");
+    let v = Engine::new(&Config::default())
+        .unwrap()
+        .score(attack.as_bytes());
     assert!(v.matched && v.flags.container_exec, "{}", v.to_json());
 }

@@ -18,22 +18,33 @@ fn malformed_json_is_reported_and_the_bytes_are_kept() {
     let bad = br#"{"process":{"name":"docker","args":["docker","exec" "x"]}}"#;
     let v = e.score(bad);
     assert!(!v.matched);
-    assert!(v.error.as_deref().unwrap().starts_with("invalid JSON"), "{:?}", v.error);
+    assert!(
+        v.error.as_deref().unwrap().starts_with("invalid JSON"),
+        "{:?}",
+        v.error
+    );
     let out = enrich(&mut e, bad);
-    assert!(out.starts_with(&bad[..bad.len() - 1]), "original bytes first");
+    assert!(
+        out.starts_with(&bad[..bad.len() - 1]),
+        "original bytes first"
+    );
     assert!(String::from_utf8_lossy(&out).contains(r#""error":"invalid JSON"#));
 }
 
 #[test]
 fn invalid_utf8_inside_a_record() {
     let mut e = engine();
-    let mut rec = br#"{"process":{"name":"docker","args":["docker","exec","-it","web","sh"],"x":""#.to_vec();
+    let mut rec =
+        br#"{"process":{"name":"docker","args":["docker","exec","-it","web","sh"],"x":""#.to_vec();
     rec.extend_from_slice(&[0xff, 0xfe]);
     rec.extend_from_slice(br#""}}"#);
     let v = e.score(&rec);
     assert!(v.error.is_some());
     let out = enrich(&mut e, &rec);
-    assert!(out.starts_with(&rec[..rec.len() - 1]), "bytes kept as they were");
+    assert!(
+        out.starts_with(&rec[..rec.len() - 1]),
+        "bytes kept as they were"
+    );
     // a raw line with invalid UTF-8 is wrapped as a message (lossily) and still scored
     let mut line = b"docker exec -it web sh ".to_vec();
     line.push(0xff);
@@ -45,17 +56,23 @@ fn invalid_utf8_inside_a_record() {
 fn deep_nesting_is_refused_without_recursion() {
     let mut e = engine();
     for depth in [65usize, 1_000, 100_000] {
-        let mut rec = String::from(r#"{"process":{"name":"docker","args":["docker","exec","x","sh"]},"n":"#);
+        let mut rec =
+            String::from(r#"{"process":{"name":"docker","args":["docker","exec","x","sh"]},"n":"#);
         rec.push_str(&"[".repeat(depth));
         rec.push_str(&"]".repeat(depth));
         rec.push('}');
         let v = e.score(rec.as_bytes());
-        assert!(v.error.as_deref().unwrap().contains("nested deeper"), "{depth}: {:?}", v.error);
+        assert!(
+            v.error.as_deref().unwrap().contains("nested deeper"),
+            "{depth}: {:?}",
+            v.error
+        );
         let out = enrich(&mut e, rec.as_bytes());
         assert_eq!(&out[..rec.len() - 1], &rec.as_bytes()[..rec.len() - 1]);
     }
     // 60 levels is fine
-    let mut rec = String::from(r#"{"process":{"name":"docker","args":["docker","exec","x","sh"]},"n":"#);
+    let mut rec =
+        String::from(r#"{"process":{"name":"docker","args":["docker","exec","x","sh"]},"n":"#);
     rec.push_str(&"[".repeat(60));
     rec.push_str(&"]".repeat(60));
     rec.push('}');
@@ -66,33 +83,62 @@ fn deep_nesting_is_refused_without_recursion() {
 fn huge_records() {
     let mut e = engine();
     let pad = "a".repeat(1 << 20);
-    let rec = format!(r#"{{"process":{{"name":"docker","args":["docker","exec","-it","web","sh"]}},"pad":"{pad}"}}"#);
+    let rec = format!(
+        r#"{{"process":{{"name":"docker","args":["docker","exec","-it","web","sh"]}},"pad":"{pad}"}}"#
+    );
     assert!(e.score(rec.as_bytes()).matched, "1 MiB record is scored");
     let big = format!(r#"{{"message":"docker exec {}"}}"#, "b".repeat(5 << 20));
     let v = e.score(big.as_bytes());
     assert!(v.error.as_deref().unwrap().contains("larger than"));
-    assert_eq!(enrich(&mut e, big.as_bytes()).len(), big.len() + ",\"cadet\":".len() + v.to_json().len());
+    assert_eq!(
+        enrich(&mut e, big.as_bytes()).len(),
+        big.len() + ",\"cadet\":".len() + v.to_json().len()
+    );
 }
 
 #[test]
 fn odd_lines_each_give_one_json_object() {
     let mut e = engine();
-    for line in ["", "   ", "null", "[1,2]", "42", "\"docker exec\"", "{", "}", "{}", "{ }", "docker", "\u{0}\u{1}"] {
+    for line in [
+        "",
+        "   ",
+        "null",
+        "[1,2]",
+        "42",
+        "\"docker exec\"",
+        "{",
+        "}",
+        "{}",
+        "{ }",
+        "docker",
+        "\u{0}\u{1}",
+    ] {
         let out = enrich(&mut e, line.as_bytes());
-        let v: serde_json::Value = serde_json::from_slice(&out).unwrap_or_else(|err| panic!("{line:?}: {err}: {}", String::from_utf8_lossy(&out)));
+        let v: serde_json::Value = serde_json::from_slice(&out)
+            .unwrap_or_else(|err| panic!("{line:?}: {err}: {}", String::from_utf8_lossy(&out)));
         assert!(v["cadet"].is_object(), "{line:?}");
     }
 }
 
 fn pack_err(text: &str) -> String {
-    Engine::new(&Config { rules: Some(text.into()), rules_name: "evil.toml".into(), ..Config::default() }).unwrap_err().to_string()
+    Engine::new(&Config {
+        rules: Some(text.into()),
+        rules_name: "evil.toml".into(),
+        ..Config::default()
+    })
+    .unwrap_err()
+    .to_string()
 }
 
 const PROFILE: &str = "[[profile]]\nname = \"cadet\"\ncombine = \"max\"\n";
 
 #[test]
 fn hostile_rule_packs_get_clear_errors() {
-    let rule = |when: &str| format!("{PROFILE}\n[[rule]]\nid = \"r1\"\ntitle = \"t\"\nscore = 50\nwhen = '''{when}'''\n");
+    let rule = |when: &str| {
+        format!(
+            "{PROFILE}\n[[rule]]\nid = \"r1\"\ntitle = \"t\"\nscore = 50\nwhen = '''{when}'''\n"
+        )
+    };
     let cases = [
         (rule("process.nme == \"docker\""), "evil.toml:9: rule `r1`: unknown field `process.nme`"),
         (rule("cmd.tool == "), "expected a value"),
@@ -124,7 +170,12 @@ fn catastrophic_patterns_stay_linear() {
     let pack = format!(
         "{PROFILE}threshold = 1\n[[rule]]\nid = \"re\"\ntitle = \"t\"\nscore = 50\nwhen = '''process.command_line matches \"(a+)+$\" or process.command_line ilike \"%a%a%a%a%a%a%a%a%a%a%a%b\"'''\n"
     );
-    let mut e = Engine::new(&Config { rules: Some(pack), prefilter: false, ..Config::default() }).unwrap();
+    let mut e = Engine::new(&Config {
+        rules: Some(pack),
+        prefilter: false,
+        ..Config::default()
+    })
+    .unwrap();
     let cmd = format!("docker {}!", "a".repeat(20_000));
     let rec = serde_json::json!({"process": {"command_line": cmd}}).to_string();
     let v = e.score(rec.as_bytes());

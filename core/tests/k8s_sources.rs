@@ -31,7 +31,12 @@ fn shared() -> PathBuf {
 }
 
 fn lines(path: &Path) -> Vec<String> {
-    fs::read_to_string(path).unwrap().lines().filter(|l| !l.trim().is_empty()).map(String::from).collect()
+    fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(String::from)
+        .collect()
 }
 
 fn files(dir: &str, kind: &str) -> Vec<PathBuf> {
@@ -79,14 +84,21 @@ fn every_source_has_attack_and_benign_fixtures_read_by_its_normaliser() {
     for (dir, names) in SOURCES {
         let attacks = files(dir, "attack");
         let benign = files(dir, "benign");
-        assert!(!attacks.is_empty() && !benign.is_empty(), "{dir}: needs attack and benign fixtures");
+        assert!(
+            !attacks.is_empty() && !benign.is_empty(),
+            "{dir}: needs attack and benign fixtures"
+        );
         let mut n = 0;
         for path in attacks {
             for line in lines(&path) {
                 let v = e.score(line.as_bytes());
                 assert!(v.matched, "{}: {line}", path.display());
                 let src = v.source.clone().unwrap();
-                assert!(names.contains(&src.as_str()), "{}: read by {src}, expected one of {names:?}", path.display());
+                assert!(
+                    names.contains(&src.as_str()),
+                    "{}: read by {src}, expected one of {names:?}",
+                    path.display()
+                );
                 n += 1;
             }
         }
@@ -123,7 +135,10 @@ fn audit_event_fields() {
         ("k8s.stage", "ResponseComplete"),
         ("k8s.impersonated_user", "admin"),
         ("k8s.pod_token", "true"),
-        ("payload.args", "sh,-c,cat /var/run/secrets/kubernetes.io/serviceaccount/token"),
+        (
+            "payload.args",
+            "sh,-c,cat /var/run/secrets/kubernetes.io/serviceaccount/token",
+        ),
         ("payload.sa_token", "true"),
         ("payload.shell", "true"),
     ];
@@ -170,7 +185,12 @@ fn pod_specs_of_pods_workloads_cronjobs_and_patches() {
     // A pod made by a controller is `owned`; an ephemeral container added to it is not.
     let owned = r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","stage":"ResponseComplete","verb":"create","requestURI":"/api/v1/namespaces/d/pods","user":{"username":"system:serviceaccount:kube-system:replicaset-controller"},"objectRef":{"resource":"pods","namespace":"d"},"requestObject":{"metadata":{"ownerReferences":[{"kind":"ReplicaSet","name":"w"}]},"spec":{"containers":[{"name":"w","image":"w","securityContext":{"privileged":true}}]}}}"#;
     assert_eq!(field(owned, "k8s.pod.owned"), "true");
-    let eph = owned.replace("\"resource\":\"pods\"", "\"resource\":\"pods\",\"subresource\":\"ephemeralcontainers\"").replace("\"verb\":\"create\"", "\"verb\":\"patch\"");
+    let eph = owned
+        .replace(
+            "\"resource\":\"pods\"",
+            "\"resource\":\"pods\",\"subresource\":\"ephemeralcontainers\"",
+        )
+        .replace("\"verb\":\"create\"", "\"verb\":\"patch\"");
     assert_eq!(field(&eph, "k8s.pod.owned"), "false");
 }
 
@@ -178,19 +198,28 @@ fn pod_specs_of_pods_workloads_cronjobs_and_patches() {
 fn one_request_is_scored_once_across_its_stages() {
     let mut e = engine();
     let base = r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Request","auditID":"same-id","stage":"STAGE","requestURI":"/api/v1/namespaces/d/pods/p/exec?command=sh&command=-c&command=cat+%2Fetc%2Fshadow","verb":"create","user":{"username":"bob"},"sourceIPs":["10.0.0.1"],"userAgent":"kubectl/v1.30.2","objectRef":{"resource":"pods","namespace":"d","name":"p","subresource":"exec"},"responseStatus":{"code":101},"annotations":{"authorization.k8s.io/decision":"allow"}}"#;
-    let verdicts: Vec<Verdict> = ["RequestReceived", "ResponseStarted", "ResponseComplete", "Panic"]
-        .iter()
-        .map(|s| e.score(base.replace("STAGE", s).as_bytes()))
-        .collect();
+    let verdicts: Vec<Verdict> = [
+        "RequestReceived",
+        "ResponseStarted",
+        "ResponseComplete",
+        "Panic",
+    ]
+    .iter()
+    .map(|s| e.score(base.replace("STAGE", s).as_bytes()))
+    .collect();
     assert!(!verdicts[0].matched && !verdicts[1].matched);
-    assert!(verdicts[2].matched && ids(&verdicts[2]).contains(&"cadet.k8s.pod_exec_credential_access"));
+    assert!(
+        verdicts[2].matched && ids(&verdicts[2]).contains(&"cadet.k8s.pod_exec_credential_access")
+    );
     assert!(verdicts[3].matched, "a Panic record is the request's last");
     // The single stage a policy may log (no `stage` key) is scored too.
     let no_stage = base.replace("\"stage\":\"STAGE\",", "");
     assert!(e.score(no_stage.as_bytes()).matched);
     // GKE: first of two entries skipped, the last scored.
     let gke = |first: bool, last: bool| {
-        format!(r#"{{"operation":{{"first":{first},"last":{last},"id":"x","producer":"k8s.io"}},"protoPayload":{{"@type":"type.googleapis.com/google.cloud.audit.AuditLog","authenticationInfo":{{"principalEmail":"a@b.c"}},"methodName":"io.k8s.core.v1.pods.exec.create","resourceName":"core/v1/namespaces/d/pods/p/exec","serviceName":"k8s.io","requestMetadata":{{"callerIp":"1.2.3.4"}}}},"timestamp":"2025-01-01T00:00:00Z"}}"#)
+        format!(
+            r#"{{"operation":{{"first":{first},"last":{last},"id":"x","producer":"k8s.io"}},"protoPayload":{{"@type":"type.googleapis.com/google.cloud.audit.AuditLog","authenticationInfo":{{"principalEmail":"a@b.c"}},"methodName":"io.k8s.core.v1.pods.exec.create","resourceName":"core/v1/namespaces/d/pods/p/exec","serviceName":"k8s.io","requestMetadata":{{"callerIp":"1.2.3.4"}}}},"timestamp":"2025-01-01T00:00:00Z"}}"#
+        )
     };
     assert!(!e.score(gke(true, false).as_bytes()).matched);
     assert!(e.score(gke(false, true).as_bytes()).matched);
@@ -204,19 +233,46 @@ fn cloud_wrappers_unwrap_the_same_event() {
     ev.as_object_mut().unwrap().remove("_expect");
     let inner = ev.to_string();
     let wrappers = [
-        ("k8s_eks", serde_json::json!({"message": inner, "timestamp": 1, "logStreamName": "kube-apiserver-audit-abc"})),
-        ("k8s_eks", serde_json::json!({"messageType": "DATA_MESSAGE", "logGroup": "/aws/eks/c/cluster", "logStream": "kube-apiserver-audit-abc", "logEvents": [{"id": "1", "timestamp": 1, "message": inner}]})),
-        ("k8s_aks", serde_json::json!({"category": "kube-audit", "properties": {"log": inner, "pod": "kube-apiserver-1"}})),
-        ("k8s_aks", serde_json::json!({"category": "kube-audit-admin", "properties": {"log": ev.clone()}})),
-        ("k8s_aks", serde_json::json!({"records": [{"category": "kube-audit", "properties": {"log": inner}}]})),
-        ("k8s_audit", serde_json::json!({"log": inner, "stream": "stdout", "time": "2025-06-12T10:00:00Z"})),
+        (
+            "k8s_eks",
+            serde_json::json!({"message": inner, "timestamp": 1, "logStreamName": "kube-apiserver-audit-abc"}),
+        ),
+        (
+            "k8s_eks",
+            serde_json::json!({"messageType": "DATA_MESSAGE", "logGroup": "/aws/eks/c/cluster", "logStream": "kube-apiserver-audit-abc", "logEvents": [{"id": "1", "timestamp": 1, "message": inner}]}),
+        ),
+        (
+            "k8s_aks",
+            serde_json::json!({"category": "kube-audit", "properties": {"log": inner, "pod": "kube-apiserver-1"}}),
+        ),
+        (
+            "k8s_aks",
+            serde_json::json!({"category": "kube-audit-admin", "properties": {"log": ev.clone()}}),
+        ),
+        (
+            "k8s_aks",
+            serde_json::json!({"records": [{"category": "kube-audit", "properties": {"log": inner}}]}),
+        ),
+        (
+            "k8s_audit",
+            serde_json::json!({"log": inner, "stream": "stdout", "time": "2025-06-12T10:00:00Z"}),
+        ),
     ];
     let mut e = engine();
     let direct = e.score(inner.as_bytes());
     for (source, w) in wrappers {
         let v = e.score(w.to_string().as_bytes());
         assert_eq!(v.source.as_deref(), Some(source), "{w}");
-        assert_eq!((v.score, ids(&v), &v.flags, &v.indicators), (direct.score, ids(&direct), &direct.flags, &direct.indicators), "{w}");
+        assert_eq!(
+            (v.score, ids(&v), &v.flags, &v.indicators),
+            (
+                direct.score,
+                ids(&direct),
+                &direct.flags,
+                &direct.indicators
+            ),
+            "{w}"
+        );
     }
     // A batch of several events is not guessed at: the host splits it.
     let many = serde_json::json!({"messageType": "DATA_MESSAGE", "logEvents": [{"message": inner}, {"message": inner}]});
@@ -232,7 +288,8 @@ fn gke_and_azure_names_are_read_into_verb_and_resource() {
     assert_eq!(field(g, "k8s.role_ref"), "cluster-admin");
     assert_eq!(field(g, "k8s.status_code"), "200");
     assert_eq!(field(g, "event.time"), "1735689600");
-    let formats = lines(&shared().join("formats/k8s_audit_cloud/test-k8s-nonmatching-resourcename.log"));
+    let formats =
+        lines(&shared().join("formats/k8s_audit_cloud/test-k8s-nonmatching-resourcename.log"));
     for f in &formats {
         assert_eq!(field(f, "event.source"), "k8s_gke");
         assert_eq!(field(f, "k8s.decision"), "forbid");
@@ -241,7 +298,11 @@ fn gke_and_azure_names_are_read_into_verb_and_resource() {
         assert_eq!(field(f, "k8s.verb"), "get");
         assert_eq!(field(f, "source.ip"), "192.168.1.1");
     }
-    let a = |op: &str| format!(r#"{{"operationName":"{op}","caller":"e@x.y","callerIpAddress":"1.2.3.4","resultType":"Success","category":"Administrative","time":"2025-01-01T00:00:00Z"}}"#);
+    let a = |op: &str| {
+        format!(
+            r#"{{"operationName":"{op}","caller":"e@x.y","callerIpAddress":"1.2.3.4","resultType":"Success","category":"Administrative","time":"2025-01-01T00:00:00Z"}}"#
+        )
+    };
     for (op, verb, resource, sub, group) in [
         ("MICROSOFT.KUBERNETES/CONNECTEDCLUSTERS/RBAC.AUTHORIZATION.K8S.IO/CLUSTERROLES/BIND/ACTION", "bind", "clusterroles", "-", "rbac.authorization.k8s.io"),
         ("MICROSOFT.KUBERNETES/CONNECTEDCLUSTERS/PODS/DELETE", "delete", "pods", "-", "-"),
@@ -266,7 +327,8 @@ fn docker_and_kubelet_lines() {
     assert_eq!(text_field(call, "docker.action"), "exec");
     assert_eq!(text_field(call, "docker.container"), "4f2a");
     assert_eq!(text_field(call, "event.time"), "1749723072");
-    let start = r#"time="2025-06-12T10:11:12.1Z" level=debug msg="Calling POST /v1.45/exec/9b8a/start""#;
+    let start =
+        r#"time="2025-06-12T10:11:12.1Z" level=debug msg="Calling POST /v1.45/exec/9b8a/start""#;
     assert_eq!(text_field(start, "docker.action"), "exec/start");
     let body = r#"time="2025-06-12T10:11:12.1Z" level=debug msg="form data: {\"Image\":\"alpine\",\"Cmd\":[\"sh\"],\"HostConfig\":{\"Binds\":[\"/etc:/h:ro\",\"vol:/v\"],\"PidMode\":\"host\",\"CapAdd\":[\"cap_sys_ptrace\"]}}""#;
     assert_eq!(text_field(body, "docker.action"), "containers/create");
@@ -274,7 +336,16 @@ fn docker_and_kubelet_lines() {
     assert_eq!(text_field(body, "k8s.pod.host_pid"), "true");
     assert_eq!(text_field(body, "k8s.pod.capabilities"), "SYS_PTRACE");
     let kl = r#"I0612 10:11:12.123456    2345 httplog.go:134] "HTTP" verb="POST" URI="/exec/ns1/pod1/c1?command=id&output=1" latency="1ms" userAgent="kubeletctl" audit-ID="" srcIP="10.0.9.9:51234" resp=101"#;
-    for (name, value) in [("event.kind", "kubelet"), ("k8s.subresource", "exec"), ("k8s.namespace", "ns1"), ("k8s.name", "pod1"), ("user_agent", "kubeletctl"), ("source.ip", "10.0.9.9"), ("k8s.status_code", "101"), ("payload.args", "id")] {
+    for (name, value) in [
+        ("event.kind", "kubelet"),
+        ("k8s.subresource", "exec"),
+        ("k8s.namespace", "ns1"),
+        ("k8s.name", "pod1"),
+        ("user_agent", "kubeletctl"),
+        ("source.ip", "10.0.9.9"),
+        ("k8s.status_code", "101"),
+        ("payload.args", "id"),
+    ] {
         assert_eq!(text_field(kl, name), value, "{name}");
     }
     let old = "I0612 10:11:12.123456 2345 logs.go:41] GET /runningpods/: (1.3ms) 200 [curl/7.88.1 [fd00::5]:40490]";
@@ -285,37 +356,130 @@ fn docker_and_kubelet_lines() {
 
 /// Sigma rule (file) → the cadet rule its positive fixture must hit (table in docs/kubernetes.md).
 const SIGMA: &[(&str, &str)] = &[
-    ("kubernetes_audit/kubernetes_audit_change_admission_controller.yml", "cadet.k8s.admission_webhook_change"),
-    ("kubernetes_audit/kubernetes_audit_cronjob_modification.yml", "cadet.k8s.cronjob_change"),
-    ("kubernetes_audit/kubernetes_audit_deployment_deleted.yml", "cadet.k8s.workload_deleted"),
-    ("kubernetes_audit/kubernetes_audit_events_deleted.yml", "cadet.k8s.events_deleted"),
-    ("kubernetes_audit/kubernetes_audit_exec_into_container.yml", "cadet.k8s.pod_exec"),
-    ("kubernetes_audit/kubernetes_audit_hostpath_mount.yml", "cadet.workload.host_path_mount"),
-    ("kubernetes_audit/kubernetes_audit_pod_in_system_namespace.yml", "cadet.k8s.pod_in_kube_system"),
-    ("kubernetes_audit/kubernetes_audit_potential_enumeration_activity.yml", "cadet.k8s.attack_tool_agent"),
-    ("kubernetes_audit/kubernetes_audit_privileged_pod_creation.yml", "cadet.workload.dangerous_capability"),
-    ("kubernetes_audit/kubernetes_audit_rbac_permisions_listing.yml", "cadet.k8s.permission_review"),
-    ("kubernetes_audit/kubernetes_audit_rolebinding_modification.yml", "cadet.k8s.rbac_binding_change"),
-    ("kubernetes_audit/kubernetes_audit_secrets_enumeration.yml", "cadet.k8s.secrets_list"),
-    ("kubernetes_audit/kubernetes_audit_secrets_modified_or_deleted.yml", "cadet.k8s.secrets_modified"),
-    ("kubernetes_audit/kubernetes_audit_serviceaccount_creation.yml", "cadet.k8s.serviceaccount_change"),
-    ("kubernetes_audit/kubernetes_audit_sidecar_injection.yml", "cadet.k8s.sidecar_injection"),
-    ("kubernetes_audit/kubernetes_audit_unauthorized_unauthenticated_actions.yml", "cadet.k8s.denied_request"),
-    ("cloud_kubernetes/azure_kubernetes_admission_controller.yml", "cadet.k8s.admission_webhook_change"),
-    ("cloud_kubernetes/azure_kubernetes_cluster_created_or_deleted.yml", "cadet.k8s.cluster_change"),
-    ("cloud_kubernetes/azure_kubernetes_cronjob.yml", "cadet.k8s.cronjob_change"),
-    ("cloud_kubernetes/azure_kubernetes_events_deleted.yml", "cadet.k8s.events_deleted"),
-    ("cloud_kubernetes/azure_kubernetes_network_policy_change.yml", "cadet.k8s.network_policy_change"),
-    ("cloud_kubernetes/azure_kubernetes_pods_deleted.yml", "cadet.k8s.workload_deleted"),
-    ("cloud_kubernetes/azure_kubernetes_role_access.yml", "cadet.k8s.role_change"),
-    ("cloud_kubernetes/azure_kubernetes_rolebinding_modified_or_deleted.yml", "cadet.k8s.rbac_binding_change"),
-    ("cloud_kubernetes/azure_kubernetes_secret_or_config_object_access.yml", "cadet.k8s.secrets_modified"),
-    ("cloud_kubernetes/azure_kubernetes_service_account_modified_or_deleted.yml", "cadet.k8s.serviceaccount_change"),
-    ("cloud_kubernetes/gcp_breakglass_container_workload_deployed.yml", "cadet.k8s.breakglass_workload"),
-    ("cloud_kubernetes/gcp_kubernetes_admission_controller.yml", "cadet.k8s.admission_webhook_change"),
-    ("cloud_kubernetes/gcp_kubernetes_cronjob.yml", "cadet.k8s.cronjob_change"),
-    ("cloud_kubernetes/gcp_kubernetes_rolebinding.yml", "cadet.k8s.rbac_binding_change"),
-    ("cloud_kubernetes/gcp_kubernetes_secrets_modified_or_deleted.yml", "cadet.k8s.secrets_modified"),
+    (
+        "kubernetes_audit/kubernetes_audit_change_admission_controller.yml",
+        "cadet.k8s.admission_webhook_change",
+    ),
+    (
+        "kubernetes_audit/kubernetes_audit_cronjob_modification.yml",
+        "cadet.k8s.cronjob_change",
+    ),
+    (
+        "kubernetes_audit/kubernetes_audit_deployment_deleted.yml",
+        "cadet.k8s.workload_deleted",
+    ),
+    (
+        "kubernetes_audit/kubernetes_audit_events_deleted.yml",
+        "cadet.k8s.events_deleted",
+    ),
+    (
+        "kubernetes_audit/kubernetes_audit_exec_into_container.yml",
+        "cadet.k8s.pod_exec",
+    ),
+    (
+        "kubernetes_audit/kubernetes_audit_hostpath_mount.yml",
+        "cadet.workload.host_path_mount",
+    ),
+    (
+        "kubernetes_audit/kubernetes_audit_pod_in_system_namespace.yml",
+        "cadet.k8s.pod_in_kube_system",
+    ),
+    (
+        "kubernetes_audit/kubernetes_audit_potential_enumeration_activity.yml",
+        "cadet.k8s.attack_tool_agent",
+    ),
+    (
+        "kubernetes_audit/kubernetes_audit_privileged_pod_creation.yml",
+        "cadet.workload.dangerous_capability",
+    ),
+    (
+        "kubernetes_audit/kubernetes_audit_rbac_permisions_listing.yml",
+        "cadet.k8s.permission_review",
+    ),
+    (
+        "kubernetes_audit/kubernetes_audit_rolebinding_modification.yml",
+        "cadet.k8s.rbac_binding_change",
+    ),
+    (
+        "kubernetes_audit/kubernetes_audit_secrets_enumeration.yml",
+        "cadet.k8s.secrets_list",
+    ),
+    (
+        "kubernetes_audit/kubernetes_audit_secrets_modified_or_deleted.yml",
+        "cadet.k8s.secrets_modified",
+    ),
+    (
+        "kubernetes_audit/kubernetes_audit_serviceaccount_creation.yml",
+        "cadet.k8s.serviceaccount_change",
+    ),
+    (
+        "kubernetes_audit/kubernetes_audit_sidecar_injection.yml",
+        "cadet.k8s.sidecar_injection",
+    ),
+    (
+        "kubernetes_audit/kubernetes_audit_unauthorized_unauthenticated_actions.yml",
+        "cadet.k8s.denied_request",
+    ),
+    (
+        "cloud_kubernetes/azure_kubernetes_admission_controller.yml",
+        "cadet.k8s.admission_webhook_change",
+    ),
+    (
+        "cloud_kubernetes/azure_kubernetes_cluster_created_or_deleted.yml",
+        "cadet.k8s.cluster_change",
+    ),
+    (
+        "cloud_kubernetes/azure_kubernetes_cronjob.yml",
+        "cadet.k8s.cronjob_change",
+    ),
+    (
+        "cloud_kubernetes/azure_kubernetes_events_deleted.yml",
+        "cadet.k8s.events_deleted",
+    ),
+    (
+        "cloud_kubernetes/azure_kubernetes_network_policy_change.yml",
+        "cadet.k8s.network_policy_change",
+    ),
+    (
+        "cloud_kubernetes/azure_kubernetes_pods_deleted.yml",
+        "cadet.k8s.workload_deleted",
+    ),
+    (
+        "cloud_kubernetes/azure_kubernetes_role_access.yml",
+        "cadet.k8s.role_change",
+    ),
+    (
+        "cloud_kubernetes/azure_kubernetes_rolebinding_modified_or_deleted.yml",
+        "cadet.k8s.rbac_binding_change",
+    ),
+    (
+        "cloud_kubernetes/azure_kubernetes_secret_or_config_object_access.yml",
+        "cadet.k8s.secrets_modified",
+    ),
+    (
+        "cloud_kubernetes/azure_kubernetes_service_account_modified_or_deleted.yml",
+        "cadet.k8s.serviceaccount_change",
+    ),
+    (
+        "cloud_kubernetes/gcp_breakglass_container_workload_deployed.yml",
+        "cadet.k8s.breakglass_workload",
+    ),
+    (
+        "cloud_kubernetes/gcp_kubernetes_admission_controller.yml",
+        "cadet.k8s.admission_webhook_change",
+    ),
+    (
+        "cloud_kubernetes/gcp_kubernetes_cronjob.yml",
+        "cadet.k8s.cronjob_change",
+    ),
+    (
+        "cloud_kubernetes/gcp_kubernetes_rolebinding.yml",
+        "cadet.k8s.rbac_binding_change",
+    ),
+    (
+        "cloud_kubernetes/gcp_kubernetes_secrets_modified_or_deleted.yml",
+        "cadet.k8s.secrets_modified",
+    ),
 ];
 
 /// The fixture folder whose records stand for a Sigma rule's log source.
@@ -334,20 +498,30 @@ fn every_sigma_kubernetes_rule_has_a_positive_fixture_that_cadet_detects() {
     let dir = shared().join("sigma");
     let mut on_disk: Vec<String> = ["kubernetes_audit", "cloud_kubernetes"]
         .iter()
-        .flat_map(|d| fs::read_dir(dir.join(d)).unwrap().map(move |e| format!("{d}/{}", e.unwrap().file_name().to_string_lossy())))
+        .flat_map(|d| {
+            fs::read_dir(dir.join(d))
+                .unwrap()
+                .map(move |e| format!("{d}/{}", e.unwrap().file_name().to_string_lossy()))
+        })
         .filter(|f| f.ends_with(".yml"))
         .collect();
     on_disk.sort();
     let mut mapped: Vec<String> = SIGMA.iter().map(|(f, _)| f.to_string()).collect();
     mapped.sort();
-    assert_eq!(on_disk, mapped, "every Sigma Kubernetes rule is mapped to a cadet rule");
+    assert_eq!(
+        on_disk, mapped,
+        "every Sigma Kubernetes rule is mapped to a cadet rule"
+    );
     let mut e = engine();
     for (file, rule) in SIGMA {
         let fdir = sigma_fixture_dir(file);
-        let hit = files(fdir, "attack").iter().flat_map(|p| lines(p)).any(|l| {
-            let v = e.score(l.as_bytes());
-            v.matched && ids(&v).contains(rule)
-        });
+        let hit = files(fdir, "attack")
+            .iter()
+            .flat_map(|p| lines(p))
+            .any(|l| {
+                let v = e.score(l.as_bytes());
+                v.matched && ids(&v).contains(rule)
+            });
         assert!(hit, "{file}: no {fdir} attack fixture hits {rule}");
     }
 }
@@ -367,11 +541,24 @@ fn public_negatives_stay_quiet_and_benign_control_plane_traffic_is_never_parsed(
     assert_eq!(n, 6);
     // The lease gets/updates and the healthcheck are rejected by the byte prefilter (the speed
     // design); the kubectl `get pods` passes it (its user agent) but no rule reaches the threshold.
-    let negatives: Vec<String> = fs::read_dir(&neg).unwrap().flat_map(|f| lines(&f.unwrap().path())).collect();
+    let negatives: Vec<String> = fs::read_dir(&neg)
+        .unwrap()
+        .flat_map(|f| lines(&f.unwrap().path()))
+        .collect();
     let rejected = negatives.iter().filter(|l| e.rejects(l.as_bytes())).count();
-    assert!(rejected >= 5, "only {rejected} of {} public negatives rejected unparsed", negatives.len());
-    for l in lines(&fixtures().join("k8s_audit/apiserver.benign.jsonl")).iter().filter(|l| l.contains("/leases/")) {
-        assert!(e.rejects(l.as_bytes()), "lease traffic must not be parsed: {l}");
+    assert!(
+        rejected >= 5,
+        "only {rejected} of {} public negatives rejected unparsed",
+        negatives.len()
+    );
+    for l in lines(&fixtures().join("k8s_audit/apiserver.benign.jsonl"))
+        .iter()
+        .filter(|l| l.contains("/leases/"))
+    {
+        assert!(
+            e.rejects(l.as_bytes()),
+            "lease traffic must not be parsed: {l}"
+        );
     }
 }
 
@@ -382,8 +569,19 @@ fn k8s_rules_are_unreachable_without_a_prefilter_keyword() {
     // checked the other way round by tests/fixtures.rs).
     let e = engine();
     let p = e.profile_def();
-    let words: Vec<String> = p.prefilter.clone().unwrap().iter().chain(&p.prefilter_api).map(|w| w.to_ascii_lowercase()).collect();
-    let mut full = Engine::new(&Config { prefilter: false, ..Config::default() }).unwrap();
+    let words: Vec<String> = p
+        .prefilter
+        .clone()
+        .unwrap()
+        .iter()
+        .chain(&p.prefilter_api)
+        .map(|w| w.to_ascii_lowercase())
+        .collect();
+    let mut full = Engine::new(&Config {
+        prefilter: false,
+        ..Config::default()
+    })
+    .unwrap();
     for (dir, _) in SOURCES {
         for path in files(dir, "attack") {
             for line in lines(&path) {
@@ -396,7 +594,13 @@ fn k8s_rules_are_unreachable_without_a_prefilter_keyword() {
                 }
                 // The record may no longer parse; a parse error is not a match either way.
                 let v = full.score(&blanked);
-                assert!(!v.matched, "{}: matched without any keyword: {} -> {}", path.display(), String::from_utf8_lossy(&blanked), v.to_json());
+                assert!(
+                    !v.matched,
+                    "{}: matched without any keyword: {} -> {}",
+                    path.display(),
+                    String::from_utf8_lossy(&blanked),
+                    v.to_json()
+                );
             }
         }
     }
@@ -417,7 +621,9 @@ fn api_records_carry_a_source_marker() {
                     let lower = line.to_ascii_lowercase();
                     let is_api = |text: &str| -> bool {
                         let ev = match cadet_core::json::Json::parse(text.as_bytes()) {
-                            Ok(doc) if doc.is_object() => cadet_core::source::normalise(&doc).map(|e| e.kind),
+                            Ok(doc) if doc.is_object() => {
+                                cadet_core::source::normalise(&doc).map(|e| e.kind)
+                            }
                             Ok(_) => None,
                             Err(_) => cadet_core::source::normalise_text(text).map(|e| e.kind),
                         };
@@ -427,7 +633,11 @@ fn api_records_carry_a_source_marker() {
                         continue;
                     }
                     checked += 1;
-                    assert!(MARKERS.iter().any(|m| lower.contains(m)), "{}: no source marker in {line}", path.display());
+                    assert!(
+                        MARKERS.iter().any(|m| lower.contains(m)),
+                        "{}: no source marker in {line}",
+                        path.display()
+                    );
                     let mut blanked = line.clone().into_bytes();
                     for m in MARKERS {
                         for (at, _) in lower.match_indices(m) {
@@ -435,7 +645,11 @@ fn api_records_carry_a_source_marker() {
                         }
                     }
                     let blanked = String::from_utf8(blanked).unwrap();
-                    assert!(!is_api(&blanked), "{}: still read as an API record without markers: {blanked}", path.display());
+                    assert!(
+                        !is_api(&blanked),
+                        "{}: still read as an API record without markers: {blanked}",
+                        path.display()
+                    );
                 }
             }
         }

@@ -5,7 +5,11 @@
 use cadet_core::{Config, Engine, Verdict};
 
 fn engine(capacity: usize) -> Engine {
-    Engine::new(&Config { state_capacity: capacity, ..Config::default() }).unwrap()
+    Engine::new(&Config {
+        state_capacity: capacity,
+        ..Config::default()
+    })
+    .unwrap()
 }
 
 /// A completed `kubectl exec POD -- ls` by `user` from `ip` at epoch second `t`.
@@ -28,7 +32,12 @@ fn get_pods(user: &str, ip: &str, t: i64) -> Vec<u8> {
 
 fn time(t: i64) -> String {
     // 2025-06-12T00:00:00Z + t seconds (t < 1 day).
-    format!("2025-06-12T{:02}:{:02}:{:02}.000000Z", t / 3600, t / 60 % 60, t % 60)
+    format!(
+        "2025-06-12T{:02}:{:02}:{:02}.000000Z",
+        t / 3600,
+        t / 60 % 60,
+        t % 60
+    )
 }
 
 fn ctx(v: &Verdict) -> cadet_core::Context {
@@ -51,10 +60,17 @@ fn first_exec_and_first_address_raise_the_score_and_are_named() {
     let mut e = engine(100);
     let first = e.score(&exec("alice", "10.0.0.1", 0));
     let c = ctx(&first);
-    assert!(c.first_seen_user_exec && c.first_seen_user_ip, "{}", first.to_json());
+    assert!(
+        c.first_seen_user_exec && c.first_seen_user_ip,
+        "{}",
+        first.to_json()
+    );
     assert_eq!(first.score, 50 + 5 + 10);
     let t = first.triage.clone().unwrap();
-    assert!(t.escalate.contains(&"unknown_account".to_string()) && t.escalate.contains(&"lateral_movement".to_string()));
+    assert!(
+        t.escalate.contains(&"unknown_account".to_string())
+            && t.escalate.contains(&"lateral_movement".to_string())
+    );
     let again = e.score(&exec("alice", "10.0.0.1", 5));
     let c = ctx(&again);
     assert!(!c.first_seen_user_exec && !c.first_seen_user_ip);
@@ -63,17 +79,29 @@ fn first_exec_and_first_address_raise_the_score_and_are_named() {
     let new_ip = e.score(&exec("alice", "198.51.100.7", 10));
     assert!(ctx(&new_ip).first_seen_user_ip && !ctx(&new_ip).first_seen_user_exec);
     assert_eq!(new_ip.score, 60);
-    assert!(new_ip.to_json().contains(r#""context":{"first_seen_user_ip":true,"exec_rate":3}"#), "{}", new_ip.to_json());
+    assert!(
+        new_ip
+            .to_json()
+            .contains(r#""context":{"first_seen_user_ip":true,"exec_rate":3}"#),
+        "{}",
+        new_ip.to_json()
+    );
 }
 
 #[test]
 fn routine_reads_teach_the_state_a_users_addresses_without_alerting() {
     let mut e = engine(100);
     let read = e.score(&get_pods("bob", "10.0.0.2", 0));
-    assert!(!read.matched, "a feeder rule stays below the threshold even with the first-seen boost");
+    assert!(
+        !read.matched,
+        "a feeder rule stays below the threshold even with the first-seen boost"
+    );
     let x = e.score(&exec("bob", "10.0.0.2", 60));
     assert!(ctx(&x).first_seen_user_exec, "first exec by bob");
-    assert!(!ctx(&x).first_seen_user_ip, "10.0.0.2 is known from bob's reads");
+    assert!(
+        !ctx(&x).first_seen_user_ip,
+        "10.0.0.2 is known from bob's reads"
+    );
 }
 
 #[test]
@@ -87,10 +115,18 @@ fn exec_spike_over_the_event_time_window() {
         }
     }
     let v = last.unwrap();
-    assert!(ctx(&v).exec_spike && ctx(&v).exec_rate == 11, "{}", v.to_json());
+    assert!(
+        ctx(&v).exec_spike && ctx(&v).exec_rate == 11,
+        "{}",
+        v.to_json()
+    );
     assert_eq!(v.score, 50 + 15);
     // A call outside the window starts a new one.
-    let later = e.score(&exec("carol", "10.0.0.3", 200 + 20 + cadet_core::state::RATE_WINDOW_SECS));
+    let later = e.score(&exec(
+        "carol",
+        "10.0.0.3",
+        200 + 20 + cadet_core::state::RATE_WINDOW_SECS,
+    ));
     assert_eq!(ctx(&later).exec_rate, 1);
     assert!(!ctx(&later).exec_spike);
 }
@@ -124,14 +160,19 @@ fn state_is_bounded_least_recently_used_first() {
     let state: serde_json::Value = serde_json::from_str(&e.export_state()).unwrap();
     assert_eq!(state["entries"].as_object().unwrap().len(), 6);
     assert!(!ctx(&e.score(&exec("u1", "10.0.0.9", 4))).first_seen_user_exec);
-    assert!(ctx(&e.score(&exec("u2", "10.0.0.9", 5))).first_seen_user_exec, "u2 was evicted");
+    assert!(
+        ctx(&e.score(&exec("u2", "10.0.0.9", 5))).first_seen_user_exec,
+        "u2 was evicted"
+    );
 }
 
 #[test]
 fn a_hostile_or_oversized_saved_state_loads_safely() {
     let mut e = engine(2);
     assert!(e.import_state("not json").is_err());
-    assert!(e.import_state(r#"{"capacity":1,"tick":1,"entries":{"u":{"used":"x"}}}"#).is_err());
+    assert!(e
+        .import_state(r#"{"capacity":1,"tick":1,"entries":{"u":{"used":"x"}}}"#)
+        .is_err());
     // Duplicate stamps, a huge tick and more keys than the capacity.
     let hostile = r#"{"capacity":99999,"tick":18446744073709551615,"entries":{"u\u001fa":{"used":7},"u\u001fb":{"used":7},"u\u001fc":{"used":7},"u\u001fd":{"used":1}}}"#;
     e.import_state(hostile).unwrap();

@@ -6,7 +6,12 @@ use cadet_core::{Config, Engine, Severity, DEFAULT_PACK};
 
 fn engine_with(extra: &str) -> Engine {
     let rules = format!("{DEFAULT_PACK}\n{extra}");
-    Engine::new(&Config { rules: Some(rules), rules_name: "test.toml".into(), ..Config::default() }).unwrap()
+    Engine::new(&Config {
+        rules: Some(rules),
+        rules_name: "test.toml".into(),
+        ..Config::default()
+    })
+    .unwrap()
 }
 
 fn exec_by(user: &str, groups: &[&str], ip: &str, ns: &str, ua: &str) -> Vec<u8> {
@@ -24,17 +29,47 @@ fn exec_by(user: &str, groups: &[&str], ip: &str, ns: &str, ua: &str) -> Vec<u8>
 #[test]
 fn control_plane_and_ci_accounts_are_suppressed_by_default_but_stay_visible() {
     let mut e = Engine::new(&Config::default()).unwrap();
-    let human = e.score(&exec_by("alice", &["system:authenticated"], "10.0.0.1", "app", "kubectl/v1.30.2"));
+    let human = e.score(&exec_by(
+        "alice",
+        &["system:authenticated"],
+        "10.0.0.1",
+        "app",
+        "kubectl/v1.30.2",
+    ));
     assert!(human.matched && human.suppressed_by.is_none());
     assert_eq!(human.severity, Severity::Critical);
-    let cp = e.score(&exec_by("system:serviceaccount:kube-system:backup-operator", &["system:serviceaccounts"], "10.0.0.2", "app", "Go-http-client/2.0"));
+    let cp = e.score(&exec_by(
+        "system:serviceaccount:kube-system:backup-operator",
+        &["system:serviceaccounts"],
+        "10.0.0.2",
+        "app",
+        "Go-http-client/2.0",
+    ));
     assert!(cp.matched, "suppressed records keep their verdict");
     assert_eq!(cp.suppressed_by.as_deref(), Some("k8s-control-plane"));
     assert_eq!((cp.score, cp.severity), (human.score, Severity::High));
-    let ci = e.score(&exec_by("system:serviceaccount:gitlab-runner:gitlab-runner", &["system:serviceaccounts"], "10.0.0.3", "ci", "Go-http-client/2.0"));
-    assert_eq!(ci.suppressed_by.as_deref(), Some("ci-runner-service-accounts"));
-    let node = e.score(&exec_by("mallory", &["system:nodes"], "10.0.0.4", "app", "kubectl/v1.30.2"));
-    assert_eq!(node.suppressed_by.as_deref(), Some("k8s-control-plane-groups"));
+    let ci = e.score(&exec_by(
+        "system:serviceaccount:gitlab-runner:gitlab-runner",
+        &["system:serviceaccounts"],
+        "10.0.0.3",
+        "ci",
+        "Go-http-client/2.0",
+    ));
+    assert_eq!(
+        ci.suppressed_by.as_deref(),
+        Some("ci-runner-service-accounts")
+    );
+    let node = e.score(&exec_by(
+        "mallory",
+        &["system:nodes"],
+        "10.0.0.4",
+        "app",
+        "kubectl/v1.30.2",
+    ));
+    assert_eq!(
+        node.suppressed_by.as_deref(),
+        Some("k8s-control-plane-groups")
+    );
 }
 
 #[test]
@@ -66,14 +101,74 @@ user_agent = ["kubectl/*"]
 rules = ["cadet.k8s.pod_exec*"]
 "#,
     );
-    let ok = |e: &mut Engine, groups: &[&str], ip: &str, ns: &str, ua: &str| e.score(&exec_by("alice", groups, ip, ns, ua)).suppressed_by;
+    let ok = |e: &mut Engine, groups: &[&str], ip: &str, ns: &str, ua: &str| {
+        e.score(&exec_by("alice", groups, ip, ns, ua)).suppressed_by
+    };
     let name = Some("vpn-admins-in-staging".to_string());
-    assert_eq!(ok(&mut e, &["oidc:platform-admins"], "10.8.3.4", "staging", "kubectl/v1.30.2"), name);
-    assert_eq!(ok(&mut e, &["oidc:platform-admins"], "fd00:8::17", "qa-7", "kubectl/v1.30.2"), name);
-    assert_eq!(ok(&mut e, &["oidc:platform-admins"], "10.9.3.4", "staging", "kubectl/v1.30.2"), None, "outside the CIDR");
-    assert_eq!(ok(&mut e, &["developers"], "10.8.3.4", "staging", "kubectl/v1.30.2"), None, "other group");
-    assert_eq!(ok(&mut e, &["oidc:platform-admins"], "10.8.3.4", "prod", "kubectl/v1.30.2"), None, "other namespace");
-    assert_eq!(ok(&mut e, &["oidc:platform-admins"], "10.8.3.4", "staging", "curl/8.5.0"), None, "other user agent");
+    assert_eq!(
+        ok(
+            &mut e,
+            &["oidc:platform-admins"],
+            "10.8.3.4",
+            "staging",
+            "kubectl/v1.30.2"
+        ),
+        name
+    );
+    assert_eq!(
+        ok(
+            &mut e,
+            &["oidc:platform-admins"],
+            "fd00:8::17",
+            "qa-7",
+            "kubectl/v1.30.2"
+        ),
+        name
+    );
+    assert_eq!(
+        ok(
+            &mut e,
+            &["oidc:platform-admins"],
+            "10.9.3.4",
+            "staging",
+            "kubectl/v1.30.2"
+        ),
+        None,
+        "outside the CIDR"
+    );
+    assert_eq!(
+        ok(
+            &mut e,
+            &["developers"],
+            "10.8.3.4",
+            "staging",
+            "kubectl/v1.30.2"
+        ),
+        None,
+        "other group"
+    );
+    assert_eq!(
+        ok(
+            &mut e,
+            &["oidc:platform-admins"],
+            "10.8.3.4",
+            "prod",
+            "kubectl/v1.30.2"
+        ),
+        None,
+        "other namespace"
+    );
+    assert_eq!(
+        ok(
+            &mut e,
+            &["oidc:platform-admins"],
+            "10.8.3.4",
+            "staging",
+            "curl/8.5.0"
+        ),
+        None,
+        "other user agent"
+    );
     // `rules`: an entry for exec rules does not touch a privileged pod by the same people.
     let pod = serde_json::json!({"kind": "Event", "apiVersion": "audit.k8s.io/v1", "stage": "ResponseComplete", "verb": "create",
         "requestURI": "/api/v1/namespaces/staging/pods", "user": {"username": "alice", "groups": ["oidc:platform-admins"]},
@@ -85,16 +180,36 @@ rules = ["cadet.k8s.pod_exec*"]
 
 #[test]
 fn a_bad_suppression_is_a_pack_error_with_its_line() {
-    let rules = format!("{DEFAULT_PACK}\n[[suppress]]\nname = \"bad\"\nsource_ip = [\"10.0.0.0/33\"]\n");
-    let err = Engine::new(&Config { rules: Some(rules.clone()), rules_name: "mine.toml".into(), ..Config::default() }).unwrap_err();
+    let rules =
+        format!("{DEFAULT_PACK}\n[[suppress]]\nname = \"bad\"\nsource_ip = [\"10.0.0.0/33\"]\n");
+    let err = Engine::new(&Config {
+        rules: Some(rules.clone()),
+        rules_name: "mine.toml".into(),
+        ..Config::default()
+    })
+    .unwrap_err();
     assert_eq!(err.rule.as_deref(), Some("bad"));
     assert_eq!(err.line, Some(rules.lines().count() - 2));
-    assert!(err.to_string().contains("not an IP address or CIDR range"), "{err}");
+    assert!(
+        err.to_string().contains("not an IP address or CIDR range"),
+        "{err}"
+    );
     let empty = format!("{DEFAULT_PACK}\n[[suppress]]\nname = \"matches-everything\"\n");
-    let err = Engine::new(&Config { rules: Some(empty), ..Config::default() }).unwrap_err();
+    let err = Engine::new(&Config {
+        rules: Some(empty),
+        ..Config::default()
+    })
+    .unwrap_err();
     assert!(err.message.contains("needs at least one of"), "{err}");
     let unknown = format!("{DEFAULT_PACK}\n[[suppress]]\nname = \"typo\"\nusers = [\"x\"]\n");
-    assert!(Engine::new(&Config { rules: Some(unknown), ..Config::default() }).is_err(), "unknown keys are refused");
+    assert!(
+        Engine::new(&Config {
+            rules: Some(unknown),
+            ..Config::default()
+        })
+        .is_err(),
+        "unknown keys are refused"
+    );
 }
 
 #[test]
@@ -104,25 +219,49 @@ fn triage_names_the_escalation_criteria_cadet_can_see() {
         let v = e.score(rec);
         assert!(v.matched, "{}", String::from_utf8_lossy(rec));
         let t = v.triage.unwrap();
-        assert!(!t.steps.is_empty() && t.steps.windows(2).all(|w| w[0] < w[1]), "steps sorted, unique: {:?}", t.steps);
+        assert!(
+            !t.steps.is_empty() && t.steps.windows(2).all(|w| w[0] < w[1]),
+            "steps sorted, unique: {:?}",
+            t.steps
+        );
         t.escalate
     };
-    let cred = esc(&mut e, &exec_by("alice", &[], "10.0.0.1", "app", "kubectl/v1.30.2"));
+    let cred = esc(
+        &mut e,
+        &exec_by("alice", &[], "10.0.0.1", "app", "kubectl/v1.30.2"),
+    );
     assert_eq!(cred, ["malicious_command"]);
     let anon = serde_json::json!({"kind": "Event", "apiVersion": "audit.k8s.io/v1", "stage": "ResponseComplete", "verb": "list",
         "requestURI": "/api/v1/secrets", "user": {"username": "system:anonymous"}, "sourceIPs": ["198.51.100.1"], "userAgent": "curl/8.5.0",
         "objectRef": {"resource": "secrets"}, "responseStatus": {"code": 200}});
-    assert_eq!(esc(&mut e, anon.to_string().as_bytes()), ["unknown_account"]);
+    assert_eq!(
+        esc(&mut e, anon.to_string().as_bytes()),
+        ["unknown_account"]
+    );
     let proxy = serde_json::json!({"kind": "Event", "apiVersion": "audit.k8s.io/v1", "stage": "ResponseComplete", "verb": "get",
         "requestURI": "/api/v1/nodes/n1/proxy/pods", "user": {"username": "bob"}, "sourceIPs": ["10.0.0.1"], "userAgent": "kubectl/v1.30.2",
         "objectRef": {"resource": "nodes", "name": "n1", "subresource": "proxy"}, "responseStatus": {"code": 200}});
-    assert_eq!(esc(&mut e, proxy.to_string().as_bytes()), ["lateral_movement"]);
+    assert_eq!(
+        esc(&mut e, proxy.to_string().as_bytes()),
+        ["lateral_movement"]
+    );
     let denied = serde_json::json!({"kind": "Event", "apiVersion": "audit.k8s.io/v1", "stage": "ResponseComplete", "verb": "create",
         "requestURI": "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", "user": {"username": "bob"}, "sourceIPs": ["10.0.0.1"], "userAgent": "kubectl/v1.30.2",
         "objectRef": {"resource": "clusterrolebindings", "apiGroup": "rbac.authorization.k8s.io"},
         "responseStatus": {"code": 403, "reason": "Forbidden"}, "annotations": {"authorization.k8s.io/decision": "forbid"}});
-    assert_eq!(esc(&mut e, denied.to_string().as_bytes()), ["privilege_escalation"], "a failed attempt (criterion 4)");
+    assert_eq!(
+        esc(&mut e, denied.to_string().as_bytes()),
+        ["privilege_escalation"],
+        "a failed attempt (criterion 4)"
+    );
     let kubelet = br#"I0612 10:11:12.123456 2345 httplog.go:134] "HTTP" verb="POST" URI="/run/ns/p/c?cmd=nsenter+-t+1+-m+sh" latency="1ms" userAgent="kubeletctl" audit-ID="" srcIP="10.0.9.9:5" resp=200"#;
     let k = esc(&mut e, kubelet);
-    assert_eq!(k, ["malicious_command", "lateral_movement", "privilege_escalation"]);
+    assert_eq!(
+        k,
+        [
+            "malicious_command",
+            "lateral_movement",
+            "privilege_escalation"
+        ]
+    );
 }

@@ -221,7 +221,11 @@ impl<'a> ApiEvent<'a> {
     /// Records `token` as the evidence of `field`.
     pub fn note(&mut self, field: &'static str, token: impl Into<String>) {
         let token = token.into();
-        if !self.evidence.iter().any(|(f, t)| *f == field && *t == token) {
+        if !self
+            .evidence
+            .iter()
+            .any(|(f, t)| *f == field && *t == token)
+        {
             self.evidence.push((field, token));
         }
     }
@@ -249,8 +253,21 @@ fn list<'v>(items: &'v [Cow<'v, str>]) -> Value<'v> {
 /// records `"HTTP"` (plain or escaped) or the httplog form `] GET /...`. The prefilter searches
 /// a profile's `prefilter_api` keywords only in records that contain one of these.
 pub const MARKERS: &[&str] = &[
-    "k8s.io", "auditid", "microsoft.kubernetes", "microsoft.containerservice", "\"actor\"", "calling ",
-    "form data: ", "\"http\"", "http\\\"", "] get ", "] post ", "] put ", "] delete ", "] head ", "] patch ",
+    "k8s.io",
+    "auditid",
+    "microsoft.kubernetes",
+    "microsoft.containerservice",
+    "\"actor\"",
+    "calling ",
+    "form data: ",
+    "\"http\"",
+    "http\\\"",
+    "] get ",
+    "] post ",
+    "] put ",
+    "] delete ",
+    "] head ",
+    "] patch ",
 ];
 
 /// Reads a control-plane or daemon JSON record.
@@ -297,11 +314,23 @@ pub fn lower<'a>(s: Cow<'a, str>) -> Cow<'a, str> {
 /// Epoch seconds of an RFC 3339 timestamp (`2025-03-04T06:22:18.819232Z`, `+02:00` offsets).
 pub fn rfc3339_seconds(s: &str) -> Option<i64> {
     let b = s.as_bytes();
-    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' {
+    if b.len() < 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+    {
         return None;
     }
     let num = |r: core::ops::Range<usize>| -> Option<i64> { s.get(r)?.parse::<i64>().ok() };
-    let (y, mo, d, h, mi, se) = (num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?);
+    let (y, mo, d, h, mi, se) = (
+        num(0..4)?,
+        num(5..7)?,
+        num(8..10)?,
+        num(11..13)?,
+        num(14..16)?,
+        num(17..19)?,
+    );
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
         return None;
     }
@@ -313,7 +342,8 @@ pub fn rfc3339_seconds(s: &str) -> Option<i64> {
         None | Some(b'Z') | Some(b'z') => 0,
         Some(b'+') | Some(b'-') if rest.len() >= 6 => {
             let sign = if rest.starts_with('-') { -1 } else { 1 };
-            sign * (rest.get(1..3)?.parse::<i64>().ok()? * 3600 + rest.get(4..6)?.parse::<i64>().ok()? * 60)
+            sign * (rest.get(1..3)?.parse::<i64>().ok()? * 3600
+                + rest.get(4..6)?.parse::<i64>().ok()? * 60)
         }
         _ => return None,
     };
@@ -362,7 +392,9 @@ pub fn percent_decode(s: &str, plus: bool) -> String {
 
 /// The decoded values of query parameter `key` of a URI, in order (`?command=sh&command=-c`).
 pub fn query_values(uri: &str, key: &str) -> Vec<String> {
-    let Some((_, query)) = uri.split_once('?') else { return Vec::new() };
+    let Some((_, query)) = uri.split_once('?') else {
+        return Vec::new();
+    };
     query
         .split('&')
         .filter_map(|pair| {
@@ -390,7 +422,9 @@ pub fn clean_path(p: &str) -> String {
 
 /// Host paths whose mount gives a pod the node (beyond the argument analysis' list):
 /// the log directory (symlink attacks on the kubelet's log reader) and the runtime directories.
-const EXTRA_SENSITIVE: &[&str] = &["/var", "/var/run", "/run", "/var/log", "/home", "/sys", "/usr", "/lib", "/opt/cni", "/etc/cni"];
+const EXTRA_SENSITIVE: &[&str] = &[
+    "/var", "/var/run", "/run", "/var/log", "/home", "/sys", "/usr", "/lib", "/opt/cni", "/etc/cni",
+];
 
 /// True when mounting host path `p` (cleaned) into a pod exposes the node.
 pub fn sensitive_host_path(p: &str) -> bool {
@@ -412,8 +446,14 @@ mod tests {
     #[test]
     fn timestamps() {
         assert_eq!(rfc3339_seconds("1970-01-01T00:00:00Z"), Some(0));
-        assert_eq!(rfc3339_seconds("2025-03-04T06:22:18.819232Z"), Some(1741069338));
-        assert_eq!(rfc3339_seconds("2025-03-04T08:22:18+02:00"), Some(1741069338));
+        assert_eq!(
+            rfc3339_seconds("2025-03-04T06:22:18.819232Z"),
+            Some(1741069338)
+        );
+        assert_eq!(
+            rfc3339_seconds("2025-03-04T08:22:18+02:00"),
+            Some(1741069338)
+        );
         assert_eq!(rfc3339_seconds("2024-02-29T00:00:00Z"), Some(1709164800));
         assert_eq!(rfc3339_seconds("yesterday"), None);
         assert_eq!(rfc3339_seconds("2025-13-04T06:22:18Z"), None);
@@ -422,7 +462,10 @@ mod tests {
     #[test]
     fn query() {
         let uri = "/api/v1/namespaces/default/pods/web/exec?command=sh&command=-c&command=cat+%2Fetc%2Fshadow%3B+id&container=web&stdin=true";
-        assert_eq!(query_values(uri, "command"), ["sh", "-c", "cat /etc/shadow; id"]);
+        assert_eq!(
+            query_values(uri, "command"),
+            ["sh", "-c", "cat /etc/shadow; id"]
+        );
         assert_eq!(query_values(uri, "container"), ["web"]);
         assert_eq!(percent_decode("100%", false), "100%");
         assert_eq!(percent_decode("%zz%2", false), "%zz%2");

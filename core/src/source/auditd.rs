@@ -22,12 +22,16 @@ pub fn read_line(line: &str) -> Option<Event<'_>> {
     let args_at = body.find("): ").map(|i| i + 3)?;
     let mut argv: Vec<(usize, usize, Cow<'_, str>)> = Vec::new(); // (index, fragment, text)
     for (key, value) in kv_pairs(&body[args_at..]) {
-        let Some(rest) = key.strip_prefix('a') else { continue };
+        let Some(rest) = key.strip_prefix('a') else {
+            continue;
+        };
         let (index, fragment) = match rest.split_once('[') {
             Some((i, f)) => (i, f.trim_end_matches(']').parse::<usize>().ok()),
             None => (rest, Some(0)),
         };
-        let (Ok(index), Some(fragment)) = (index.parse::<usize>(), fragment) else { continue };
+        let (Ok(index), Some(fragment)) = (index.parse::<usize>(), fragment) else {
+            continue;
+        };
         if index >= 4096 {
             continue;
         }
@@ -49,7 +53,10 @@ pub fn read_line(line: &str) -> Option<Event<'_>> {
             last = i;
         }
     }
-    let process = ProcessStart { argv: words, ..ProcessStart::default() };
+    let process = ProcessStart {
+        argv: words,
+        ..ProcessStart::default()
+    };
     Some(Event::from_process("auditd", process))
 }
 
@@ -84,7 +91,12 @@ fn kv_pairs(s: &str) -> impl Iterator<Item = (&str, Cow<'_, str>)> {
         if key.ends_with("_len") || key == "argc" {
             continue;
         }
-        return Some((key, decode_hex(raw).map(Cow::Owned).unwrap_or(Cow::Borrowed(raw))));
+        return Some((
+            key,
+            decode_hex(raw)
+                .map(Cow::Owned)
+                .unwrap_or(Cow::Borrowed(raw)),
+        ));
     })
 }
 

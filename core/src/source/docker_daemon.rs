@@ -47,7 +47,10 @@ fn event<'a>(doc: &'a Json<'a>, action: &'a str) -> Event<'a> {
     if let Some(img) = nonempty(attrs.get("image")) {
         a.pod.images.push(img);
     }
-    a.time = doc.get("time").as_i64().or_else(|| doc.get("timeNano").as_i64().map(|n| n / 1_000_000_000));
+    a.time = doc
+        .get("time")
+        .as_i64()
+        .or_else(|| doc.get("timeNano").as_i64().map(|n| n / 1_000_000_000));
     if name == "exec_create" {
         a.skipped = true;
         ev.api = a;
@@ -92,7 +95,11 @@ fn unquote(s: &str) -> String {
 fn api_action(path: &str) -> (String, Option<String>) {
     let path = path.split('?').next().unwrap_or(path);
     let mut segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    if segs.first().map(|s| s.starts_with('v') && s[1..].starts_with(|c: char| c.is_ascii_digit())).unwrap_or(false) {
+    if segs
+        .first()
+        .map(|s| s.starts_with('v') && s[1..].starts_with(|c: char| c.is_ascii_digit()))
+        .unwrap_or(false)
+    {
         segs.remove(0);
     }
     match segs.as_slice() {
@@ -118,7 +125,11 @@ pub fn read_line(line: &str) -> Option<Event<'_>> {
         }
         let mut ev = Event::new(EventKind::Docker, "docker_daemon");
         let (action, container) = api_action(path);
-        let mut a = ApiEvent { verb: Some(Cow::Owned(method.to_ascii_lowercase())), time: logfmt_time(line), ..ApiEvent::default() };
+        let mut a = ApiEvent {
+            verb: Some(Cow::Owned(method.to_ascii_lowercase())),
+            time: logfmt_time(line),
+            ..ApiEvent::default()
+        };
         a.note("docker.action", alloc::format!("{method} {path}"));
         a.request_uri = Some(Cow::Borrowed(path));
         a.docker_action = Some(Cow::Owned(action));
@@ -129,14 +140,24 @@ pub fn read_line(line: &str) -> Option<Event<'_>> {
     let i = line.find("form data: ")?;
     let body = line[i + 11..].trim_end();
     let body = body.strip_suffix('"').unwrap_or(body);
-    let body = if body.contains("\\\"") { unquote(body) } else { String::from(body) };
+    let body = if body.contains("\\\"") {
+        unquote(body)
+    } else {
+        String::from(body)
+    };
     let doc = Json::parse(body.as_bytes()).ok()?;
     let mut ev = Event::new(EventKind::Docker, "docker_daemon");
-    let mut a = ApiEvent { time: logfmt_time(line), ..ApiEvent::default() };
+    let mut a = ApiEvent {
+        time: logfmt_time(line),
+        ..ApiEvent::default()
+    };
     let host = doc.get("HostConfig");
     let words = |j: &Json<'_>| -> Vec<Cow<'static, str>> {
         match j {
-            Json::Array(items) => items.iter().filter_map(|w| w.as_str().map(|s| Cow::Owned(String::from(s)))).collect(),
+            Json::Array(items) => items
+                .iter()
+                .filter_map(|w| w.as_str().map(|s| Cow::Owned(String::from(s))))
+                .collect(),
             Json::Str(s) => api::split_command(s),
             _ => Vec::new(),
         }
@@ -173,7 +194,12 @@ pub fn read_line(line: &str) -> Option<Event<'_>> {
                 ev_notes.push((field, alloc::format!("{key}=host")));
             }
         }
-        let binds = host.get("Binds").as_array().iter().filter_map(|b| b.as_str()).map(|b| (b.split(':').next().unwrap_or(b), b));
+        let binds = host
+            .get("Binds")
+            .as_array()
+            .iter()
+            .filter_map(|b| b.as_str())
+            .map(|b| (b.split(':').next().unwrap_or(b), b));
         let mounts = host
             .get("Mounts")
             .as_array()
@@ -187,12 +213,20 @@ pub fn read_line(line: &str) -> Option<Event<'_>> {
             let clean = api::clean_path(src);
             ev_notes.push(("k8s.pod.host_paths", alloc::format!("Binds={written}")));
             if api::sensitive_host_path(&clean) {
-                ev_notes.push(("k8s.pod.sensitive_host_paths", alloc::format!("Binds={written}")));
+                ev_notes.push((
+                    "k8s.pod.sensitive_host_paths",
+                    alloc::format!("Binds={written}"),
+                ));
                 p.sensitive_host_paths.push(Cow::Owned(clean.clone()));
             }
             p.host_paths.push(Cow::Owned(clean));
         }
-        for cap in host.get("CapAdd").as_array().iter().filter_map(|c| c.as_str()) {
+        for cap in host
+            .get("CapAdd")
+            .as_array()
+            .iter()
+            .filter_map(|c| c.as_str())
+        {
             let up = cap.to_ascii_uppercase();
             let up = up.strip_prefix("CAP_").map(String::from).unwrap_or(up);
             ev_notes.push(("k8s.pod.capabilities", alloc::format!("CapAdd={cap}")));

@@ -8,7 +8,9 @@ use crate::json::Json;
 /// they are not a start (`end`, `info`) are left alone.
 pub fn read<'a>(doc: &'a Json<'a>) -> Option<Event<'a>> {
     let text = |k: &str| doc.get_dotted(k).as_str().is_some();
-    let has_process = text("process.name") || text("process.executable") || text("process.command_line")
+    let has_process = text("process.name")
+        || text("process.executable")
+        || text("process.command_line")
         || !doc.get_dotted("process.args").as_array().is_empty();
     if !has_process {
         return None;

@@ -25,7 +25,13 @@ pub fn read<'a>(doc: &'a Json<'a>) -> Option<Event<'a>> {
     let process = ProcessStart {
         executable: text(target.get("executable").get("path")),
         argv,
-        user: euid.map(|u| if u == 0 { Cow::Borrowed("root") } else { Cow::Owned(alloc::format!("{u}")) }),
+        user: euid.map(|u| {
+            if u == 0 {
+                Cow::Borrowed("root")
+            } else {
+                Cow::Owned(alloc::format!("{u}"))
+            }
+        }),
         parent_executable: text(instigator.get("executable").get("path")),
         pid: target.get("audit_token").get("pid").as_i64(),
         ..ProcessStart::default()

@@ -19,8 +19,15 @@ use crate::payload::Payload;
 /// True for a record shaped like an audit event.
 pub fn is_audit_event(doc: &Json<'_>) -> bool {
     let kind_ok = doc.get("kind").as_str() == Some("Event")
-        && doc.get("apiVersion").as_str().map(|v| v.starts_with("audit.k8s.io/")).unwrap_or(false);
-    kind_ok || (doc.get("auditID").as_str().is_some() && doc.get("verb").as_str().is_some() && doc.get("requestURI").as_str().is_some())
+        && doc
+            .get("apiVersion")
+            .as_str()
+            .map(|v| v.starts_with("audit.k8s.io/"))
+            .unwrap_or(false);
+    kind_ok
+        || (doc.get("auditID").as_str().is_some()
+            && doc.get("verb").as_str().is_some()
+            && doc.get("requestURI").as_str().is_some())
 }
 
 /// Reads a raw audit event.
@@ -36,7 +43,10 @@ fn final_stage(stage: &str) -> bool {
 /// Reads an audit event (raw, or unwrapped from a cloud export) as `source`.
 pub fn from_audit<'a>(doc: &Json<'a>, source: &'static str) -> Event<'a> {
     let mut ev = Event::new(EventKind::K8sAudit, source);
-    let mut a = ApiEvent { stage: nonempty(doc.get("stage")), ..ApiEvent::default() };
+    let mut a = ApiEvent {
+        stage: nonempty(doc.get("stage")),
+        ..ApiEvent::default()
+    };
     if let Some(stage) = &a.stage {
         if !final_stage(stage) {
             a.skipped = true;
@@ -46,10 +56,23 @@ pub fn from_audit<'a>(doc: &Json<'a>, source: &'static str) -> Event<'a> {
     }
     let user = doc.get("user");
     a.user = nonempty(user.get("username"));
-    a.groups = user.get("groups").as_array().iter().filter_map(text).collect();
-    a.pod_token = !user.get("extra").get("authentication.kubernetes.io/pod-name").is_null();
+    a.groups = user
+        .get("groups")
+        .as_array()
+        .iter()
+        .filter_map(text)
+        .collect();
+    a.pod_token = !user
+        .get("extra")
+        .get("authentication.kubernetes.io/pod-name")
+        .is_null();
     a.impersonated_user = nonempty(doc.path(&["impersonatedUser", "username"]));
-    a.source_ips = doc.get("sourceIPs").as_array().iter().filter_map(nonempty).collect();
+    a.source_ips = doc
+        .get("sourceIPs")
+        .as_array()
+        .iter()
+        .filter_map(nonempty)
+        .collect();
     a.user_agent = nonempty(doc.get("userAgent"));
     a.time = ["stageTimestamp", "requestReceivedTimestamp", "timestamp"]
         .iter()
@@ -63,7 +86,10 @@ pub fn from_audit<'a>(doc: &Json<'a>, source: &'static str) -> Event<'a> {
     a.api_group = nonempty(obj.get("apiGroup"));
     a.request_uri = nonempty(doc.get("requestURI"));
     a.status_code = doc.path(&["responseStatus", "code"]).as_i64();
-    let reason = doc.path(&["responseStatus", "reason"]).as_str().unwrap_or("");
+    let reason = doc
+        .path(&["responseStatus", "reason"])
+        .as_str()
+        .unwrap_or("");
     let annotations = doc.get("annotations");
     a.decision = nonempty(annotations.get("authorization.k8s.io/decision")).map(lower);
     a.denied = a.decision.as_deref() == Some("forbid")
@@ -130,7 +156,13 @@ pub fn facts<'a>(a: &mut ApiEvent<'a>, body: &Json<'a>) -> Option<Payload<'a>> {
     }
     let mut payload = None;
     let sub = a.subresource.as_deref().unwrap_or("");
-    if matches!(sub, "exec" | "attach") || (a.nodes_proxy() && a.request_uri.as_deref().map(|u| u.contains("/proxy/run/") || u.contains("/proxy/exec/")).unwrap_or(false)) {
+    if matches!(sub, "exec" | "attach")
+        || (a.nodes_proxy()
+            && a.request_uri
+                .as_deref()
+                .map(|u| u.contains("/proxy/run/") || u.contains("/proxy/exec/"))
+                .unwrap_or(false))
+    {
         if let Some(uri) = a.request_uri.as_deref() {
             let mut words = api::query_values(uri, "command");
             if words.is_empty() {
@@ -145,7 +177,10 @@ pub fn facts<'a>(a: &mut ApiEvent<'a>, body: &Json<'a>) -> Option<Payload<'a>> {
             }
         }
     }
-    let writes = matches!(a.verb.as_deref(), Some("create" | "update" | "patch" | "replace" | "write"));
+    let writes = matches!(
+        a.verb.as_deref(),
+        Some("create" | "update" | "patch" | "replace" | "write")
+    );
     if writes && !body.is_null() {
         if let Some(role) = nonempty(body.path(&["roleRef", "name"])) {
             a.note("k8s.role_ref", alloc::format!("roleRef={role}"));
@@ -183,7 +218,10 @@ fn read_object<'a>(a: &mut ApiEvent<'a>, body: &Json<'a>) -> Option<Payload<'a>>
     // A pod made by a controller (or a static pod's mirror): the workload a person wrote is
     // what gets scored. An ephemeral container added to such a pod is a person's act.
     let owned = a.subresource.is_none()
-        && (!meta.get("ownerReferences").as_array().is_empty() || !meta.path(&["annotations", "kubernetes.io/config.mirror"]).is_null());
+        && (!meta.get("ownerReferences").as_array().is_empty()
+            || !meta
+                .path(&["annotations", "kubernetes.io/config.mirror"])
+                .is_null());
     let spec = body.get("spec");
     let pod_spec = [
         spec.path(&["template", "spec"]),
@@ -201,7 +239,16 @@ fn read_object<'a>(a: &mut ApiEvent<'a>, body: &Json<'a>) -> Option<Payload<'a>>
         // A patch or update of a workload that names full container definitions.
         let adds = ["containers", "initContainers"].iter().any(|k| {
             pod_spec.get(k).as_array().iter().any(|c| {
-                ["command", "args", "securityContext", "volumeMounts", "ports", "env"].iter().any(|f| !c.get(f).is_null())
+                [
+                    "command",
+                    "args",
+                    "securityContext",
+                    "volumeMounts",
+                    "ports",
+                    "env",
+                ]
+                .iter()
+                .any(|f| !c.get(f).is_null())
             })
         });
         if adds && a.verb.as_deref() == Some("patch") {
@@ -213,25 +260,37 @@ fn read_object<'a>(a: &mut ApiEvent<'a>, body: &Json<'a>) -> Option<Payload<'a>>
 }
 
 fn is_pod_spec(s: &Json<'_>) -> bool {
-    ["containers", "initContainers", "ephemeralContainers", "volumes", "hostPID", "hostNetwork", "hostIPC"]
-        .iter()
-        .any(|k| !s.get(k).is_null())
+    [
+        "containers",
+        "initContainers",
+        "ephemeralContainers",
+        "volumes",
+        "hostPID",
+        "hostNetwork",
+        "hostIPC",
+    ]
+    .iter()
+    .any(|k| !s.get(k).is_null())
 }
 
 /// Reads a JSON patch (`[{"op":"add","path":"/spec/template/spec/containers/-","value":{...}}]`).
 fn read_json_patch<'a>(a: &mut ApiEvent<'a>, ops: &[Json<'a>]) -> Option<Payload<'a>> {
     let mut payload = None;
     for op in ops {
-        let (Some(kind), Some(path)) = (op.get("op").as_str(), op.get("path").as_str()) else { continue };
+        let (Some(kind), Some(path)) = (op.get("op").as_str(), op.get("path").as_str()) else {
+            continue;
+        };
         if !matches!(kind, "add" | "replace") {
             continue;
         }
         let value = op.get("value");
         let last = path.rsplit('/').next().unwrap_or("");
         let parent = path.rsplit('/').nth(1).unwrap_or("");
-        let container_list = |seg: &str| matches!(seg, "containers" | "initContainers" | "ephemeralContainers");
+        let container_list =
+            |seg: &str| matches!(seg, "containers" | "initContainers" | "ephemeralContainers");
         // `.../containers/-` or `.../containers/2` (one container) or `.../containers` (the list).
-        let one = container_list(parent) && (last == "-" || last.bytes().all(|b| b.is_ascii_digit()));
+        let one =
+            container_list(parent) && (last == "-" || last.bytes().all(|b| b.is_ascii_digit()));
         let whole = container_list(last);
         let mut spec: Vec<(&'static str, Json<'a>)> = Vec::new();
         if one || whole {
@@ -239,12 +298,30 @@ fn read_json_patch<'a>(a: &mut ApiEvent<'a>, ops: &[Json<'a>]) -> Option<Payload
                 a.adds_container = true;
                 a.note("k8s.adds_container", alloc::format!("{kind} {path}"));
             }
-            let list = if one { Json::Array(alloc::vec![value.clone()]) } else { value.clone() };
-            spec.push((if parent == "initContainers" || last == "initContainers" { "initContainers" } else { "containers" }, list));
-        } else if let Some(key) = ["hostPID", "hostNetwork", "hostIPC"].into_iter().find(|k| *k == last) {
+            let list = if one {
+                Json::Array(alloc::vec![value.clone()])
+            } else {
+                value.clone()
+            };
+            spec.push((
+                if parent == "initContainers" || last == "initContainers" {
+                    "initContainers"
+                } else {
+                    "containers"
+                },
+                list,
+            ));
+        } else if let Some(key) = ["hostPID", "hostNetwork", "hostIPC"]
+            .into_iter()
+            .find(|k| *k == last)
+        {
             spec.push((key, value.clone()));
         } else if last == "volumes" || parent == "volumes" {
-            let list = if parent == "volumes" { Json::Array(alloc::vec![value.clone()]) } else { value.clone() };
+            let list = if parent == "volumes" {
+                Json::Array(alloc::vec![value.clone()])
+            } else {
+                value.clone()
+            };
             spec.push(("volumes", list));
         } else if last == "privileged" && value.as_bool() == Some(true) {
             a.pod.present = true;
@@ -252,7 +329,10 @@ fn read_json_patch<'a>(a: &mut ApiEvent<'a>, ops: &[Json<'a>]) -> Option<Payload
             a.note("k8s.pod.privileged", "privileged=true");
         }
         if !spec.is_empty() {
-            let members = spec.into_iter().map(|(k, v)| (Cow::Borrowed(k), v)).collect();
+            let members = spec
+                .into_iter()
+                .map(|(k, v)| (Cow::Borrowed(k), v))
+                .collect();
             let obj = Json::Object(members);
             let p = read_pod_spec(&mut a.pod, &mut a.evidence, &obj);
             payload = payload.or(p);
@@ -262,7 +342,11 @@ fn read_json_patch<'a>(a: &mut ApiEvent<'a>, ops: &[Json<'a>]) -> Option<Payload
 }
 
 /// Reads a pod spec into `pod` and returns the most telling container command as a payload.
-pub fn read_pod_spec<'a>(pod: &mut PodFacts<'a>, evidence: &mut Vec<(&'static str, String)>, spec: &Json<'a>) -> Option<Payload<'a>> {
+pub fn read_pod_spec<'a>(
+    pod: &mut PodFacts<'a>,
+    evidence: &mut Vec<(&'static str, String)>,
+    spec: &Json<'a>,
+) -> Option<Payload<'a>> {
     let mut note = |f: &'static str, t: String| {
         if !evidence.iter().any(|(g, u)| *g == f && *u == t) {
             evidence.push((f, t));
@@ -284,14 +368,18 @@ pub fn read_pod_spec<'a>(pod: &mut PodFacts<'a>, evidence: &mut Vec<(&'static st
             let clean = api::clean_path(p);
             note("k8s.pod.host_paths", alloc::format!("hostPath={p}"));
             if api::sensitive_host_path(&clean) {
-                note("k8s.pod.sensitive_host_paths", alloc::format!("hostPath={p}"));
+                note(
+                    "k8s.pod.sensitive_host_paths",
+                    alloc::format!("hostPath={p}"),
+                );
                 pod.sensitive_host_paths.push(Cow::Owned(clean.clone()));
             }
             pod.host_paths.push(Cow::Owned(clean));
         }
     }
     let psc = spec.get("securityContext");
-    if psc.get("runAsUser").as_i64() == Some(0) || psc.get("runAsNonRoot").as_bool() == Some(false) {
+    if psc.get("runAsUser").as_i64() == Some(0) || psc.get("runAsNonRoot").as_bool() == Some(false)
+    {
         pod.run_as_root = true;
         note("k8s.pod.run_as_root", String::from("runAsUser=0"));
     }
@@ -309,16 +397,29 @@ pub fn read_pod_spec<'a>(pod: &mut PodFacts<'a>, evidence: &mut Vec<(&'static st
             }
             if sc.get("allowPrivilegeEscalation").as_bool() == Some(true) {
                 pod.allow_privilege_escalation = true;
-                note("k8s.pod.allow_privilege_escalation", String::from("allowPrivilegeEscalation=true"));
+                note(
+                    "k8s.pod.allow_privilege_escalation",
+                    String::from("allowPrivilegeEscalation=true"),
+                );
             }
-            if sc.get("runAsUser").as_i64() == Some(0) || sc.get("runAsNonRoot").as_bool() == Some(false) {
+            if sc.get("runAsUser").as_i64() == Some(0)
+                || sc.get("runAsNonRoot").as_bool() == Some(false)
+            {
                 pod.run_as_root = true;
                 note("k8s.pod.run_as_root", String::from("runAsUser=0"));
             }
-            for cap in sc.path(&["capabilities", "add"]).as_array().iter().filter_map(|c| c.as_str()) {
+            for cap in sc
+                .path(&["capabilities", "add"])
+                .as_array()
+                .iter()
+                .filter_map(|c| c.as_str())
+            {
                 let up = cap.trim().to_ascii_uppercase();
                 let up = up.strip_prefix("CAP_").map(String::from).unwrap_or(up);
-                note("k8s.pod.capabilities", alloc::format!("capabilities.add={cap}"));
+                note(
+                    "k8s.pod.capabilities",
+                    alloc::format!("capabilities.add={cap}"),
+                );
                 if !pod.capabilities.iter().any(|c| *c == up) {
                     pod.capabilities.push(Cow::Owned(up));
                 }
@@ -327,8 +428,13 @@ pub fn read_pod_spec<'a>(pod: &mut PodFacts<'a>, evidence: &mut Vec<(&'static st
                 pod.interactive = true;
                 note("k8s.pod.interactive", String::from("stdin+tty"));
             }
-            let words: Vec<Cow<'a, str>> =
-                c.get("command").as_array().iter().chain(c.get("args").as_array()).filter_map(text).collect();
+            let words: Vec<Cow<'a, str>> = c
+                .get("command")
+                .as_array()
+                .iter()
+                .chain(c.get("args").as_array())
+                .filter_map(text)
+                .collect();
             if !words.is_empty() {
                 let p = Payload::analyse(&words);
                 let rank = if p.reverse_shell || p.miner || p.host_escape {

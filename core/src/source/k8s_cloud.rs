@@ -32,7 +32,9 @@ use crate::json::Json;
 
 /// Reads any cloud wrapper of an audit event.
 pub fn read<'a>(doc: &'a Json<'a>) -> Option<Event<'a>> {
-    if let Some(pp) = Some(doc.get("protoPayload")).filter(|p| p.get("serviceName").as_str() == Some("k8s.io")) {
+    if let Some(pp) =
+        Some(doc.get("protoPayload")).filter(|p| p.get("serviceName").as_str() == Some("k8s.io"))
+    {
         return Some(gke(doc, pp));
     }
     if let [one] = doc.get("records").as_array() {
@@ -49,7 +51,8 @@ fn read_single<'a>(doc: &'a Json<'a>) -> Option<Event<'a>> {
     }
     if let Some(op) = operation_name(doc) {
         let up = op.to_ascii_uppercase();
-        if (up.starts_with("MICROSOFT.KUBERNETES/") || up.starts_with("MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/"))
+        if (up.starts_with("MICROSOFT.KUBERNETES/")
+            || up.starts_with("MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/"))
             && !up.contains("/DIAGNOSTICLOGS/")
         {
             return Some(azure_activity(doc, op));
@@ -61,15 +64,26 @@ fn read_single<'a>(doc: &'a Json<'a>) -> Option<Event<'a>> {
         }
         return None;
     }
-    let stream = ["logStreamName", "logStream", "@logStream"].iter().find_map(|k| doc.get(k).as_str()).unwrap_or("");
-    let source = if stream.starts_with("kube-apiserver-audit") { "k8s_eks" } else { "k8s_audit" };
-    ["message", "@message", "log"].iter().find_map(|k| embedded(doc.get(k), source))
+    let stream = ["logStreamName", "logStream", "@logStream"]
+        .iter()
+        .find_map(|k| doc.get(k).as_str())
+        .unwrap_or("");
+    let source = if stream.starts_with("kube-apiserver-audit") {
+        "k8s_eks"
+    } else {
+        "k8s_audit"
+    };
+    ["message", "@message", "log"]
+        .iter()
+        .find_map(|k| embedded(doc.get(k), source))
 }
 
 /// An audit event held as an object or as a JSON string.
 fn embedded<'a>(value: &'a Json<'a>, source: &'static str) -> Option<Event<'a>> {
     match value {
-        Json::Object(_) if k8s_audit::is_audit_event(value) => Some(k8s_audit::from_audit(value, source)),
+        Json::Object(_) if k8s_audit::is_audit_event(value) => {
+            Some(k8s_audit::from_audit(value, source))
+        }
         Json::Str(s) => {
             let s: &'a str = s;
             let t = s.trim_start();
@@ -113,7 +127,9 @@ fn gke<'a>(doc: &'a Json<'a>, pp: &'a Json<'a>) -> Event<'a> {
         return ev;
     }
     a.user = nonempty(pp.path(&["authenticationInfo", "principalEmail"]));
-    a.source_ips = nonempty(pp.path(&["requestMetadata", "callerIp"])).into_iter().collect();
+    a.source_ips = nonempty(pp.path(&["requestMetadata", "callerIp"]))
+        .into_iter()
+        .collect();
     a.user_agent = nonempty(pp.path(&["requestMetadata", "callerSuppliedUserAgent"]));
     a.time = doc.get("timestamp").as_str().and_then(api::rfc3339_seconds);
     a.method = nonempty(pp.get("methodName"));
@@ -145,25 +161,35 @@ fn gke<'a>(doc: &'a Json<'a>, pp: &'a Json<'a>) -> Event<'a> {
                 rest = &rest[2..];
             }
             if let Some(r) = rest.first() {
-                a.resource.get_or_insert_with(|| Cow::Owned(r.to_ascii_lowercase()));
+                a.resource
+                    .get_or_insert_with(|| Cow::Owned(r.to_ascii_lowercase()));
             }
             if let Some(n) = rest.get(1) {
                 a.name = Some(Cow::Owned(String::from(*n)));
             }
             if let Some(s) = rest.get(2) {
-                a.subresource.get_or_insert_with(|| Cow::Owned(s.to_ascii_lowercase()));
+                a.subresource
+                    .get_or_insert_with(|| Cow::Owned(s.to_ascii_lowercase()));
             }
         }
         a.request_uri = Some(Cow::Owned(alloc::format!("/{rn}")));
     }
-    let denied = pp.get("authorizationInfo").as_array().iter().any(|i| i.get("granted").as_bool() == Some(false));
+    let denied = pp
+        .get("authorizationInfo")
+        .as_array()
+        .iter()
+        .any(|i| i.get("granted").as_bool() == Some(false));
     a.decision = nonempty(doc.path(&["labels", "authorization.k8s.io/decision"]))
         .map(lower)
         .or_else(|| denied.then_some(Cow::Borrowed("forbid")));
     // Denials are taken from authorizationInfo (`"granted":false`), the only place GKE
     // records them for sure; other gRPC codes map to their HTTP status.
     a.denied = denied || a.decision.as_deref() == Some("forbid");
-    a.status_code = if denied { Some(403) } else { pp.path(&["status", "code"]).as_i64().and_then(grpc_to_http) };
+    a.status_code = if denied {
+        Some(403)
+    } else {
+        pp.path(&["status", "code"]).as_i64().and_then(grpc_to_http)
+    };
     for (k, v) in doc.get("labels").members() {
         if !k.starts_with("authorization.k8s.io/") {
             if let Some(v) = text(v) {
@@ -188,24 +214,41 @@ fn operation_name<'a>(doc: &'a Json<'a>) -> Option<&'a str> {
 
 fn azure_activity<'a>(doc: &'a Json<'a>, op: &'a str) -> Event<'a> {
     let mut ev = Event::new(EventKind::K8sAudit, "k8s_azure_activity");
-    let mut a = ApiEvent { method: Some(Cow::Borrowed(op)), ..ApiEvent::default() };
-    let result = doc.get("resultType").as_str().or_else(|| doc.path(&["status", "value"]).as_str()).unwrap_or("");
+    let mut a = ApiEvent {
+        method: Some(Cow::Borrowed(op)),
+        ..ApiEvent::default()
+    };
+    let result = doc
+        .get("resultType")
+        .as_str()
+        .or_else(|| doc.path(&["status", "value"]).as_str())
+        .unwrap_or("");
     // One operation logs Start/Accept and then Success or Failure: score the successful end only.
-    if matches!(result.to_ascii_lowercase().as_str(), "start" | "started" | "accept" | "accepted" | "failure" | "failed") {
+    if matches!(
+        result.to_ascii_lowercase().as_str(),
+        "start" | "started" | "accept" | "accepted" | "failure" | "failed"
+    ) {
         a.stage = Some(Cow::Borrowed("ResponseStarted"));
         a.skipped = true;
         ev.api = a;
         return ev;
     }
-    a.user = nonempty(doc.get("caller")).or_else(|| nonempty(doc.path(&["identity", "claims", "name"])));
+    a.user =
+        nonempty(doc.get("caller")).or_else(|| nonempty(doc.path(&["identity", "claims", "name"])));
     a.source_ips = nonempty(doc.get("callerIpAddress")).into_iter().collect();
-    a.time = ["eventTimestamp", "time"].iter().find_map(|k| doc.get(k).as_str().and_then(api::rfc3339_seconds));
+    a.time = ["eventTimestamp", "time"]
+        .iter()
+        .find_map(|k| doc.get(k).as_str().and_then(api::rfc3339_seconds));
     // MICROSOFT.KUBERNETES/CONNECTEDCLUSTERS/[<group>/]<resource>[/<sub>]/<WRITE|DELETE|READ|ACTION>
     let segs: Vec<String> = op.split('/').map(|s| s.to_ascii_lowercase()).collect();
     let body = &segs[2.min(segs.len())..];
     if let Some((last, head)) = body.split_last() {
         let mut head: Vec<&str> = head.iter().map(|s| s.as_str()).collect();
-        let verb = if last == "action" { head.pop().unwrap_or("action") } else { last.as_str() };
+        let verb = if last == "action" {
+            head.pop().unwrap_or("action")
+        } else {
+            last.as_str()
+        };
         let stream = matches!(verb, "exec" | "attach" | "portforward" | "proxy");
         if stream {
             a.subresource = Some(Cow::Owned(String::from(verb)));
@@ -213,7 +256,13 @@ fn azure_activity<'a>(doc: &'a Json<'a>, op: &'a str) -> Event<'a> {
         } else {
             a.verb = Some(Cow::Owned(String::from(verb)));
         }
-        if !stream && head.len() >= 2 && matches!(*head.last().unwrap_or(&""), "status" | "scale" | "ephemeralcontainers") {
+        if !stream
+            && head.len() >= 2
+            && matches!(
+                *head.last().unwrap_or(&""),
+                "status" | "scale" | "ephemeralcontainers"
+            )
+        {
             a.subresource = head.pop().map(|s| Cow::Owned(String::from(s)));
         }
         match head.as_slice() {

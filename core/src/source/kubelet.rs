@@ -63,7 +63,14 @@ pub fn read_line(line: &str) -> Option<Event<'_>> {
         let uri = kv(line, "URI")?;
         let verb = kv(line, "verb").unwrap_or("");
         let status = kv(line, "resp").and_then(|r| r.parse().ok());
-        return Some(build(verb, uri, kv(line, "userAgent"), kv(line, "srcIP"), status, None));
+        return Some(build(
+            verb,
+            uri,
+            kv(line, "userAgent"),
+            kv(line, "srcIP"),
+            status,
+            None,
+        ));
     }
     // Older httplog: `] GET /pods: (1.3ms) 200 [curl/7.88.1 10.0.0.7:40490]`
     let (_, rest) = line.split_once("] ")?;
@@ -98,20 +105,35 @@ fn strip_port(s: &str) -> &str {
     }
 }
 
-fn build<'a>(verb: &str, uri: &'a str, ua: Option<&'a str>, src: Option<&'a str>, status: Option<i64>, time: Option<i64>) -> Event<'a> {
+fn build<'a>(
+    verb: &str,
+    uri: &'a str,
+    ua: Option<&'a str>,
+    src: Option<&'a str>,
+    status: Option<i64>,
+    time: Option<i64>,
+) -> Event<'a> {
     let mut ev = Event::new(EventKind::Kubelet, "kubelet");
     let mut a = ApiEvent {
         verb: Some(Cow::Owned(verb.to_ascii_lowercase())),
         request_uri: Some(Cow::Borrowed(uri)),
         user_agent: ua.filter(|u| !u.is_empty()).map(Cow::Borrowed),
-        source_ips: src.map(strip_port).filter(|s| !s.is_empty()).map(Cow::Borrowed).into_iter().collect(),
+        source_ips: src
+            .map(strip_port)
+            .filter(|s| !s.is_empty())
+            .map(Cow::Borrowed)
+            .into_iter()
+            .collect(),
         status_code: status,
         time,
         ..ApiEvent::default()
     };
     let path = uri.split('?').next().unwrap_or(uri);
     let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    let endpoint = segs.first().map(|s| s.to_ascii_lowercase()).unwrap_or_default();
+    let endpoint = segs
+        .first()
+        .map(|s| s.to_ascii_lowercase())
+        .unwrap_or_default();
     let (endpoint, rest) = if endpoint == "cri" && segs.len() >= 2 {
         (segs[1].to_ascii_lowercase(), &[][..])
     } else {
@@ -119,11 +141,17 @@ fn build<'a>(verb: &str, uri: &'a str, ua: Option<&'a str>, src: Option<&'a str>
     };
     a.resource = Some(Cow::Borrowed("kubelet"));
     a.subresource = Some(Cow::Owned(endpoint.clone()));
-    if matches!(endpoint.as_str(), "exec" | "run" | "attach" | "portforward" | "containerlogs") {
+    if matches!(
+        endpoint.as_str(),
+        "exec" | "run" | "attach" | "portforward" | "containerlogs"
+    ) {
         a.namespace = rest.first().map(|s| Cow::Owned(String::from(*s)));
         a.name = rest.get(1).map(|s| Cow::Owned(String::from(*s)));
     }
-    a.note("k8s.subresource", alloc::format!("kubelet {} {path}", verb.to_ascii_uppercase()));
+    a.note(
+        "k8s.subresource",
+        alloc::format!("kubelet {} {path}", verb.to_ascii_uppercase()),
+    );
     if let Some(u) = &a.user_agent {
         let u = u.clone();
         a.note("user_agent", alloc::format!("userAgent={u}"));

@@ -49,5 +49,7 @@ pub fn normalise_text(line: &str) -> Option<Event<'_>> {
 
 /// The text of a record that wraps a raw log line (`message`, `log`, `MESSAGE`).
 fn text_field<'a>(doc: &'a Json<'a>) -> Option<&'a str> {
-    ["message", "log", "MESSAGE", "msg"].iter().find_map(|k| doc.get(k).as_str())
+    ["message", "log", "MESSAGE", "msg"]
+        .iter()
+        .find_map(|k| doc.get(k).as_str())
 }

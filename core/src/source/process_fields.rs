@@ -76,8 +76,22 @@ pub const WINDOWS_4688: ProcessFieldNames = ProcessFieldNames {
     executable: &["NewProcessName", "Process Path", "Image"],
     name: &["Process Name", "ProcessName"],
     args: &[],
-    command_line: &["CommandLine", "ProcessCommandLine", "Command", "Process CommandLine", "payload", "UTF8(payload)"],
-    user: &["SubjectUserName", "TargetUserName", "username", "Username", "userName", "User"],
+    command_line: &[
+        "CommandLine",
+        "ProcessCommandLine",
+        "Command",
+        "Process CommandLine",
+        "payload",
+        "UTF8(payload)",
+    ],
+    user: &[
+        "SubjectUserName",
+        "TargetUserName",
+        "username",
+        "Username",
+        "userName",
+        "User",
+    ],
     parent_name: &["ParentProcessName", "Parent Process Name"],
     parent_executable: &["ParentProcessPath", "Parent Process Path"],
     parent_command_line: &["ParentCommandLine", "Parent Command"],
@@ -124,7 +138,10 @@ pub fn read<'a>(doc: &'a Json<'a>, names: &ProcessFieldNames) -> ProcessStart<'a
     for n in names.args {
         let items = doc.get_dotted(n).as_array();
         if !items.is_empty() {
-            argv = items.iter().filter_map(|v| v.as_text().map(|t| Cow::Owned(t.into_owned()))).collect();
+            argv = items
+                .iter()
+                .filter_map(|v| v.as_text().map(|t| Cow::Owned(t.into_owned())))
+                .collect();
             // Borrow where the element is a borrowed string.
             for (slot, v) in argv.iter_mut().zip(items) {
                 if let Json::Str(Cow::Borrowed(s)) = v {

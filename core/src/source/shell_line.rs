@@ -19,6 +19,11 @@ pub fn read(line: &str) -> Option<Event<'_>> {
         let rest = line[at + 5..].trim_start();
         rest.split(&[' ', ':'][..]).next().map(Cow::Borrowed)
     });
-    let process = ProcessStart { argv, command_line: Some(Cow::Borrowed(command)), user, ..ProcessStart::default() };
+    let process = ProcessStart {
+        argv,
+        command_line: Some(Cow::Borrowed(command)),
+        user,
+        ..ProcessStart::default()
+    };
     Some(Event::from_process("text", process))
 }

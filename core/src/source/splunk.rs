@@ -7,9 +7,16 @@ use crate::json::Json;
 /// Reads a Splunk CIM process record.
 pub fn read<'a>(doc: &'a Json<'a>) -> Option<Event<'a>> {
     let cim = process_fields::has_any(doc, &["process_name", "process_path"])
-        || (doc.get("process").as_str().is_some() && process_fields::has_any(doc, &["parent_process_name", "parent_process", "process_id"]));
+        || (doc.get("process").as_str().is_some()
+            && process_fields::has_any(
+                doc,
+                &["parent_process_name", "parent_process", "process_id"],
+            ));
     if !cim {
         return None;
     }
-    Some(Event::from_process(SPLUNK_CIM.vendor, process_fields::read(doc, &SPLUNK_CIM)))
+    Some(Event::from_process(
+        SPLUNK_CIM.vendor,
+        process_fields::read(doc, &SPLUNK_CIM),
+    ))
 }

@@ -10,16 +10,29 @@ use crate::event::{Event, ProcessStart};
 use crate::json::Json;
 
 fn event_id(doc: &Json<'_>) -> Option<i64> {
-    ["EventID", "event_id", "EventId", "winlog.event_id", "Event.System.EventID"]
-        .iter()
-        .find_map(|k| doc.get_dotted(k).as_i64())
+    [
+        "EventID",
+        "event_id",
+        "EventId",
+        "winlog.event_id",
+        "Event.System.EventID",
+    ]
+    .iter()
+    .find_map(|k| doc.get_dotted(k).as_i64())
 }
 
 fn is_sysmon(doc: &Json<'_>) -> bool {
-    let named = ["Channel", "channel", "winlog.channel", "SourceName", "winlog.provider_name", "Provider"]
-        .iter()
-        .filter_map(|k| doc.get_dotted(k).as_str())
-        .any(|s| s.contains("Sysmon"));
+    let named = [
+        "Channel",
+        "channel",
+        "winlog.channel",
+        "SourceName",
+        "winlog.provider_name",
+        "Provider",
+    ]
+    .iter()
+    .filter_map(|k| doc.get_dotted(k).as_str())
+    .any(|s| s.contains("Sysmon"));
     named || process_fields::has_any(doc, &["Image", "winlog.event_data.Image"])
 }
 
@@ -35,7 +48,10 @@ pub fn read<'a>(doc: &'a Json<'a>) -> Option<Event<'a>> {
     };
     let mut process = process_fields::read(data, &SYSMON);
     if process.host.is_none() {
-        process.host = doc.get_dotted("winlog.computer_name").as_str().map(Cow::Borrowed);
+        process.host = doc
+            .get_dotted("winlog.computer_name")
+            .as_str()
+            .map(Cow::Borrowed);
     }
     Some(Event::from_process(SYSMON.vendor, process))
 }
@@ -64,7 +80,11 @@ pub fn read_xml_line(line: &str) -> Option<Event<'_>> {
         pid: data("ProcessId").and_then(|p| p.parse().ok()),
         host: {
             let s = line.find("<Computer>").map(|i| i + "<Computer>".len());
-            s.and_then(|s| line[s..].find("</Computer>").map(|e| Cow::Borrowed(&line[s..s + e])))
+            s.and_then(|s| {
+                line[s..]
+                    .find("</Computer>")
+                    .map(|e| Cow::Borrowed(&line[s..s + e]))
+            })
         },
         argv: Vec::new(),
         name: None,
