@@ -97,6 +97,8 @@ fn verdict(v: CoreVerdict) -> Verdict {
             first_seen_user_ip: c.first_seen_user_ip,
             exec_spike: c.exec_spike,
             exec_rate: c.exec_rate,
+            discovery_burst: c.discovery_burst,
+            discovery_resources: c.discovery_resources,
         }),
         suppressed_by: v.suppressed_by,
         triage: v.triage.map(|t| Triage { escalate: t.escalate, steps: t.steps }),
@@ -171,4 +173,7 @@ impl Guest for Component {
     }
 }
 
+// The component's exports only exist in the WebAssembly build: as a native cdylib the
+// WIT export names (`cadet:detector/detector@0.1.0#...`) are not valid linker symbols.
+#[cfg(target_arch = "wasm32")]
 export!(Component);
