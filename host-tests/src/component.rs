@@ -46,10 +46,11 @@ pub struct Limits {
 }
 
 impl Default for Limits {
-    /// 256 MiB of memory, 2·10⁹ fuel per record (about a second; a 4 MiB record needs a
-    /// fraction of it), 1 MiB of stack.
+    /// 256 MiB of memory, 10¹⁰ fuel per record (a few seconds of CPU; the costliest
+    /// ordinary shape measured, one 4 MiB command-line token, needs 3.7·10⁹: ~880 fuel a
+    /// byte), 1 MiB of stack.
     fn default() -> Self {
-        Limits { memory_bytes: 256 << 20, budget: Budget::FuelPerRecord(2_000_000_000), max_wasm_stack: 1 << 20 }
+        Limits { memory_bytes: 256 << 20, budget: Budget::FuelPerRecord(10_000_000_000), max_wasm_stack: 1 << 20 }
     }
 }
 
@@ -106,7 +107,7 @@ pub struct ComponentHost {
     pre: CadetPre<HostState>,
     limits: Limits,
     ticker: Option<Ticker>,
-    /// Time `Component::new` took (compilation with Cranelift).
+    /// Time to compile the component with Cranelift (or to load it from the cache).
     pub compile_time: Duration,
     /// Size of the component file in bytes.
     pub wasm_size: usize,
@@ -144,9 +145,15 @@ impl Drop for Ticker {
 }
 
 impl ComponentHost {
-    /// Compiles the component host-tests' build script built.
+    /// The component host-tests' build script built, compiled once per change of the
+    /// component and engine settings: the compiled code is kept beside the `.wasm`
+    /// (`wasmtime-cache/`), so later test runs only load it.
     pub fn new(limits: Limits) -> wasmtime::Result<ComponentHost> {
-        Self::from_file(Path::new(COMPONENT_WASM), limits)
+        let path = Path::new(COMPONENT_WASM);
+        let bytes = std::fs::read(path)
+            .map_err(|e| wasmtime::format_err!("cannot read {}: {e} (is the component built?)", path.display()))?;
+        let cache = path.parent().map(|d| d.join("wasmtime-cache"));
+        Self::build(&bytes, limits, cache.as_deref())
     }
 
     /// Compiles a component file.
@@ -158,6 +165,10 @@ impl ComponentHost {
 
     /// Compiles a component from its bytes.
     pub fn from_bytes(bytes: &[u8], limits: Limits) -> wasmtime::Result<ComponentHost> {
+        Self::build(bytes, limits, None)
+    }
+
+    fn build(bytes: &[u8], limits: Limits, cache: Option<&Path>) -> wasmtime::Result<ComponentHost> {
         let mut config = wasmtime::Config::new();
         config.wasm_component_model(true);
         config.max_wasm_stack(limits.max_wasm_stack);
@@ -172,7 +183,7 @@ impl ComponentHost {
         }
         let engine = Engine::new(&config)?;
         let started = Instant::now();
-        let component = Component::new(&engine, bytes)?;
+        let component = compile(&engine, bytes, cache)?;
         let compile_time = started.elapsed();
         let mut linker = Linker::<HostState>::new(&engine);
         // The component imports only what Rust's std links for wasm32-wasip2 (see
@@ -216,6 +227,32 @@ impl ComponentHost {
     pub fn detector(&self, config: Config) -> Result<Detector<'_>, String> {
         Detector::new(self, config)
     }
+}
+
+/// Compiles `bytes`, or loads the code compiled earlier for the same bytes and engine
+/// settings from `cache`.
+fn compile(engine: &Engine, bytes: &[u8], cache: Option<&Path>) -> wasmtime::Result<Component> {
+    use std::hash::{Hash, Hasher};
+    let Some(dir) = cache else { return Component::new(engine, bytes) };
+    let mut hasher = std::hash::DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    engine.precompile_compatibility_hash().hash(&mut hasher);
+    let file = dir.join(format!("cadet-{:016x}.cwasm", hasher.finish()));
+    if file.is_file() {
+        // SAFETY: the file was written below by `Component::serialize` for this engine's
+        // settings (the name carries their hash); wasmtime re-checks the settings on load.
+        if let Ok(component) = unsafe { Component::deserialize_file(engine, &file) } {
+            return Ok(component);
+        }
+    }
+    let component = Component::new(engine, bytes)?;
+    if let Ok(code) = component.serialize() {
+        let tmp = dir.join(format!(".{}.{}", std::process::id(), file.file_name().unwrap().to_string_lossy()));
+        if std::fs::create_dir_all(dir).is_ok() && std::fs::write(&tmp, code).is_ok() {
+            let _ = std::fs::rename(&tmp, &file);
+        }
+    }
+    Ok(component)
 }
 
 /// One component instance and its store. After a trap every call fails: make a new one.
@@ -297,6 +334,11 @@ impl Instance {
         api.call_import_state(&mut self.store, state)
     }
 
+    /// Fuel left from the last call's budget (fuel budgets only).
+    pub fn fuel_left(&self) -> Option<u64> {
+        self.store.get_fuel().ok()
+    }
+
     /// The largest linear memory (bytes) this instance has asked for so far.
     pub fn peak_memory(&self) -> usize {
         self.store.data().limits.peak
@@ -342,7 +384,7 @@ impl<'h> Detector<'h> {
     }
 
     fn recover(&mut self, trap: &wasmtime::Error) -> String {
-        let message = format!("{trap:#}");
+        let message = trap_message(trap);
         self.traps.push(message.clone());
         // Configuration succeeded once; a fresh instance accepts it again.
         self.instance = self.host.instantiate().expect("re-instantiate after trap");
@@ -369,6 +411,14 @@ impl<'h> Detector<'h> {
                 records.iter().map(|r| self.enrich(r.as_bytes())).collect()
             }
         }
+    }
+}
+
+/// The trap's reason in one line (`all fuel consumed by WebAssembly`, `wasm trap: ...`).
+pub fn trap_message(error: &wasmtime::Error) -> String {
+    match error.downcast_ref::<wasmtime::Trap>() {
+        Some(trap) => trap.to_string(),
+        None => format!("{:#}", error.root_cause()),
     }
 }
 

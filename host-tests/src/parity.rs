@@ -124,7 +124,7 @@ pub fn compare(host: &ComponentHost, profile: &str, set: &FixtureSet) -> Row {
             Err(trap) => {
                 // Recover through the detector so the next record gets a live instance.
                 detector.enrich(b"{}");
-                Outcome::Trapped { record: record.clone().into_bytes(), trap: format!("{trap:#}") }
+                Outcome::Trapped { record: record.clone().into_bytes(), trap: crate::component::trap_message(&trap) }
             }
         };
         if got == Outcome::Enriched(expected[*i].clone()) {

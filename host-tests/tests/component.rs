@@ -16,6 +16,18 @@ fn host() -> &'static ComponentHost {
     HOST.get_or_init(|| ComponentHost::new(Limits::default()).expect("compile the component"))
 }
 
+/// Asserts `got` is `Enriched(expected)`, with a short message (records can be megabytes).
+#[track_caller]
+fn assert_enriched(got: &Outcome, expected: &[u8], what: &str) {
+    let short = |b: &[u8]| String::from_utf8_lossy(&b[..b.len().min(300)]).into_owned();
+    match got {
+        Outcome::Enriched(out) if out == expected => {}
+        Outcome::Enriched(out) => panic!("{what}: differs from native\n  native:    {}\n  component: {}", short(expected), short(out)),
+        Outcome::Dropped => panic!("{what}: dropped, native gave {}", short(expected)),
+        Outcome::Trapped { trap, .. } => panic!("{what}: trapped: {trap}"),
+    }
+}
+
 fn native(profile: &str) -> Engine {
     Engine::new(&CoreConfig { profile: profile.into(), ..CoreConfig::default() }).unwrap()
 }
@@ -87,6 +99,8 @@ fn to_core(v: Verdict) -> CoreVerdict {
             first_seen_user_ip: c.first_seen_user_ip,
             exec_spike: c.exec_spike,
             exec_rate: c.exec_rate,
+            discovery_burst: c.discovery_burst,
+            discovery_resources: c.discovery_resources,
         }),
         suppressed_by: v.suppressed_by,
         triage: v.triage.map(|t| cadet_core::Triage { escalate: t.escalate, steps: t.steps }),
@@ -131,9 +145,9 @@ fn matches_only_mode_drops_exactly_the_unmatched() {
     for record in sets.iter().flat_map(|s| &s.records) {
         let (expected, matched) = parity::native_enrich(&mut engine, record);
         match det.enrich(record) {
-            Outcome::Enriched(out) => {
+            got @ Outcome::Enriched(_) => {
                 assert!(matched);
-                assert_eq!(out, expected);
+                assert_enriched(&got, &expected, "matches-only");
                 kept += 1;
             }
             Outcome::Dropped => {
@@ -190,7 +204,7 @@ fn threshold_and_suppressions_configure_like_native() {
         for r in &records {
             let (expected, _) = parity::native_enrich(&mut engine, r);
             suppressed += expected.windows(15).any(|w| w == b"\"suppressed_by\"") as usize;
-            assert_eq!(det.enrich(r), Outcome::Enriched(expected), "{wit:?}");
+            assert_enriched(&det.enrich(r), &expected, &format!("{:?}/{:?}", wit.threshold, wit.suppressions.is_some()));
         }
         if wit.suppressions.is_some() {
             println!("suppression entry applied to {suppressed} records");
@@ -204,25 +218,38 @@ fn detector_state_round_trips_like_native() {
     let records: Vec<&Vec<u8>> = sets.iter().flat_map(|s| &s.records).collect();
     let core = CoreConfig { state_capacity: 1024, ..CoreConfig::default() };
     let wit = host_tests::component::Config { state_capacity: 1024, ..config("cadet") };
-    let mut engine = Engine::new(&core).unwrap();
+    // Native: one engine that never stops, and one restarted from its saved state halfway.
+    let mut uninterrupted = Engine::new(&core).unwrap();
     let mut det = host().detector(wit.clone()).unwrap();
     let half = records.len() / 2;
+    let mut with_context = 0;
     for r in &records[..half] {
-        assert_eq!(det.enrich(r), Outcome::Enriched(parity::native_enrich(&mut engine, r).0));
+        let (expected, _) = parity::native_enrich(&mut uninterrupted, r);
+        with_context += expected.windows(10).any(|w| w == b"\"context\":") as usize;
+        assert_enriched(&det.enrich(r), &expected, "first half");
     }
     let saved = det.instance().export_state().unwrap();
-    assert_eq!(saved, engine.export_state());
-    // A restarted host: fresh instance, state imported, the rest of the stream identical.
+    assert_eq!(saved, uninterrupted.export_state(), "exported state differs from native");
+    let mut restored = Engine::new(&core).unwrap();
+    restored.import_state(&saved).unwrap();
+    // A restarted host: fresh instance, state imported; the rest of the stream must be
+    // what the uninterrupted engine gives, and the state what a restored native engine holds.
     let mut restarted = host().detector(wit).unwrap();
     restarted.instance().import_state(&saved).unwrap().unwrap();
     for r in &records[half..] {
-        assert_eq!(restarted.enrich(r), Outcome::Enriched(parity::native_enrich(&mut engine, r).0));
+        let (expected, _) = parity::native_enrich(&mut uninterrupted, r);
+        with_context += expected.windows(10).any(|w| w == b"\"context\":") as usize;
+        assert_eq!(parity::native_enrich(&mut restored, r).0, expected, "native restore changed a verdict");
+        assert_enriched(&restarted.enrich(r), &expected, "after restore");
     }
-    assert_eq!(restarted.instance().export_state().unwrap(), engine.export_state());
-    // With the state off, import is a clear error, not a trap.
+    assert_eq!(restarted.instance().export_state().unwrap(), restored.export_state());
+    println!("state on: {} records, {with_context} with first-seen context, state {} bytes at the restart", records.len(), saved.len());
+    // With the state off, import is a clear error, not a trap; a broken state is an error too.
     let mut off = host().instantiate().unwrap();
     assert!(off.import_state(&saved).unwrap().is_err());
-    assert!(off.import_state("{not json").unwrap().is_err());
+    let mut on = host().detector(host_tests::component::Config { state_capacity: 8, ..config("cadet") }).unwrap();
+    assert!(on.instance().import_state("{not json").unwrap().is_err());
+    assert!(on.instance().import_state(&"[".repeat(100_000)).unwrap().is_err());
 }
 
 /// A record that makes a hostile pack work hard: a 1 MiB command line.
@@ -278,15 +305,15 @@ fn hostile_pack_is_stopped(host: ComponentHost, what: &str) {
     }
     assert!(took < Duration::from_secs(30), "{what}: took {took:?}");
     // The next record runs on a fresh instance with the same configuration, identical to native.
-    assert_eq!(det.enrich(normal), Outcome::Enriched(parity::native_enrich(&mut engine, normal).0));
+    assert_enriched(&det.enrich(normal), &parity::native_enrich(&mut engine, normal).0, "after the trap");
     // A batch with the poisoned record in the middle loses no record.
     let batch = vec![String::from_utf8(normal.to_vec()).unwrap(), heavy.clone(), String::from_utf8(normal.to_vec()).unwrap()];
     let outs = det.enrich_batch(&batch);
     assert_eq!(outs.len(), 3);
-    let expected = Outcome::Enriched(parity::native_enrich(&mut engine, normal).0);
-    assert_eq!(outs[0], expected);
+    let expected = parity::native_enrich(&mut engine, normal).0;
+    assert_enriched(&outs[0], &expected, "batch record 0");
     assert!(matches!(&outs[1], Outcome::Trapped { record, .. } if record == heavy.as_bytes()));
-    assert_eq!(outs[2], expected);
+    assert_enriched(&outs[2], &expected, "batch record 2");
     assert_eq!(det.traps.len(), 3, "one trap for the record, one for the batch, one for its replay");
 }
 
@@ -313,7 +340,7 @@ fn memory_limit_contains_huge_inputs() {
     // A 4 MiB record (the core's own limit) fits and is answered like native.
     let mut engine = native("cadet");
     let four = format!(r#"{{"process":{{"name":"docker","command_line":"docker exec -it x sh {}"}}}}"#, "q".repeat((4 << 20) - 80));
-    assert_eq!(det.enrich(four.as_bytes()), Outcome::Enriched(parity::native_enrich(&mut engine, four.as_bytes()).0));
+    assert_enriched(&det.enrich(four.as_bytes()), &parity::native_enrich(&mut engine, four.as_bytes()).0, "4 MiB record");
     // A pack with a million list entries fits under the cap or traps; never more memory.
     let mut pack = String::from(cadet_core::DEFAULT_PACK);
     pack.push_str("\n[lists]\n");

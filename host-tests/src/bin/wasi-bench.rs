@@ -49,7 +49,7 @@ fn main() {
     let mut host_info = None;
     for (label, budget) in [
         ("epoch deadline", Budget::Deadline(Duration::from_secs(1))),
-        ("fuel", Budget::FuelPerRecord(2_000_000_000)),
+        ("fuel", Budget::FuelPerRecord(10_000_000_000)),
         ("no CPU limit", Budget::Unlimited),
     ] {
         let limits = Limits { budget, ..Limits::default() };
