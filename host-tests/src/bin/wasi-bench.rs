@@ -3,7 +3,7 @@
 //! mixed corpus in one run. Run it in release:
 //!
 //! ```text
-//! cargo run --release -p host-tests --bin wasi-bench [-- --records 20000 --seconds 2]
+//! cargo run --release -p host-tests --bin wasi-bench [-- --records 20000 --seconds 2 --component FILE.wasm]
 //! ```
 
 use std::time::{Duration, Instant};
@@ -15,11 +15,13 @@ use host_tests::component::{config, Budget, ComponentHost, Instance, Limits};
 fn main() {
     let mut records = 20_000usize;
     let mut seconds = 2.0f64;
+    let mut component = std::path::PathBuf::from(host_tests::component::COMPONENT_WASM);
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--records" => records = args.next().and_then(|v| v.parse().ok()).expect("--records N"),
             "--seconds" => seconds = args.next().and_then(|v| v.parse().ok()).expect("--seconds S"),
+            "--component" => component = args.next().expect("--component FILE.wasm").into(),
             _ => {}
         }
     }
@@ -53,7 +55,7 @@ fn main() {
         ("no CPU limit", Budget::Unlimited),
     ] {
         let limits = Limits { budget, ..Limits::default() };
-        let host = ComponentHost::new(limits).expect("component");
+        let host = ComponentHost::from_file(&component, limits).expect("component");
         let mut inst = host.instantiate().unwrap();
         inst.configure(&config("cadet")).unwrap().unwrap();
         let per_call = rate(min, corpus.len(), || {

@@ -2,8 +2,10 @@
 //! prints the parity table; exits 1 if any record differs.
 //!
 //! ```text
-//! cargo run -p host-tests --bin wasi-replay -- [--profile NAME]... [--all] [FILE.jsonl]...
+//! cargo run -p host-tests --bin wasi-replay -- [--profile NAME]... [--component FILE.wasm] [--all] [FILE.jsonl]...
 //! ```
+//! `--component` replays through another build of the component (for example one
+//! optimised by `jco opt`) instead of the one host-tests' build script built.
 //! With no file, or with `--all`, it replays every fixture set parity replays
 //! (repository fixtures and ../shared/data). Without `--profile` it runs every profile.
 
@@ -17,6 +19,7 @@ fn main() -> ExitCode {
     let mut profiles = Vec::new();
     let mut sets = Vec::new();
     let mut all = false;
+    let mut component = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -25,6 +28,10 @@ fn main() -> ExitCode {
                 None => return usage("--profile needs a name"),
             },
             "--all" => all = true,
+            "--component" => match args.next() {
+                Some(p) => component = Some(std::path::PathBuf::from(p)),
+                None => return usage("--component needs a file"),
+            },
             "-h" | "--help" => return usage(""),
             file => match corpus::file_set(Path::new(file)) {
                 Ok(set) => sets.push(set),
@@ -38,14 +45,15 @@ fn main() -> ExitCode {
     if profiles.is_empty() {
         profiles = parity::profiles();
     }
-    let host = match ComponentHost::new(Limits::default()) {
+    let path = component.unwrap_or_else(|| host_tests::component::COMPONENT_WASM.into());
+    let host = match ComponentHost::from_file(&path, Limits::default()) {
         Ok(h) => h,
         Err(e) => {
             eprintln!("wasi-replay: {e:#}");
             return ExitCode::from(2);
         }
     };
-    eprintln!("component: {} ({} bytes)", host_tests::component::COMPONENT_WASM, host.wasm_size);
+    eprintln!("component: {} ({} bytes, compiled in {:?})", path.display(), host.wasm_size, host.compile_time);
     let rows = parity::compare_all(&host, &profiles, &sets);
     print!("{}", parity::table(&rows));
     if rows.iter().all(parity::Row::identical) {
@@ -60,6 +68,6 @@ fn usage(problem: &str) -> ExitCode {
     if !problem.is_empty() {
         eprintln!("wasi-replay: {problem}");
     }
-    eprintln!("usage: wasi-replay [--profile NAME]... [--all] [FILE.jsonl]...");
+    eprintln!("usage: wasi-replay [--profile NAME]... [--component FILE.wasm] [--all] [FILE.jsonl]...");
     ExitCode::from(if problem.is_empty() { 0 } else { 2 })
 }
