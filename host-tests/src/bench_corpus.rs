@@ -29,7 +29,6 @@ const COMMANDS: &[&str] = &[
 /// `n` records: about 75 % generated ordinary process events, 20 % benign fixture
 /// records (routine container-CLI use, control-plane traffic), 5 % attack fixture records.
 pub fn mixed(n: usize) -> Vec<String> {
-    let sets = corpus::repo_fixture_sets();
     let text = |set: &corpus::FixtureSet| -> Vec<String> {
         set.records.iter().filter_map(|r| String::from_utf8(r.clone()).ok()).collect()
     };
@@ -44,7 +43,6 @@ pub fn mixed(n: usize) -> Vec<String> {
             benign.extend(text(&set));
         }
     }
-    let _ = sets;
     // Templates: the benign ECS process events, with the command swapped.
     let templates: Vec<Value> = benign
         .iter()

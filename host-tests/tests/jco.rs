@@ -83,7 +83,7 @@ fn jco_transpiled_component_matches_native() {
         println!(
             "{:<18} | {:>7} | {:>9} | {:>9} | {:>9} | {}",
             s["profile"].as_str().unwrap(),
-            s["records"],
+            s["records"].as_u64().unwrap_or(0),
             format!("{}/{}", s["enrich"], s["utf8"]),
             format!("{}/{}", s["batch"], s["utf8"]),
             format!("{}/{}", s["bytes"], s["records"]),
