@@ -7,9 +7,11 @@
 //! is always read in full. Escapes of other characters (Go's `\u0026` for `&`,
 //! common in Kubernetes audit URIs) do not defeat the filter.
 //!
-//! The record is lower-cased in 4 KiB chunks on the stack (overlapping by the
-//! longest keyword) and searched case-sensitively, which lets aho-corasick use its
-//! SIMD "Teddy" searcher; an ASCII-case-insensitive automaton cannot.
+//! Two ways to search, with the same answers ([`Strategy`]): on x86-64 and AArch64
+//! the record is lower-cased in 4 KiB chunks (overlapping by the longest keyword)
+//! and searched case-sensitively, which lets aho-corasick use its SIMD "Teddy"
+//! searcher; elsewhere (WebAssembly) the record is searched as it is with
+//! ASCII-case-insensitive DFAs, without a copy.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -22,10 +24,36 @@ const CHUNK: usize = 4096;
 /// falls back to a slower automaton), so larger lists are split.
 const GROUP: usize = 64;
 
+/// How a [`Prefilter`] searches for its keywords. Both give the same answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Strategy {
+    /// Lower-case the record in chunks and search case-sensitively: aho-corasick's SIMD
+    /// Teddy on x86-64 and AArch64.
+    LowerChunks,
+    /// Search the record as it is with ASCII-case-insensitive DFAs: no copy, for targets
+    /// without a SIMD searcher (WebAssembly).
+    CaseInsensitiveDfa,
+}
+
+impl Strategy {
+    /// The faster strategy for the target this is compiled for.
+    pub const FOR_TARGET: Strategy = if cfg!(any(target_arch = "x86_64", target_arch = "aarch64")) {
+        Strategy::LowerChunks
+    } else {
+        Strategy::CaseInsensitiveDfa
+    };
+}
+
 /// A compiled prefilter. Holds a scratch buffer, so it is not `Sync` (neither is an engine).
 #[derive(Clone, Debug)]
 pub struct Prefilter {
+    strategy: Strategy,
     scratch: core::cell::RefCell<Vec<u8>>,
+    /// Case-insensitive DFA over the markers: finds a marker anywhere in a long record at once.
+    markers_anywhere: Option<AhoCorasick>,
+    /// Keywords (of all three lists) that start with a space, without it: they also match
+    /// at the very start of a record (a program name at a word start, ` ctr`).
+    leading: [Vec<Vec<u8>>; 3],
     searchers: Vec<AhoCorasick>,
     /// Searched only when a marker is present: (markers, keyword searchers).
     gated: Option<(AhoCorasick, Vec<AhoCorasick>)>,
@@ -42,7 +70,7 @@ impl Prefilter {
     }
 
     /// Builds a prefilter: `keywords` count in every record, `gated` keywords only in records
-    /// that also contain one of `markers`.
+    /// that also contain one of `markers`; the strategy is the target's ([`Strategy::FOR_TARGET`]).
     ///
     /// ```
     /// use cadet_core::prefilter::Prefilter;
@@ -54,6 +82,16 @@ impl Prefilter {
         keywords: &[String],
         gated: &[String],
         markers: &[&str],
+    ) -> Result<Prefilter, String> {
+        Prefilter::with_strategy(keywords, gated, markers, Strategy::FOR_TARGET)
+    }
+
+    /// [`Prefilter::with_gated`] with a chosen strategy (to compare them, or to measure).
+    pub fn with_strategy(
+        keywords: &[String],
+        gated: &[String],
+        markers: &[&str],
+        strategy: Strategy,
     ) -> Result<Prefilter, String> {
         let lower: Vec<String> = keywords.iter().map(|w| w.to_ascii_lowercase()).collect();
         let gated_lower: Vec<String> = gated.iter().map(|w| w.to_ascii_lowercase()).collect();
@@ -71,27 +109,54 @@ impl Prefilter {
                 CHUNK / 2
             ));
         }
+        let dfa = |words: &[String]| {
+            AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostFirst)
+                .ascii_case_insensitive(true)
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .build(words)
+                .map_err(|e| alloc::format!("prefilter: {e}"))
+        };
         let build = |words: &[String]| -> Result<Vec<AhoCorasick>, String> {
-            words
-                .chunks(GROUP)
-                .map(|group| {
-                    AhoCorasickBuilder::new()
-                        .match_kind(MatchKind::LeftmostFirst)
-                        .build(group)
-                        .map_err(|e| alloc::format!("prefilter: {e}"))
-                })
-                .collect()
+            match strategy {
+                // Teddy serves up to GROUP patterns per searcher.
+                Strategy::LowerChunks => words
+                    .chunks(GROUP)
+                    .map(|group| {
+                        AhoCorasickBuilder::new()
+                            .match_kind(MatchKind::LeftmostFirst)
+                            .build(group)
+                            .map_err(|e| alloc::format!("prefilter: {e}"))
+                    })
+                    .collect(),
+                // One automaton whatever the count.
+                Strategy::CaseInsensitiveDfa => Ok(alloc::vec![dfa(words)?]),
+            }
         };
         let searchers = build(&lower)?;
         let gated = if gated_lower.is_empty() || marker_lower.is_empty() {
             None
         } else {
-            let marker_searcher = AhoCorasickBuilder::new()
-                .match_kind(MatchKind::LeftmostFirst)
-                .build(&marker_lower)
-                .map_err(|e| alloc::format!("prefilter: {e}"))?;
+            let marker_searcher = build(&marker_lower)?.pop().ok_or("prefilter: no markers")?;
             Some((marker_searcher, build(&gated_lower)?))
         };
+        let markers_anywhere = match (&gated, strategy) {
+            (Some(_), Strategy::LowerChunks) => Some(dfa(&marker_lower)?),
+            _ => None,
+        };
+        let leading_of = |words: &[String]| -> Vec<Vec<u8>> {
+            words
+                .iter()
+                .filter_map(|w| w.strip_prefix(' '))
+                .filter(|w| !w.is_empty())
+                .map(|w| w.as_bytes().to_vec())
+                .collect()
+        };
+        let leading = [
+            leading_of(&lower),
+            leading_of(&gated_lower),
+            leading_of(&marker_lower),
+        ];
         let mut keyword_bytes = [false; 128];
         for b in lower
             .iter()
@@ -109,6 +174,9 @@ impl Prefilter {
         }
         let slash = keyword_bytes[b'/' as usize];
         Ok(Prefilter {
+            strategy,
+            markers_anywhere,
+            leading,
             scratch: core::cell::RefCell::new(Vec::with_capacity(CHUNK)),
             searchers,
             gated,
@@ -131,11 +199,42 @@ impl Prefilter {
     /// assert!(ctr.may_match(b"ctr run x") && ctr.may_match(b"sudo ctr run x") && !ctr.may_match(b"objectRef"));
     /// ```
     pub fn may_match(&self, record: &[u8]) -> bool {
+        let found = match self.strategy {
+            Strategy::LowerChunks => self.search_lower_chunks(record),
+            Strategy::CaseInsensitiveDfa => self.search_in_place(record),
+        };
+        found || self.escape_may_hide_keyword(record)
+    }
+
+    /// True when one of the space-led keywords of list `which` starts the record.
+    fn leads(&self, which: usize, record: &[u8]) -> bool {
+        self.leading[which]
+            .iter()
+            .any(|w| record.len() >= w.len() && record[..w.len()].eq_ignore_ascii_case(w))
+    }
+
+    fn search_in_place(&self, record: &[u8]) -> bool {
+        if self.searchers.iter().any(|s| s.is_match(record)) || self.leads(0, record) {
+            return true;
+        }
+        match &self.gated {
+            Some((markers, gated)) => {
+                (markers.is_match(record) || self.leads(2, record))
+                    && (gated.iter().any(|s| s.is_match(record)) || self.leads(1, record))
+            }
+            None => false,
+        }
+    }
+
+    fn search_lower_chunks(&self, record: &[u8]) -> bool {
         // The record is searched as if a space preceded it, so that a keyword such as
         // " ctr" (a program name at a word start) also matches at the very beginning.
         let Ok(mut buf) = self.scratch.try_borrow_mut() else {
             return true;
         };
+        // Whether the record holds a marker anywhere (a marker may sit in another chunk than
+        // a gated keyword); looked up once, on the first chunk that needs it.
+        let mut marked: Option<bool> = None;
         let (mut start, mut lead) = (0, 1);
         loop {
             let end = (start + CHUNK - lead).min(record.len());
@@ -148,22 +247,24 @@ impl Prefilter {
                 return true;
             }
             if let Some((markers, gated)) = &self.gated {
-                // A marker may sit in another chunk than the keyword: for records over one
-                // chunk, any marker anywhere counts.
-                let marked = markers.is_match(&buf[..])
-                    || (record.len() > CHUNK - 1
-                        && markers.is_match(&record.to_ascii_lowercase()[..]));
-                if marked && gated.iter().any(|s| s.is_match(&buf[..])) {
+                let whole = start == 0 && end == record.len();
+                let is_marked =
+                    *marked.get_or_insert_with(|| match (&self.markers_anywhere, whole) {
+                        (_, true) | (None, _) => markers.is_match(&buf[..]),
+                        (Some(anywhere), false) => {
+                            anywhere.is_match(record) || self.leads(2, record)
+                        }
+                    });
+                if is_marked && gated.iter().any(|s| s.is_match(&buf[..])) {
                     return true;
                 }
             }
             if end == record.len() {
-                break;
+                return false;
             }
             start = end + 1 - self.longest;
             lead = 0;
         }
-        self.escape_may_hide_keyword(record)
     }
 
     fn escape_may_hide_keyword(&self, record: &[u8]) -> bool {
@@ -184,5 +285,57 @@ impl Prefilter {
                 None => true, // malformed escape: read the record and let the parser report it
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_strategies_agree_across_chunk_boundaries() {
+        let kw: Vec<String> = ["docker", " ctr", "/dev/tcp"]
+            .iter()
+            .map(|s| String::from(*s))
+            .collect();
+        let gated: Vec<String> = ["secrets", "/exec"]
+            .iter()
+            .map(|s| String::from(*s))
+            .collect();
+        let markers = ["k8s.io", "] get "];
+        let a = Prefilter::with_strategy(&kw, &gated, &markers, Strategy::LowerChunks).unwrap();
+        let b =
+            Prefilter::with_strategy(&kw, &gated, &markers, Strategy::CaseInsensitiveDfa).unwrap();
+        let pad = |n: usize| "x".repeat(n);
+        let mut cases: Vec<String> = alloc::vec![
+            "ctr run".into(),
+            "CTR run".into(),
+            "objectRef".into(),
+            "DOCKER".into(),
+            "a secrets b".into(),
+            "k8s.io secrets".into(),
+            "] GET /exec".into(),
+            "K8S.IO /EXEC".into(),
+            String::new(),
+        ];
+        for n in [CHUNK - 10, CHUNK - 1, CHUNK, CHUNK + 5, 3 * CHUNK] {
+            cases.push(alloc::format!("{}docker{}", pad(n), pad(7)));
+            cases.push(alloc::format!("{}dock{}", pad(n), pad(7)));
+            cases.push(alloc::format!("k8s.io{}secrets", pad(n)));
+            cases.push(alloc::format!("secrets{}k8s.io", pad(n)));
+            cases.push(alloc::format!("{}secrets", pad(n)));
+        }
+        for c in &cases {
+            assert_eq!(
+                a.may_match(c.as_bytes()),
+                b.may_match(c.as_bytes()),
+                "{}",
+                &c[..c.len().min(40)]
+            );
+        }
+        assert!(
+            b.may_match(b"ctr run") && !b.may_match(b"objectRef") && b.may_match(b"K8S.IO /EXEC")
+        );
+        assert!(!b.may_match(b"secrets alone") && !a.may_match(b"secrets alone"));
     }
 }

@@ -338,3 +338,38 @@ fn sysmon_for_linux_xml_from_grapl_is_read() {
         .score(attack.as_bytes());
     assert!(v.matched && v.flags.container_exec, "{}", v.to_json());
 }
+
+/// The WebAssembly builds search keywords with case-insensitive DFAs, native builds with
+/// lower-cased chunks and SIMD: both must say the same about every record, in every profile.
+#[test]
+fn prefilter_strategies_agree() {
+    use cadet_core::prefilter::{Prefilter, Strategy};
+    let mut all: Vec<String> = fixture_files().iter().flat_map(|p| lines(p)).collect();
+    all.extend(shared_json_lines());
+    // long records cross chunk boundaries
+    all.push(format!("{{\"pad\":\"{}\",\"apiVersion\":\"audit.k8s.io/v1\",\"x\":\"{}\",\"objectRef\":{{\"resource\":\"secrets\"}}}}", "p".repeat(5000), "q".repeat(9000)));
+    all.push(format!("{} docker exec -it x sh", "w".repeat(1 << 20)));
+    for profile in PROFILES {
+        let e = engine(profile);
+        let p = e.profile_def();
+        let Some(words) = &p.prefilter else { continue };
+        let markers = cadet_core::source::api::MARKERS;
+        let a = Prefilter::with_strategy(words, &p.prefilter_api, markers, Strategy::LowerChunks)
+            .unwrap();
+        let b = Prefilter::with_strategy(
+            words,
+            &p.prefilter_api,
+            markers,
+            Strategy::CaseInsensitiveDfa,
+        )
+        .unwrap();
+        for record in &all {
+            assert_eq!(
+                a.may_match(record.as_bytes()),
+                b.may_match(record.as_bytes()),
+                "{profile}: {}",
+                &record[..record.len().min(200)]
+            );
+        }
+    }
+}
