@@ -121,14 +121,7 @@ pub struct CommandAnalysis<'a> {
 
 impl<'a> CommandAnalysis<'a> {
     fn note(&mut self, field: &'static str, token: impl Into<String>) {
-        let token = token.into();
-        if !self
-            .evidence
-            .iter()
-            .any(|(f, t)| *f == field && *t == token)
-        {
-            self.evidence.push((field, token));
-        }
+        crate::fields::note(&mut self.evidence, field, token)
     }
 
     /// The tokens recorded as evidence for `field`.

@@ -91,15 +91,16 @@ pub fn all() -> impl Iterator<Item = &'static (&'static str, FieldKind, &'static
     CORE_FIELDS.iter().chain(crate::source::api::FIELDS.iter())
 }
 
-fn opt<'v>(s: &'v Option<Cow<'_, str>>) -> Value<'v> {
+/// An optional string as a field value.
+pub(crate) fn opt<'v>(s: &'v Option<Cow<'_, str>>) -> Value<'v> {
     match s {
         Some(s) => Value::Str(s),
         None => Value::Missing,
     }
 }
 
-/// An empty list reads as a missing field.
-fn list<'v>(items: &'v [Cow<'v, str>]) -> Value<'v> {
+/// A list as a field value; an empty list reads as a missing field.
+pub(crate) fn list<'v>(items: &'v [Cow<'v, str>]) -> Value<'v> {
     if items.is_empty() {
         Value::Missing
     } else {
@@ -206,5 +207,17 @@ impl<'a> Event<'a> {
             .chain(self.api.evidence.iter())
             .filter(move |(f, _)| *f == name)
             .map(|(_, t)| t.as_str())
+    }
+}
+
+/// Records `token` as evidence for `field` (once): the values a verdict's indicators show.
+pub(crate) fn note(
+    evidence: &mut alloc::vec::Vec<(&'static str, alloc::string::String)>,
+    field: &'static str,
+    token: impl Into<alloc::string::String>,
+) {
+    let token = token.into();
+    if !evidence.iter().any(|(f, t)| *f == field && *t == token) {
+        evidence.push((field, token));
     }
 }

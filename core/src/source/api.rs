@@ -220,31 +220,11 @@ impl<'a> ApiEvent<'a> {
 
     /// Records `token` as the evidence of `field`.
     pub fn note(&mut self, field: &'static str, token: impl Into<String>) {
-        let token = token.into();
-        if !self
-            .evidence
-            .iter()
-            .any(|(f, t)| *f == field && *t == token)
-        {
-            self.evidence.push((field, token));
-        }
+        crate::fields::note(&mut self.evidence, field, token)
     }
 }
 
-fn opt<'v>(s: &'v Option<Cow<'_, str>>) -> Value<'v> {
-    match s {
-        Some(s) => Value::Str(s),
-        None => Value::Missing,
-    }
-}
-
-fn list<'v>(items: &'v [Cow<'v, str>]) -> Value<'v> {
-    if items.is_empty() {
-        Value::Missing
-    } else {
-        Value::List(items)
-    }
-}
+use crate::fields::{list, opt};
 
 /// Literal text (ASCII case-insensitive) that every record an API reader accepts contains:
 /// `k8s_audit`/EKS/AKS need `apiVersion: audit.k8s.io/...` or an `auditID`, GKE needs
