@@ -72,3 +72,153 @@ pub fn event_of(line: &str) -> Option<serde_json::Value> {
         _ => Some(serde_json::json!({ "message": line })),
     }
 }
+
+/// The profiles of the embedded pack.
+pub const PROFILES: &[&str] = &["cadet", "qradar-t1609", "elastic-t1609", "qradar-t1059-013"];
+
+/// One record of the corpus: where it came from and the line itself.
+pub struct Record {
+    /// `file:line`.
+    pub origin: String,
+    /// The line (no newline).
+    pub line: String,
+}
+
+/// The parity corpus: every record line of the fixture folders (core/fixtures/**,
+/// cli/samples) and of the public data in /work/shared/data (when present).
+pub fn corpus() -> Vec<Record> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = Vec::new();
+    for dir in [root.join("core/fixtures"), root.join("cli/samples"), std::path::PathBuf::from("/work/shared/data")] {
+        collect(&dir, &mut files);
+    }
+    files.sort();
+    let mut out = Vec::new();
+    for f in files {
+        let Ok(bytes) = std::fs::read(&f) else { continue };
+        let text = String::from_utf8_lossy(&bytes);
+        for (i, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            out.push(Record { origin: format!("{}:{}", f.display(), i + 1), line: line.to_string() });
+        }
+    }
+    out
+}
+
+fn collect(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            collect(&p, out);
+        } else if matches!(p.extension().and_then(|x| x.to_str()), Some("jsonl" | "log" | "txt")) {
+            out.push(p);
+        }
+    }
+}
+
+/// The native verdict for a line, as JSON.
+pub fn native(engine: &mut cadet_core::Engine, line: &str) -> serde_json::Value {
+    serde_json::to_value(engine.score(line.as_bytes())).expect("verdict serialises")
+}
+
+/// A JSON value as a VRL literal.
+pub fn vrl_literal(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "null".into(),
+        serde_json::Value::Bool(b) => b.to_string(),
+        serde_json::Value::Number(n) => n.to_string(),
+        serde_json::Value::String(s) => vrl_string(s),
+        serde_json::Value::Array(items) => format!("[{}]", items.iter().map(vrl_literal).collect::<Vec<_>>().join(", ")),
+        serde_json::Value::Object(m) => format!(
+            "{{{}}}",
+            m.iter().map(|(k, v)| format!("{}: {}", vrl_string(k), vrl_literal(v))).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+fn vrl_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '{' => out.push_str("\\{"),
+            '}' => out.push_str("\\}"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// One Vector unit test built from a fixture record: the event, and the verdict cadet gives it.
+pub struct UnitTest {
+    /// Test name.
+    pub name: String,
+    /// The event (as Vector's json codec decodes the line, or `{"message": line}`).
+    pub event: serde_json::Value,
+    /// The raw line when the record is not JSON (tested with `value:`).
+    pub raw: Option<String>,
+    /// The native verdict.
+    pub verdict: serde_json::Value,
+}
+
+/// The fixture records the shipped Vector unit tests use: the first record of every
+/// fixture file of the core (attack and benign), with the native `cadet` verdict.
+pub fn unit_tests() -> Vec<UnitTest> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/fixtures");
+    let mut files = Vec::new();
+    collect(&root, &mut files);
+    files.sort();
+    let mut engine = cadet_core::Engine::new(&cadet_core::Config::default()).expect("engine");
+    let mut out = Vec::new();
+    for f in files {
+        let Ok(text) = std::fs::read_to_string(&f) else { continue };
+        let Some(line) = text.lines().find(|l| !l.trim().is_empty()) else { continue };
+        let Some(event) = event_of(line) else { continue };
+        let raw = (!line.trim_start().starts_with('{')).then(|| line.to_string());
+        let rel = f.strip_prefix(&root).unwrap_or(&f).display().to_string();
+        let verdict = native(&mut engine, line);
+        out.push(UnitTest { name: format!("cadet: {rel} line 1"), event, raw, verdict });
+    }
+    out
+}
+
+/// The VRL condition of a unit test: the whole verdict must equal cadet's.
+pub fn unit_test_condition(t: &UnitTest) -> String {
+    format!("assert_eq!(.cadet, {})", vrl_literal(&t.verdict))
+}
+
+/// The shipped vector.yaml: the pipeline and the unit tests built from the fixtures.
+pub fn vector_yaml() -> String {
+    let mut y = String::from(include_str!("../../vector-config/pipeline.yaml"));
+    y.push_str("\n# Unit tests (`vector test vector.yaml`), generated from cadet's fixtures with the verdicts\n");
+    y.push_str("# the native engine gives: regenerate with `cargo run -p cadet-vector-tests --bin gen-vector-config`.\ntests:\n");
+    for t in unit_tests() {
+        y.push_str(&format!("  - name: {}\n    inputs:\n      - insert_at: cadet\n", serde_json::to_string(&t.name).unwrap_or_default()));
+        match &t.raw {
+            Some(line) => y.push_str(&format!("        type: raw\n        value: {}\n", serde_json::to_string(line).unwrap_or_default())),
+            None => y.push_str(&format!("        type: log\n        log_fields: {}\n", serde_json::to_string(&t.event).unwrap_or_default())),
+        }
+        y.push_str("    outputs:\n      - extract_from: cadet\n        conditions:\n          - type: vrl\n");
+        y.push_str(&format!("            source: {}\n", serde_json::to_string(&unit_test_condition(&t)).unwrap_or_default()));
+        let route = match t.verdict["severity"].as_str() {
+            Some("critical") => Some("critical"),
+            Some("high") => Some("high"),
+            _ => None,
+        };
+        if let Some(r) = route {
+            y.push_str(&format!(
+                "      - extract_from: cadet_by_severity.{r}\n        conditions:\n          - type: vrl\n            source: {}\n",
+                serde_json::to_string(&format!("assert_eq!(.cadet.severity, \"{r}\")")).unwrap_or_default()
+            ));
+        }
+    }
+    y
+}

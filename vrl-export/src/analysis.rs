@@ -442,7 +442,7 @@ fn kubectl(o: &mut Out) {
     o.push(&format!(
         r#"    }} else if includes(["exec", "attach", "debug", "port-forward", "cp", "logs", "run"], ka) {{
         c_target = get(k_pos, [0]) ?? null
-        if ka == "exec" && length(k_inner) == 0 {{ k_inner = slice!(k_pos, 1) }}
+        if ka == "exec" && length(k_inner) == 0 && length(k_pos) > 1 {{ k_inner = slice!(k_pos, 1) }}
         if ka == "debug" && c_target != null {{
             kt = string!(c_target)
             if starts_with(kt, "node/") || starts_with(kt, "nodes/") {{
@@ -455,7 +455,7 @@ fn kubectl(o: &mut Out) {
         nd = note("cmd.node_debug", "\"debug \" + kt")
     ));
     ascii_lower(o, "ksl", "ks");
-    o.push("            c_sub = ksl\n            if ksl == \"can-i\" {\n                for_each(slice!(k_pos, 2)) -> |_i, kr0| {\n                    kr1 = kr0");
+    o.push("            c_sub = ksl\n            if ksl == \"can-i\" && length(k_pos) > 2 {\n                for_each(slice!(k_pos, 2)) -> |_i, kr0| {\n                    kr1 = kr0");
     kubectl_resource(o, "kres2", "kr1");
     o.push("                    c_res = push(c_res, kres2)\n                }\n            }\n        }\n    }\n    c_inner = k_inner");
     // pod overrides
@@ -902,24 +902,34 @@ c_ev = []
 if c_tool != null { script_tools = script_tools + 1 }
 if c_tool == "docker" || c_tool == "podman" || c_tool == "nerdctl" {"#,
     );
+    o.reset();
     docker(o);
     o.push("} else if c_tool == \"kubectl\" {");
+    o.reset();
     kubectl(o);
     o.push("} else if c_tool == \"crictl\" {");
+    o.reset();
     crictl(o);
     o.push("} else if c_tool == \"ctr\" {");
+    o.reset();
     ctr(o);
     o.push("} else if c_tool == \"runc\" {");
+    o.reset();
     runc(o);
     o.push("} else if c_tool == \"nsenter\" {");
+    o.reset();
     nsenter(o);
     o.push("} else if c_tool == \"chroot\" {");
+    o.reset();
     chroot(o);
     o.push("} else if c_tool == \"kubeletctl\" {");
+    o.reset();
     kubeletctl(o);
     o.push("} else if c_tool == \"mount\" {");
+    o.reset();
     mount_tool(o);
     o.push("} else if c_tool == \"curl\" || c_tool == \"wget\" {");
+    o.reset();
     http_client(o);
     o.push("}");
     payload(o);
@@ -930,7 +940,7 @@ node_debug = false
 for_each(c_ev) -> |_i, pe| { if pe[0] == "cmd.node_debug" { node_debug = true } }
 pcl_v = null
 if pl_cl != "" { pcl_v = pl_cl }
-segs = push(segs, {
+segs = push(segs, get!({
     "cmd.tool": c_tool, "cmd.wrappers": nz[0], "cmd.action": c_action, "cmd.subaction": c_sub,
     "cmd.resources": nz[1], "cmd.all_namespaces": c_alln, "cmd.privileged": c_priv, "cmd.cap_add": nz[2],
     "cmd.security_unconfined": c_unconf, "cmd.host_namespaces": nz[3], "cmd.devices": nz[4],
@@ -945,7 +955,7 @@ segs = push(segs, {
     "payload.sensitive_file": pl_flags.sensitive_file, "payload.miner": pl_flags.miner,
     "payload.host_escape": pl_flags.host_escape,
     "e": append(c_ev, pl_ev)
-})
+}, []))
 }"#,
     );
 }

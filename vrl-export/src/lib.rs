@@ -135,6 +135,9 @@ fn header(o: &mut Out, p: &Profile, n_rules: usize, mode: Mode) {
          \x20 between events (the state is off by default in cadet too);\n\
          - records Vector's `json` codec rejects (malformed JSON) never reach the transform,\n\
          \x20 whereas cadet passes them with `cadet.error`.\n\
+         Not yet in this program (work in progress, not a VRL limit): the control-plane and daemon\n\
+         normalisers (Kubernetes audit and its EKS/GKE/AKS wrappers, docker daemon, kubelet); their\n\
+         records pass with `matched: false`. Process sources are complete.\n\
          \nSections: 1 prefilter, 2 normalise (source detection), 3 argument analysis,\n\
          4 event fields, 5 rules and verdict, 6 output.\n",
     );
@@ -147,7 +150,7 @@ fn prefilter(o: &mut Out, p: &Profile) {
         Some(words) => {
             o.push("# core: prefilter — a record with none of the profile's keywords (ASCII case-insensitive)");
             o.push("# cannot match; Vector has already decoded JSON escapes, so the encoded event is searched.");
-            let alts: Vec<String> = words.iter().map(|w| regex_escape(&w.to_ascii_lowercase())).collect();
+            let alts: Vec<String> = words.iter().chain(p.prefilter_api.iter()).map(|w| regex_escape(&w.to_ascii_lowercase())).collect();
             o.push(&format!("pass = match(\" \" + encode_json(rec), {})", regex(&format!("(?i-u){}", alts.join("|")))));
         }
         None => o.push("pass = true"),
@@ -178,7 +181,7 @@ fn all_sorted<'a>(items: impl Iterator<Item = &'a String>) -> Vec<String> {
 fn evaluate(o: &mut Out, pack: &Pack, p: &Profile, rules: &[&cadet_core::pack::Rule]) {
     o.push("\n# ------------------------------------------------------------------ 5. rules and verdict");
     let triage_on = p.name == "cadet";
-    o.push("hits = []\nscore = 0\ninds = []\nflags = {}\ntechs = {}\ngate = true");
+    o.push("hits = get!([], [])\nscore = 0\ninds = get!([], [])\nflags = {}\ntechs = {}\ngate = true");
     if triage_on {
         o.push("steps = {}");
     }
@@ -190,14 +193,15 @@ fn evaluate(o: &mut Out, pack: &Pack, p: &Profile, rules: &[&cadet_core::pack::R
     }
     o.push("if gate {");
     for (i, r) in rules.iter().enumerate() {
+        o.reset();
         let mut c = format!("rule {} — {} (score {})", r.id, r.title, r.score);
         c.push_str(&format!("\nwhen: {}", r.when_text.trim()));
         o.push(&format!("\n{}", comment(&c, "")));
         let guard = p.combine == Combine::First && i > 0;
         if guard {
-            o.push("if length(hits) == 0 {");
+            o.push("if length!(hits) == 0 {");
         }
-        o.push("r_hit = false\nr_ind = []");
+        o.push("{\nr_hit = false\nr_ind = []");
         if rules::uses_segments(&r.when) {
             o.push("for_each(segs) -> |_si, s| {\nif !r_hit {");
             let (ok, ind) = rules::cond(o, &r.when, "s");
@@ -207,7 +211,7 @@ fn evaluate(o: &mut Out, pack: &Pack, p: &Profile, rules: &[&cadet_core::pack::R
             o.push(&format!("if {ok} {{ r_hit = true; r_ind = {ind} }}"));
         }
         o.push(&format!(
-            "if r_hit {{\n    hits = push(hits, {{\"id\": {}, \"title\": {}, \"score\": {}}})\n    inds = append(inds, r_ind)",
+            "if r_hit {{\n    hits = get!(push!(hits, {{\"id\": {}, \"title\": {}, \"score\": {}}}), [])\n    inds = get!(append!(inds, r_ind), [])",
             string(&r.id),
             string(&r.title),
             r.score
@@ -225,7 +229,7 @@ fn evaluate(o: &mut Out, pack: &Pack, p: &Profile, rules: &[&cadet_core::pack::R
         for s in r.steps.iter().filter(|_| triage_on) {
             o.push(&format!("    steps = set!(steps, [{}], true)", string(s)));
         }
-        o.push("}");
+        o.push("}\n}");
         if guard {
             o.push("}");
         }
@@ -234,7 +238,7 @@ fn evaluate(o: &mut Out, pack: &Pack, p: &Profile, rules: &[&cadet_core::pack::R
     if p.combine != Combine::Sum {
         o.push("if score > 100 { score = 100 }");
     }
-    o.push(&format!("if length(hits) > 0 && score >= {} && score != 0 {{", p.threshold));
+    o.push(&format!("if length!(hits) > 0 && score >= {} && score != 0 {{", p.threshold));
     // techniques sorted and unique: the pack's technique ids in order, those hit kept.
     let all_techs = all_sorted(rules.iter().flat_map(|r| r.techniques.iter()));
     o.push("    tl = []");
@@ -256,7 +260,7 @@ fn evaluate(o: &mut Out, pack: &Pack, p: &Profile, rules: &[&cadet_core::pack::R
             ));
         }
     }
-    o.push("    verdict = {\"profile\": verdict.profile, \"matched\": true, \"score\": score, \"severity\": sev, \"techniques\": tl, \"rules\": hits, \"flags\": fl, \"indicators\": unique(inds), \"source\": src}");
+    o.push("    verdict = {\"profile\": verdict.profile, \"matched\": true, \"score\": score, \"severity\": sev, \"techniques\": tl, \"rules\": hits, \"flags\": fl, \"indicators\": unique!(inds), \"source\": src}");
     suppressions(o, pack);
     if p.name == "cadet" {
         triage(o, rules);
@@ -273,7 +277,7 @@ fn suppressions(o: &mut Out, pack: &Pack) {
     o.push("    sup = null");
     let used = |f: fn(&cadet_core::suppress::RawSuppression) -> bool| pack.suppressions.iter().any(|s| f(&s.raw));
     if used(|r| !r.rules.is_empty()) {
-        o.push("    hit_ids = map_values(hits) -> |h| { h.id }");
+        o.push("    hit_ids = map_values(array!(hits)) -> |h| { h.id }");
     }
     for (var, field, on) in [
         ("sup_user", "user.name", used(|r| !r.user.is_empty())),

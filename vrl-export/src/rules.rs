@@ -24,7 +24,7 @@ pub fn uses_segments(c: &Condition) -> bool {
 /// Where the evidence of a field lives (None: the field has none).
 fn evidence_source(field: &str, seg: &str) -> Option<String> {
     if is_segment_field(field) {
-        Some(format!("{seg}.e"))
+        Some(format!("get({seg}, [\"e\"]) ?? []"))
     } else if fields::CORE_FIELDS.iter().any(|(n, _, _)| *n == field) {
         None
     } else {
@@ -190,7 +190,7 @@ fn text_any(o: &mut Out, sv: &str, op: Op, values: &[Literal], hit: &str, ind: &
                 };
                 let guard = if first { String::new() } else { format!("if !{hit} ") };
                 o.push(&format!(
-                    "{guard}{{\n{m} = parse_regex({subject}, {}) ?? null\nif {m} != null {{\n    {hit} = true\n    rmi = string!({pick})\n    if rmi != \"\" {{ {ind} = push({ind}, rmi) }}\n}}\n}}",
+                    "{guard}{{\n{m} = parse_regex({subject}, {}) ?? null\nif {m} != null {{\n    {hit} = true\n    rmi = {pick}\n    if rmi != \"\" && rmi != null {{ {ind} = push({ind}, rmi) }}\n}}\n}}",
                     regex(&re)
                 ));
                 first = false;

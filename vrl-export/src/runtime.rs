@@ -26,6 +26,12 @@ impl Out {
         format!("{stem}_{}", self.n)
     }
 
+    /// Restarts temporary names: code emitted after this does not read earlier temporaries.
+    /// (Fewer distinct variables keep the VRL compiler's type state small.)
+    pub fn reset(&mut self) {
+        self.n = 0;
+    }
+
     /// Appends lines (already indented by the caller's text).
     pub fn push(&mut self, text: &str) {
         self.code.push_str(text);
@@ -239,10 +245,6 @@ pub const SPLUNK_CIM: Names = Names {
     container_id: &[],
 };
 
-/// The process-start variables every process normaliser fills.
-pub const PROC_VARS: &[&str] = &[
-    "p_exe", "p_name", "p_argv", "p_cl", "p_user", "p_pname", "p_pexe", "p_pcl", "p_host", "p_pid", "p_cid",
-];
 
 /// Fills the process variables from `base` with `names` (core `process_fields::read`).
 pub fn read_process(o: &mut Out, base: &str, names: &Names) {
