@@ -28,13 +28,15 @@ fn run(cmd: &mut Command) -> std::process::Output {
 fn jco_transpiled_component_matches_native() {
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
     if Command::new("node").arg("--version").output().is_err() {
-        println!("SKIPPED jco parity: node is not installed (install node >= 20 and run `npm ci` in host-tests/)");
+        println!("SKIPPED jco parity: node is not installed (install node >= 20 and run `npm install` in host-tests/)");
         return;
     }
     let jco = here.join("node_modules/.bin/jco");
     if !jco.exists() {
-        println!("jco is not installed: running `npm ci` in {}", here.display());
-        run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(here));
+        // `npm install` (from package-lock.json): `npm ci` rejects jco's optional per-platform
+        // packages under this machine kind's npm settings (omit-lockfile-registry-resolved).
+        println!("jco is not installed: running `npm install` in {}", here.display());
+        run(Command::new("npm").args(["install", "--no-audit", "--no-fund"]).current_dir(here));
     }
     let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("jco");
     let _ = std::fs::remove_dir_all(&work);
