@@ -2,14 +2,9 @@
 //! gives every fixture record the verdict cadet-core gives it.
 
 use cadet_core::{Config, Engine};
-use cadet_vector_tests::{corpus, event_of, native, Outcome, Vrl, PROFILES};
+use cadet_vector_tests::{corpus, event_of, native, Outcome, Vrl, NOT_YET_IN_VRL, PROFILES};
 use cadet_vrl::Mode;
 
-/// Verdict sources the generated program does not read yet (the control-plane and daemon
-/// normalisers are still to be ported to VRL). Records the native engine reads with one of
-/// them are counted and reported, not compared. Everything else must be equal.
-const NOT_YET_IN_VRL: &[&str] =
-    &["k8s_audit", "k8s_eks", "k8s_gke", "k8s_aks", "k8s_azure_activity", "docker_daemon", "kubelet"];
 
 fn compile(profile: &str, mode: Mode) -> Vrl {
     let source = cadet_vrl::export_text(None, profile, mode).expect("export");
@@ -106,4 +101,28 @@ fn the_shipped_program_is_up_to_date() {
         shipped == fresh,
         "vector-config/cadet.vrl is stale: regenerate it with `cadet export vrl --profile cadet > vector-config/cadet.vrl`"
     );
+}
+
+#[test]
+fn the_shipped_vector_config_is_up_to_date_and_its_unit_tests_pass() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../vector-config/vector.yaml");
+    let shipped = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        shipped == cadet_vector_tests::vector_yaml(),
+        "vector-config/vector.yaml is stale: regenerate with `cargo run -p cadet-vector-tests --bin gen-vector-config`"
+    );
+    // Each unit test of vector.yaml, run the way `vector test` runs it: the event through the
+    // remap program, then the test's VRL condition on the output.
+    let vrl = compile("cadet", Mode::Enrich);
+    let tests = cadet_vector_tests::unit_tests();
+    assert!(tests.len() >= 10, "too few unit tests: {}", tests.len());
+    for t in &tests {
+        let Outcome::Event(out) = vrl.run(t.event.clone()).expect("runs") else { panic!("{}: aborted", t.name) };
+        let (cond, warnings) = Vrl::compile(&cadet_vector_tests::unit_test_condition(t)).expect("condition compiles");
+        assert!(warnings.is_empty(), "{}: {warnings:?}", t.name);
+        match cond.run(out) {
+            Ok(Outcome::Event(_)) => {}
+            other => panic!("{}: the unit test's condition fails: {other:?}", t.name),
+        }
+    }
 }

@@ -383,7 +383,7 @@ fn triage(o: &mut Out, rules: &[&cadet_core::pack::Rule]) {
     o.push("    if length(esc) > 0 || length(sl) > 0 { verdict.triage = {\"escalate\": esc, \"steps\": sl} }");
 }
 
-/// Re-indents the generated code by brace depth (4 spaces per level).
+/// Re-indents the generated code by brace depth (2 spaces per level).
 fn indent(code: &str) -> String {
     let mut out = String::with_capacity(code.len() + code.len() / 4);
     let mut depth: usize = 0;
@@ -396,7 +396,7 @@ fn indent(code: &str) -> String {
         let (opens, closes, leading_close) = braces(line);
         let d = if leading_close { depth.saturating_sub(1) } else { depth };
         for _ in 0..d {
-            out.push_str("    ");
+            out.push_str("  ");
         }
         out.push_str(line);
         out.push('\n');
