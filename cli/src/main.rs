@@ -90,6 +90,27 @@ enum Command {
     },
     /// List the fields rule conditions can use.
     Fields,
+    /// Compile the rule pack and profile to another engine's language.
+    Export {
+        #[command(subcommand)]
+        target: ExportTarget,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportTarget {
+    /// A VRL program for Vector's `remap` transform (see vector-config/README.md).
+    Vrl {
+        /// Profile: cadet, qradar-t1609, elastic-t1609, qradar-t1059-013.
+        #[arg(long, short, default_value = "cadet")]
+        profile: String,
+        /// A rule pack (TOML) replacing the embedded one.
+        #[arg(long, short)]
+        rules: Option<PathBuf>,
+        /// `enrich` sets `.cadet` on every event; `matches-only` aborts the others (use `drop_on_abort`).
+        #[arg(long, default_value = "enrich", value_parser = ["enrich", "matches-only"])]
+        mode: String,
+    },
 }
 
 /// An error with the process exit code it maps to.
@@ -132,6 +153,14 @@ fn main() -> ExitCode {
         } => scan(&pack, all, format, state, first_seen, &files),
         Command::Demo { pack } => demo(&pack),
         Command::Rules { pack, export } => rules(&pack, export),
+        Command::Export {
+            target:
+                ExportTarget::Vrl {
+                    profile,
+                    rules,
+                    mode,
+                },
+        } => export_vrl(&profile, rules, &mode),
         Command::Fields => {
             for (name, kind, doc) in cadet_core::fields::all() {
                 println!("{name:<28} {:<5} {doc}", format!("{kind:?}").to_lowercase());
@@ -362,5 +391,28 @@ fn rules(pack: &PackArgs, export: bool) -> Result<(), Failure> {
             r.title
         );
     }
+    Ok(())
+}
+
+fn export_vrl(profile: &str, rules: Option<PathBuf>, mode: &str) -> Result<(), Failure> {
+    let mode = cadet_vrl::Mode::parse(mode)
+        .ok_or_else(|| Failure::usage(format!("unknown mode `{mode}`")))?;
+    let rules = match rules {
+        Some(path) => Some((
+            path.display().to_string(),
+            std::fs::read_to_string(&path)
+                .map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?,
+        )),
+        None => None,
+    };
+    let program = cadet_vrl::export_text(
+        rules.as_ref().map(|(n, t)| (n.as_str(), t.as_str())),
+        profile,
+        mode,
+    )
+    .map_err(|e| Failure::usage(e.to_string()))?;
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    out.write_all(program.as_bytes()).map_err(write_failure)?;
     Ok(())
 }

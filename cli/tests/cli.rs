@@ -171,3 +171,30 @@ fn state_file_is_kept_across_runs() {
         second[0]["cadet"]
     );
 }
+
+#[test]
+fn export_vrl_writes_the_same_program_as_the_library() {
+    let o = cadet(
+        &[
+            "export",
+            "vrl",
+            "--profile",
+            "qradar-t1609",
+            "--mode",
+            "matches-only",
+        ],
+        "",
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let program = String::from_utf8(o.stdout).unwrap();
+    let expected =
+        cadet_vrl::export_text(None, "qradar-t1609", cadet_vrl::Mode::MatchesOnly).unwrap();
+    assert_eq!(program, expected);
+    assert!(program.contains("qradar-t1609.privileged") && program.contains("abort"));
+    assert_eq!(
+        cadet(&["export", "vrl", "--profile", "nope"], "")
+            .status
+            .code(),
+        Some(2)
+    );
+}
