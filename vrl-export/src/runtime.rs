@@ -169,81 +169,8 @@ pub fn has_any(o: &mut Out, base: &str, names: &[&str]) -> String {
     parts.join(" || ")
 }
 
-/// A vendor's process field names (core `process_fields::ProcessFieldNames`).
-pub struct Names {
-    pub vendor: &'static str,
-    pub executable: &'static [&'static str],
-    pub name: &'static [&'static str],
-    pub args: &'static [&'static str],
-    pub command_line: &'static [&'static str],
-    pub user: &'static [&'static str],
-    pub parent_name: &'static [&'static str],
-    pub parent_executable: &'static [&'static str],
-    pub parent_command_line: &'static [&'static str],
-    pub host: &'static [&'static str],
-    pub pid: &'static [&'static str],
-    pub container_id: &'static [&'static str],
-}
-
-pub const ECS: Names = Names {
-    vendor: "ecs",
-    executable: &["process.executable"],
-    name: &["process.name"],
-    args: &["process.args"],
-    command_line: &["process.command_line"],
-    user: &["user.name", "user.effective.name", "process.user.name"],
-    parent_name: &["process.parent.name"],
-    parent_executable: &["process.parent.executable"],
-    parent_command_line: &["process.parent.command_line"],
-    host: &["host.name", "host.hostname"],
-    pid: &["process.pid"],
-    container_id: &["container.id"],
-};
-
-pub const SYSMON: Names = Names {
-    vendor: "sysmon",
-    executable: &["Image"],
-    name: &["OriginalFileName"],
-    args: &[],
-    command_line: &["CommandLine"],
-    user: &["User"],
-    parent_name: &[],
-    parent_executable: &["ParentImage"],
-    parent_command_line: &["ParentCommandLine"],
-    host: &["Computer", "Hostname"],
-    pid: &["ProcessId"],
-    container_id: &[],
-};
-
-pub const WINDOWS_4688: Names = Names {
-    vendor: "win4688",
-    executable: &["NewProcessName", "Process Path", "Image"],
-    name: &["Process Name", "ProcessName"],
-    args: &[],
-    command_line: &["CommandLine", "ProcessCommandLine", "Command", "Process CommandLine", "payload", "UTF8(payload)"],
-    user: &["SubjectUserName", "TargetUserName", "username", "Username", "userName", "User"],
-    parent_name: &["ParentProcessName", "Parent Process Name"],
-    parent_executable: &["ParentProcessPath", "Parent Process Path"],
-    parent_command_line: &["ParentCommandLine", "Parent Command"],
-    host: &["Computer", "hostname", "Hostname", "sourceip"],
-    pid: &["NewProcessId", "ProcessId"],
-    container_id: &[],
-};
-
-pub const SPLUNK_CIM: Names = Names {
-    vendor: "splunk",
-    executable: &["process_path"],
-    name: &["process_name"],
-    args: &[],
-    command_line: &["process"],
-    user: &["user"],
-    parent_name: &["parent_process_name"],
-    parent_executable: &["parent_process_path"],
-    parent_command_line: &["parent_process"],
-    host: &["dest", "host"],
-    pid: &["process_id"],
-    container_id: &[],
-};
+/// The vendors' process field names: the core's own table, so the VRL reads the same fields.
+pub use cadet_core::source::process_fields::{ProcessFieldNames as Names, ECS, SPLUNK_CIM, SYSMON, WINDOWS_4688};
 
 
 /// Fills the process variables from `base` with `names` (core `process_fields::read`).
