@@ -145,31 +145,13 @@ pub fn vrl_literal(v: &serde_json::Value) -> String {
         serde_json::Value::Null => "null".into(),
         serde_json::Value::Bool(b) => b.to_string(),
         serde_json::Value::Number(n) => n.to_string(),
-        serde_json::Value::String(s) => vrl_string(s),
+        serde_json::Value::String(s) => cadet_vrl::text::string(s),
         serde_json::Value::Array(items) => format!("[{}]", items.iter().map(vrl_literal).collect::<Vec<_>>().join(", ")),
         serde_json::Value::Object(m) => format!(
             "{{{}}}",
-            m.iter().map(|(k, v)| format!("{}: {}", vrl_string(k), vrl_literal(v))).collect::<Vec<_>>().join(", ")
+            m.iter().map(|(k, v)| format!("{}: {}", cadet_vrl::text::string(k), vrl_literal(v))).collect::<Vec<_>>().join(", ")
         ),
     }
-}
-
-fn vrl_string(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '{' => out.push_str("\\{"),
-            '}' => out.push_str("\\}"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// One Vector unit test built from a fixture record: the event, and the verdict cadet gives it.

@@ -19,7 +19,7 @@ extern crate alloc;
 mod analysis;
 mod rules;
 mod runtime;
-mod text;
+pub mod text;
 
 use alloc::collections::BTreeSet;
 use alloc::format;
