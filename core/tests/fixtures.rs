@@ -1,5 +1,8 @@
 //! Replays every fixture in `core/fixtures` (see its README) through the native engine.
 
+mod common;
+
+use common::{lines, shared_dir};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -32,15 +35,6 @@ fn fixture_files() -> Vec<PathBuf> {
         &mut out,
     );
     out
-}
-
-fn lines(path: &Path) -> Vec<String> {
-    fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(String::from)
-        .collect()
 }
 
 fn engine(profile: &str) -> Engine {
@@ -213,10 +207,6 @@ fn prefilter_never_changes_a_verdict() {
         }
     }
     assert!(rejected > 0, "the prefilter rejected nothing");
-}
-
-fn shared_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data")
 }
 
 /// Every text line under ../shared/data (negatives, formats, rules as text, ...).

@@ -2,6 +2,10 @@
 //! normalised fields, stage handling, the fixtures of each source, the Sigma rules' positive
 //! fixtures, the public negatives and the prefilter's selectivity.
 
+mod common;
+
+use common::lines;
+use common::shared_dir as shared;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -24,19 +28,6 @@ fn engine() -> Engine {
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
-}
-
-fn shared() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data")
-}
-
-fn lines(path: &Path) -> Vec<String> {
-    fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(String::from)
-        .collect()
 }
 
 fn files(dir: &str, kind: &str) -> Vec<PathBuf> {
