@@ -43,6 +43,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("memory") => memory::run(&args[1..]),
+        Some("candidates") => prefilter_lab::candidates(arg_value(&args, "--records").and_then(|s| s.parse().ok()).unwrap_or(100_000)),
         Some("prefilter-lab") => prefilter_lab::run(arg_value(&args, "--records").and_then(|s| s.parse().ok()).unwrap_or(100_000)),
         Some("corpus") => {
             let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(100_000);

@@ -49,4 +49,74 @@ pub fn run(records: usize) {
         best = best.min((thread_cpu_time() - t).as_secs_f64());
     }
     println!("| (lower-casing copy alone, as the core does per 4 KiB chunk) | - | {:.2}M | {:.0} | - |", records as f64 / best / 1e6, bytes as f64 / best / 1e6);
+    let time = |name: &str, f: &mut dyn FnMut(&[u8]) -> bool| {
+        let mut best = f64::MAX;
+        let mut hits = 0;
+        for _ in 0..6 {
+            let t = thread_cpu_time();
+            hits = lines.iter().filter(|l| f(black_box(l.as_bytes()))).count();
+            best = best.min((thread_cpu_time() - t).as_secs_f64());
+        }
+        println!("| {name} | - | {:.2}M | {:.0} | {:.1} % |", records as f64 / best / 1e6, bytes as f64 / best / 1e6, 100.0 * hits as f64 / records as f64);
+    };
+    time("(memchr for a byte absent from the records: memory read floor)", &mut |l| memchr_absent(l));
+    let mut buf: Vec<u8> = Vec::with_capacity(4096);
+    let lower_into = |buf: &mut Vec<u8>, l: &[u8]| {
+        buf.clear();
+        buf.resize(l.len(), 0);
+        for (d, s) in buf.iter_mut().zip(l) {
+            *d = s.to_ascii_lowercase();
+        }
+    };
+    time("(lower-casing copy, as the core does now: resize + zip)", &mut |l| { lower_into(&mut buf, l); buf.len() == 7 });
+    let ac = |w: &[String]| AhoCorasick::builder().match_kind(MatchKind::LeftmostFirst).build(w).unwrap();
+    let markers: Vec<String> = cadet_core::source::api::MARKERS.iter().map(|m| m.to_string()).collect();
+    let gated: Vec<String> = engine.profile_def().prefilter_api.iter().map(|w| w.to_ascii_lowercase()).collect();
+    let (kw, mk) = (ac(&words), ac(&markers));
+    let gs: Vec<AhoCorasick> = gated.chunks(64).map(ac).collect();
+    time(&format!("(lower copy + the {} keywords)", words.len()), &mut |l| { lower_into(&mut buf, l); kw.is_match(&buf[..]) });
+    time(&format!("(lower copy + the {} markers)", markers.len()), &mut |l| { lower_into(&mut buf, l); mk.is_match(&buf[..]) });
+    time(&format!("(lower copy + the {} gated keywords, {} searchers)", gated.len(), gs.len()), &mut |l| { lower_into(&mut buf, l); gs.iter().any(|s| s.is_match(&buf[..])) });
+    let few = ac(&["docker".to_string(), "kubectl".to_string()]);
+    time("(lower copy + 2 keywords)", &mut |l| { lower_into(&mut buf, l); few.is_match(&buf[..]) });
+    // Stage costs on the records the prefilter lets through.
+    let cands: Vec<&String> = lines.iter().filter(|l| !engine.rejects(l.as_bytes())).collect();
+    let api: Vec<&String> = cands.iter().copied().filter(|l| l.contains("k8s.io")).collect();
+    let other: Vec<&String> = cands.iter().copied().filter(|l| !l.contains("k8s.io")).collect();
+    let mut eng = Engine::new(&Config::default()).unwrap();
+    println!("\n| stage, on the records the prefilter passes | records | cost |\n|---|---:|---:|");
+    for (label, set) in [("k8s audit candidates", &api), ("other candidates", &other)] {
+        let stage = |name: &str, f: &mut dyn FnMut(&[u8])| {
+            let mut best = f64::MAX;
+            for _ in 0..6 {
+                let t = thread_cpu_time();
+                for l in set.iter() { f(black_box(l.as_bytes())); }
+                best = best.min((thread_cpu_time() - t).as_secs_f64());
+            }
+            println!("| {label}: {name} | {} | {:.2} µs/record |", set.len(), best * 1e6 / set.len() as f64);
+        };
+        stage("Json::parse", &mut |l| { black_box(cadet_core::json::Json::parse(l).ok()); });
+        stage("parse + normalise", &mut |l| { let d = cadet_core::json::Json::parse(l).unwrap(); black_box(cadet_core::source::normalise(&d).map(|e| e.kind)); });
+        stage("score (prefilter included)", &mut |l| { black_box(eng.score(l)); });
+    }
+}
+
+fn memchr_absent(l: &[u8]) -> bool {
+    memchr_crate::memchr(0x01, l).is_some()
+}
+
+/// Scores only the records the prefilter lets through, 20 times (for a profiler).
+pub fn candidates(records: usize) {
+    let (lines, _) = Generator::new(SEED, &fixtures_dir()).lines(records);
+    let mut engine = Engine::new(&Config::default()).unwrap();
+    let cands: Vec<&String> = lines.iter().filter(|l| !engine.rejects(l.as_bytes())).collect();
+    let t = thread_cpu_time();
+    let mut matched = 0;
+    for _ in 0..20 {
+        for l in &cands {
+            matched += engine.score(black_box(l.as_bytes())).matched as usize;
+        }
+    }
+    let dt = thread_cpu_time() - t;
+    println!("{} candidates x 20: {:.2} µs per candidate, {matched} matched", cands.len(), dt.as_secs_f64() * 1e6 / (20 * cands.len()) as f64);
 }

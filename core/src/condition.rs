@@ -32,7 +32,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use crate::event::{Event, Value};
-use crate::fields::{self, FieldKind};
+use crate::fields::{self, FieldKind, FieldRef};
 use crate::wildcard::Wildcard;
 
 /// Longest condition text accepted.
@@ -197,13 +197,13 @@ pub enum Condition {
     /// Does not hold.
     Not(Box<Condition>),
     /// The field is present.
-    Exists(String),
+    Exists(FieldRef),
     /// The field is true / non-empty / non-zero.
-    Truthy(String),
+    Truthy(FieldRef),
     /// `field op values`.
     Test {
-        /// Field name.
-        field: String,
+        /// The field (its name, resolved to its reader).
+        field: FieldRef,
         /// Operator.
         op: Op,
         /// The literals, as written.
@@ -453,14 +453,14 @@ impl<'l> Parser<'l> {
         let op = match self.peek() {
             Some(Tok::Word(w)) if w == "exists" => {
                 self.pos += 1;
-                return Ok(Condition::Exists(field));
+                return Ok(Condition::Exists(FieldRef::new(&field)));
             }
             Some(Tok::Word(w)) => Op::parse(w),
             Some(Tok::Sym(s)) => Op::parse(s),
             _ => None,
         };
         let Some(op) = op else {
-            return Ok(Condition::Truthy(field));
+            return Ok(Condition::Truthy(FieldRef::new(&field)));
         };
         let op_at = self.offset();
         self.pos += 1;
@@ -492,7 +492,7 @@ impl<'l> Parser<'l> {
             })?);
         }
         Ok(Condition::Test {
-            field,
+            field: FieldRef::new(&field),
             op,
             values,
             patterns,
@@ -625,7 +625,7 @@ impl Condition {
             Condition::Not(c) => c.collect_fields(out),
             Condition::Exists(f) | Condition::Truthy(f) | Condition::Test { field: f, .. } => {
                 if !out.contains(&f.as_str()) {
-                    out.push(f);
+                    out.push(f.as_str());
                 }
             }
             Condition::True | Condition::False => {}
@@ -641,9 +641,9 @@ impl Condition {
             Condition::And(items) => items.iter().all(|c| c.eval(ev, indicators)),
             Condition::Or(items) => items.iter().any(|c| c.eval(ev, indicators)),
             Condition::Not(c) => !c.eval(ev, &mut Vec::new()),
-            Condition::Exists(f) => !matches!(ev.field(f), Value::Missing),
+            Condition::Exists(f) => !matches!(f.read(ev), Value::Missing),
             Condition::Truthy(f) => {
-                let ok = match ev.field(f) {
+                let ok = match f.read(ev) {
                     Value::Missing => false,
                     Value::Bool(b) => b,
                     Value::Int(i) => i != 0,
@@ -661,7 +661,7 @@ impl Condition {
                 values,
                 patterns,
             } => {
-                let ok = test(ev.field(field), *op, values, patterns, indicators);
+                let ok = test(field.read(ev), *op, values, patterns, indicators);
                 if ok && !op.is_pattern() && *op != Op::Ne {
                     indicators.extend(ev.evidence(field).map(String::from));
                 }

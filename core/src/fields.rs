@@ -108,94 +108,185 @@ pub(crate) fn list<'v>(items: &'v [Cow<'v, str>]) -> Value<'v> {
     }
 }
 
-impl<'a> Event<'a> {
-    /// The value of field `name` for this event.
-    pub fn field(&self, name: &str) -> Value<'_> {
-        let c = self.cmd();
-        let p = self.payload();
-        let proc_field =
-            |f: for<'p> fn(&'p crate::event::ProcessStart<'a>) -> &'p Option<Cow<'a, str>>| {
-                match &self.process {
-                    Some(ps) => opt(f(ps)),
-                    None => Value::Missing,
-                }
-            };
-        match name {
-            "event.kind" => Value::Str(self.kind.as_str()),
-            "event.source" => Value::Str(self.source),
-            "user.name" => self.user().map(Value::Str).unwrap_or(Value::Missing),
-            "process.executable" => proc_field(|p| &p.executable),
-            "process.name" => proc_field(|p| &p.name),
-            "process.command_line" => proc_field(|p| &p.command_line),
-            "process.parent.name" => proc_field(|p| &p.parent_name),
-            "process.parent.executable" => proc_field(|p| &p.parent_executable),
-            "process.parent.command_line" => proc_field(|p| &p.parent_command_line),
-            "host.name" => proc_field(|p| &p.host),
-            "process.args" => self
-                .process
-                .as_ref()
-                .map(|p| list(&p.argv))
-                .unwrap_or(Value::Missing),
-            "process.pid" => self
-                .process
-                .as_ref()
-                .and_then(|p| p.pid)
-                .map(Value::Int)
-                .unwrap_or(Value::Missing),
-            "container.id" => proc_field(|p| &p.container_id),
-            "cmd.script_tools" => Value::Int(
-                self.segments
-                    .iter()
-                    .filter(|s| s.command.tool.is_some())
-                    .count() as i64,
-            ),
-            "cmd.tool" => c.tool.map(Value::Str).unwrap_or(Value::Missing),
-            "cmd.wrappers" => list(&c.wrappers),
-            "cmd.action" => opt(&c.action),
-            "cmd.subaction" => opt(&c.subaction),
-            "cmd.resources" => list(&c.resources),
-            "cmd.all_namespaces" => Value::Bool(c.all_namespaces),
-            "cmd.privileged" => Value::Bool(c.privileged),
-            "cmd.cap_add" => list(&c.cap_add),
-            "cmd.security_unconfined" => Value::Bool(c.security_unconfined),
-            "cmd.host_namespaces" => list(&c.host_namespaces),
-            "cmd.devices" => list(&c.devices),
-            "cmd.host_mounts" => list(&c.host_mounts),
-            "cmd.mount_sources" => list(&c.mount_sources),
-            "cmd.interactive" => Value::Bool(c.interactive),
-            "cmd.image" => opt(&c.image),
-            "cmd.target" => opt(&c.target),
-            "cmd.inner_args" => list(&c.inner_args),
-            "cmd.entrypoint" => opt(&c.entrypoint),
-            "cmd.remote" => opt(&c.remote),
-            "cmd.nsenter_target" => opt(&c.nsenter_target),
-            "cmd.nsenter_namespaces" => list(&c.nsenter_namespaces),
-            "cmd.chroot_dir" => opt(&c.chroot_dir),
-            "cmd.urls" => list(&c.urls),
-            "cmd.kubelet_api" => Value::Bool(c.kubelet_api),
-            "cmd.docker_api" => Value::Bool(c.docker_api),
-            "cmd.k8s_api" => Value::Bool(c.k8s_api),
-            "cmd.manifest_url" => opt(&c.manifest_url),
-            "cmd.exec_user" => opt(&c.exec_user),
-            "cmd.node_debug" => Value::Bool(c.evidence_for("cmd.node_debug").next().is_some()),
-            "payload.args" => list(&p.args),
-            "payload.command_line" => {
-                if p.command_line.is_empty() {
-                    Value::Missing
-                } else {
-                    Value::Str(&p.command_line)
-                }
-            }
-            "payload.shell" => Value::Bool(p.shell),
-            "payload.reverse_shell" => Value::Bool(p.reverse_shell),
-            "payload.download" => Value::Bool(p.download),
-            "payload.sa_token" => Value::Bool(p.sa_token),
-            "payload.cloud_metadata" => Value::Bool(p.cloud_metadata),
-            "payload.sensitive_file" => Value::Bool(p.sensitive_file),
-            "payload.miner" => Value::Bool(p.miner),
-            "payload.host_escape" => Value::Bool(p.host_escape),
-            other => self.api.field(other),
+/// Reads one field of an event.
+pub type Getter = for<'e, 'a> fn(&'e Event<'a>) -> Value<'e>;
+
+/// How [`Event::field`] answers each field of [`CORE_FIELDS`] (the API fields are answered by
+/// `source::api::GETTERS`).
+const GETTERS: &[(&str, Getter)] = &[
+    ("event.kind", |e| Value::Str(e.kind.as_str())),
+    ("event.source", |e| Value::Str(e.source)),
+    ("user.name", |e| e.user().map(Value::Str).unwrap_or(Value::Missing)),
+    ("process.executable", |e| proc_field(e, |p| &p.executable)),
+    ("process.name", |e| proc_field(e, |p| &p.name)),
+    ("process.command_line", |e| proc_field(e, |p| &p.command_line)),
+    ("process.parent.name", |e| proc_field(e, |p| &p.parent_name)),
+    ("process.parent.executable", |e| proc_field(e, |p| &p.parent_executable)),
+    ("process.parent.command_line", |e| proc_field(e, |p| &p.parent_command_line)),
+    ("host.name", |e| proc_field(e, |p| &p.host)),
+    ("process.args", |e| e
+        .process
+        .as_ref()
+        .map(|p| list(&p.argv))
+        .unwrap_or(Value::Missing)),
+    ("process.pid", |e| e
+        .process
+        .as_ref()
+        .and_then(|p| p.pid)
+        .map(Value::Int)
+        .unwrap_or(Value::Missing)),
+    ("container.id", |e| proc_field(e, |p| &p.container_id)),
+    ("cmd.script_tools", |e| Value::Int(
+        e.segments
+            .iter()
+            .filter(|s| s.command.tool.is_some())
+            .count() as i64,
+    )),
+    ("cmd.tool", |e| e.cmd().tool.map(Value::Str).unwrap_or(Value::Missing)),
+    ("cmd.wrappers", |e| list(&e.cmd().wrappers)),
+    ("cmd.action", |e| opt(&e.cmd().action)),
+    ("cmd.subaction", |e| opt(&e.cmd().subaction)),
+    ("cmd.resources", |e| list(&e.cmd().resources)),
+    ("cmd.all_namespaces", |e| Value::Bool(e.cmd().all_namespaces)),
+    ("cmd.privileged", |e| Value::Bool(e.cmd().privileged)),
+    ("cmd.cap_add", |e| list(&e.cmd().cap_add)),
+    ("cmd.security_unconfined", |e| Value::Bool(e.cmd().security_unconfined)),
+    ("cmd.host_namespaces", |e| list(&e.cmd().host_namespaces)),
+    ("cmd.devices", |e| list(&e.cmd().devices)),
+    ("cmd.host_mounts", |e| list(&e.cmd().host_mounts)),
+    ("cmd.mount_sources", |e| list(&e.cmd().mount_sources)),
+    ("cmd.interactive", |e| Value::Bool(e.cmd().interactive)),
+    ("cmd.image", |e| opt(&e.cmd().image)),
+    ("cmd.target", |e| opt(&e.cmd().target)),
+    ("cmd.inner_args", |e| list(&e.cmd().inner_args)),
+    ("cmd.entrypoint", |e| opt(&e.cmd().entrypoint)),
+    ("cmd.remote", |e| opt(&e.cmd().remote)),
+    ("cmd.nsenter_target", |e| opt(&e.cmd().nsenter_target)),
+    ("cmd.nsenter_namespaces", |e| list(&e.cmd().nsenter_namespaces)),
+    ("cmd.chroot_dir", |e| opt(&e.cmd().chroot_dir)),
+    ("cmd.urls", |e| list(&e.cmd().urls)),
+    ("cmd.kubelet_api", |e| Value::Bool(e.cmd().kubelet_api)),
+    ("cmd.docker_api", |e| Value::Bool(e.cmd().docker_api)),
+    ("cmd.k8s_api", |e| Value::Bool(e.cmd().k8s_api)),
+    ("cmd.manifest_url", |e| opt(&e.cmd().manifest_url)),
+    ("cmd.exec_user", |e| opt(&e.cmd().exec_user)),
+    ("cmd.node_debug", |e| Value::Bool(e.cmd().evidence_for("cmd.node_debug").next().is_some())),
+    ("payload.args", |e| list(&e.payload().args)),
+    ("payload.command_line", |e| {
+        if e.payload().command_line.is_empty() {
+            Value::Missing
+        } else {
+            Value::Str(&e.payload().command_line)
         }
+    }),
+    ("payload.shell", |e| Value::Bool(e.payload().shell)),
+    ("payload.reverse_shell", |e| Value::Bool(e.payload().reverse_shell)),
+    ("payload.download", |e| Value::Bool(e.payload().download)),
+    ("payload.sa_token", |e| Value::Bool(e.payload().sa_token)),
+    ("payload.cloud_metadata", |e| Value::Bool(e.payload().cloud_metadata)),
+    ("payload.sensitive_file", |e| Value::Bool(e.payload().sensitive_file)),
+    ("payload.miner", |e| Value::Bool(e.payload().miner)),
+    ("payload.host_escape", |e| Value::Bool(e.payload().host_escape)),
+];
+
+fn proc_field<'e, 'a>(
+    e: &'e Event<'a>,
+    f: for<'p> fn(&'p crate::event::ProcessStart<'a>) -> &'p Option<Cow<'a, str>>,
+) -> Value<'e> {
+    match &e.process {
+        Some(ps) => opt(f(ps)),
+        None => Value::Missing,
+    }
+}
+
+/// A field name of a rule condition, resolved when the rule pack is loaded: evaluating it
+/// calls the field's reader directly instead of looking the name up for every record.
+#[derive(Clone)]
+pub struct FieldRef {
+    name: alloc::string::String,
+    get: Resolved,
+}
+
+#[derive(Clone, Copy)]
+enum Resolved {
+    Core(Getter),
+    Api(crate::source::api::Getter),
+    Unknown,
+}
+
+impl FieldRef {
+    /// Resolves `name` (an unknown name reads as missing for every event).
+    pub fn new(name: &str) -> FieldRef {
+        let get = if let Some((_, g)) = GETTERS.iter().find(|(n, _)| *n == name) {
+            Resolved::Core(*g)
+        } else if let Some((_, g)) = crate::source::api::GETTERS.iter().find(|(n, _)| *n == name)
+        {
+            Resolved::Api(*g)
+        } else {
+            Resolved::Unknown
+        };
+        FieldRef {
+            name: name.into(),
+            get,
+        }
+    }
+
+    /// The field name as written.
+    pub fn as_str(&self) -> &str {
+        &self.name
+    }
+
+    /// The field's value for `ev`.
+    pub fn read<'e>(&self, ev: &'e Event<'_>) -> Value<'e> {
+        match self.get {
+            Resolved::Core(g) => g(ev),
+            Resolved::Api(g) => g(&ev.api),
+            Resolved::Unknown => Value::Missing,
+        }
+    }
+}
+
+impl core::ops::Deref for FieldRef {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.name
+    }
+}
+
+impl core::fmt::Debug for FieldRef {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Debug::fmt(&self.name, f)
+    }
+}
+
+impl core::fmt::Display for FieldRef {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+impl PartialEq for FieldRef {
+    fn eq(&self, other: &FieldRef) -> bool {
+        self.name == other.name
+    }
+}
+
+impl PartialEq<str> for FieldRef {
+    fn eq(&self, other: &str) -> bool {
+        self.name == other
+    }
+}
+
+impl PartialEq<&str> for FieldRef {
+    fn eq(&self, other: &&str) -> bool {
+        self.name == *other
+    }
+}
+
+impl<'a> Event<'a> {
+    /// The value of field `name` for this event (rules resolve names once, see [`FieldRef`]).
+    pub fn field(&self, name: &str) -> Value<'_> {
+        FieldRef::new(name).read(self)
     }
 
     /// The tokens that established field `name` (for a verdict's indicators).

@@ -49,14 +49,15 @@ impl Strategy {
 pub struct Prefilter {
     strategy: Strategy,
     scratch: core::cell::RefCell<Vec<u8>>,
-    /// Case-insensitive DFA over the markers: finds a marker anywhere in a long record at once.
-    markers_anywhere: Option<AhoCorasick>,
+    /// The keywords that count in every record.
+    first: AhoCorasick,
+    /// The markers of the sources whose keywords are gated (none: no gated keywords).
+    markers: Option<AhoCorasick>,
     /// Keywords (of all three lists) that start with a space, without it: they also match
     /// at the very start of a record (a program name at a word start, ` ctr`).
     leading: [Vec<Vec<u8>>; 3],
-    searchers: Vec<AhoCorasick>,
-    /// Searched only when a marker is present: (markers, keyword searchers).
-    gated: Option<(AhoCorasick, Vec<AhoCorasick>)>,
+    /// Searched only when a marker is present.
+    gated: Vec<AhoCorasick>,
     longest: usize,
     /// Bytes that occur in some keyword (both cases), i.e. that an escape could hide.
     keyword_bytes: [bool; 128],
@@ -95,7 +96,11 @@ impl Prefilter {
     ) -> Result<Prefilter, String> {
         let lower: Vec<String> = keywords.iter().map(|w| w.to_ascii_lowercase()).collect();
         let gated_lower: Vec<String> = gated.iter().map(|w| w.to_ascii_lowercase()).collect();
-        let marker_lower: Vec<String> = markers.iter().map(|w| w.to_ascii_lowercase()).collect();
+        let marker_lower: Vec<String> = if gated_lower.is_empty() {
+            Vec::new() // markers only open the gated keywords
+        } else {
+            markers.iter().map(|w| w.to_ascii_lowercase()).collect()
+        };
         let longest = lower
             .iter()
             .chain(&gated_lower)
@@ -109,40 +114,28 @@ impl Prefilter {
                 CHUNK / 2
             ));
         }
-        let dfa = |words: &[String]| {
-            AhoCorasickBuilder::new()
-                .match_kind(MatchKind::LeftmostFirst)
-                .ascii_case_insensitive(true)
-                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-                .build(words)
-                .map_err(|e| alloc::format!("prefilter: {e}"))
-        };
-        let build = |words: &[String]| -> Result<Vec<AhoCorasick>, String> {
-            match strategy {
-                // Teddy serves up to GROUP patterns per searcher.
-                Strategy::LowerChunks => words
-                    .chunks(GROUP)
-                    .map(|group| {
-                        AhoCorasickBuilder::new()
-                            .match_kind(MatchKind::LeftmostFirst)
-                            .build(group)
-                            .map_err(|e| alloc::format!("prefilter: {e}"))
-                    })
-                    .collect(),
-                // One automaton whatever the count.
-                Strategy::CaseInsensitiveDfa => Ok(alloc::vec![dfa(words)?]),
+        let build = |words: &[String]| {
+            let mut b = AhoCorasickBuilder::new();
+            b.match_kind(MatchKind::LeftmostFirst);
+            if strategy == Strategy::CaseInsensitiveDfa {
+                b.ascii_case_insensitive(true)
+                    .kind(Some(aho_corasick::AhoCorasickKind::DFA));
             }
+            b.build(words).map_err(|e| alloc::format!("prefilter: {e}"))
         };
-        let searchers = build(&lower)?;
-        let gated = if gated_lower.is_empty() || marker_lower.is_empty() {
-            None
-        } else {
-            let marker_searcher = build(&marker_lower)?.pop().ok_or("prefilter: no markers")?;
-            Some((marker_searcher, build(&gated_lower)?))
+        let first = build(&lower)?;
+        let markers = match marker_lower.is_empty() {
+            true => None,
+            false => Some(build(&marker_lower)?),
         };
-        let markers_anywhere = match (&gated, strategy) {
-            (Some(_), Strategy::LowerChunks) => Some(dfa(&marker_lower)?),
-            _ => None,
+        // Teddy (the SIMD searcher) serves up to GROUP patterns per searcher.
+        let gated = match strategy {
+            Strategy::LowerChunks => gated_lower
+                .chunks(GROUP)
+                .map(build)
+                .collect::<Result<Vec<_>, _>>()?,
+            Strategy::CaseInsensitiveDfa if gated_lower.is_empty() => Vec::new(),
+            Strategy::CaseInsensitiveDfa => alloc::vec![build(&gated_lower)?],
         };
         let leading_of = |words: &[String]| -> Vec<Vec<u8>> {
             words
@@ -175,10 +168,10 @@ impl Prefilter {
         let slash = keyword_bytes[b'/' as usize];
         Ok(Prefilter {
             strategy,
-            markers_anywhere,
-            leading,
             scratch: core::cell::RefCell::new(Vec::with_capacity(CHUNK)),
-            searchers,
+            first,
+            markers,
+            leading,
             gated,
             longest,
             keyword_bytes,
@@ -206,6 +199,15 @@ impl Prefilter {
         found || self.escape_may_hide_keyword(record)
     }
 
+    /// True when `hay` holds a marker (never without gated keywords).
+    fn marks(&self, hay: &[u8]) -> bool {
+        self.markers.as_ref().is_some_and(|m| m.is_match(hay))
+    }
+
+    fn any_gated(&self, hay: &[u8]) -> bool {
+        self.gated.iter().any(|s| s.is_match(hay))
+    }
+
     /// True when one of the space-led keywords of list `which` starts the record.
     fn leads(&self, which: usize, record: &[u8]) -> bool {
         self.leading[which]
@@ -214,16 +216,11 @@ impl Prefilter {
     }
 
     fn search_in_place(&self, record: &[u8]) -> bool {
-        if self.searchers.iter().any(|s| s.is_match(record)) || self.leads(0, record) {
+        if self.leads(0, record) || self.first.is_match(record) {
             return true;
         }
-        match &self.gated {
-            Some((markers, gated)) => {
-                (markers.is_match(record) || self.leads(2, record))
-                    && (gated.iter().any(|s| s.is_match(record)) || self.leads(1, record))
-            }
-            None => false,
-        }
+        (self.leads(2, record) || self.marks(record))
+            && (self.leads(1, record) || self.any_gated(record))
     }
 
     fn search_lower_chunks(&self, record: &[u8]) -> bool {
@@ -232,39 +229,53 @@ impl Prefilter {
         let Ok(mut buf) = self.scratch.try_borrow_mut() else {
             return true;
         };
-        // Whether the record holds a marker anywhere (a marker may sit in another chunk than
-        // a gated keyword); looked up once, on the first chunk that needs it.
-        let mut marked: Option<bool> = None;
-        let (mut start, mut lead) = (0, 1);
+        let mut marked = false;
+        let mut start = 0;
         loop {
-            let end = (start + CHUNK - lead).min(record.len());
-            buf.clear();
-            if lead == 1 {
-                buf.push(b' ');
-            }
-            buf.extend(record[start..end].iter().map(u8::to_ascii_lowercase));
-            if self.searchers.iter().any(|s| s.is_match(&buf[..])) {
+            let end = self.lower_chunk(&mut buf, record, start);
+            if self.first.is_match(&buf[..]) {
                 return true;
             }
-            if let Some((markers, gated)) = &self.gated {
-                let whole = start == 0 && end == record.len();
-                let is_marked =
-                    *marked.get_or_insert_with(|| match (&self.markers_anywhere, whole) {
-                        (_, true) | (None, _) => markers.is_match(&buf[..]),
-                        (Some(anywhere), false) => {
-                            anywhere.is_match(record) || self.leads(2, record)
-                        }
-                    });
-                if is_marked && gated.iter().any(|s| s.is_match(&buf[..])) {
-                    return true;
+            marked = marked || self.marks(&buf);
+            if end == record.len() {
+                if start == 0 {
+                    // One chunk: the gated keywords are in the buffer already.
+                    return marked && self.any_gated(&buf);
                 }
+                break;
+            }
+            start = end + 1 - self.longest;
+        }
+        if !marked {
+            return false;
+        }
+        // A long record with a marker: a gated keyword may sit in any chunk.
+        let mut start = 0;
+        loop {
+            let end = self.lower_chunk(&mut buf, record, start);
+            if self.any_gated(&buf) {
+                return true;
             }
             if end == record.len() {
                 return false;
             }
             start = end + 1 - self.longest;
-            lead = 0;
         }
+    }
+
+    /// Lower-cases the chunk of `record` at `start` into `buf` (led by a space at the start
+    /// of the record) and returns where the chunk ends.
+    fn lower_chunk(&self, buf: &mut Vec<u8>, record: &[u8], start: usize) -> usize {
+        let lead = usize::from(start == 0);
+        let end = (start + CHUNK - lead).min(record.len());
+        let src = &record[start..end];
+        buf.clear();
+        buf.resize(lead + src.len(), b' ');
+        // A plain loop over equal-length slices, which the compiler vectorises.
+        for (d, s) in buf[lead..].iter_mut().zip(src) {
+            *d = s.to_ascii_lowercase();
+        }
+        end
     }
 
     fn escape_may_hide_keyword(&self, record: &[u8]) -> bool {

@@ -168,49 +168,11 @@ pub const FIELDS: &[(&str, FieldKind, &str)] = &[
 impl<'a> ApiEvent<'a> {
     /// The value of field `name` of this domain.
     pub fn field(&self, name: &str) -> Value<'_> {
-        let p = &self.pod;
-        match name {
-            "source.ip" => list(&self.source_ips),
-            "user.groups" => list(&self.groups),
-            "user_agent" => opt(&self.user_agent),
-            "event.time" => self.time.map(Value::Int).unwrap_or(Value::Missing),
-            "k8s.impersonated_user" => opt(&self.impersonated_user),
-            "k8s.pod_token" => Value::Bool(self.pod_token),
-            "k8s.stage" => opt(&self.stage),
-            "k8s.verb" => opt(&self.verb),
-            "k8s.resource" => opt(&self.resource),
-            "k8s.subresource" => opt(&self.subresource),
-            "k8s.namespace" => opt(&self.namespace),
-            "k8s.name" => opt(&self.name),
-            "k8s.api_group" => opt(&self.api_group),
-            "k8s.request_uri" => opt(&self.request_uri),
-            "k8s.status_code" => self.status_code.map(Value::Int).unwrap_or(Value::Missing),
-            "k8s.decision" => opt(&self.decision),
-            "k8s.method" => opt(&self.method),
-            "k8s.denied" => Value::Bool(self.denied),
-            "k8s.nodes_proxy" => Value::Bool(self.nodes_proxy()),
-            "k8s.pod.present" => Value::Bool(p.present),
-            "k8s.pod.privileged" => Value::Bool(p.privileged),
-            "k8s.pod.host_pid" => Value::Bool(p.host_pid),
-            "k8s.pod.host_network" => Value::Bool(p.host_network),
-            "k8s.pod.host_ipc" => Value::Bool(p.host_ipc),
-            "k8s.pod.host_paths" => list(&p.host_paths),
-            "k8s.pod.sensitive_host_paths" => list(&p.sensitive_host_paths),
-            "k8s.pod.capabilities" => list(&p.capabilities),
-            "k8s.pod.allow_privilege_escalation" => Value::Bool(p.allow_privilege_escalation),
-            "k8s.pod.run_as_root" => Value::Bool(p.run_as_root),
-            "k8s.pod.images" => list(&p.images),
-            "k8s.pod.interactive" => Value::Bool(p.interactive),
-            "k8s.pod.owned" => Value::Bool(p.owned),
-            "k8s.object.labels" => list(&self.labels),
-            "k8s.object.annotations" => list(&self.annotations),
-            "k8s.adds_container" => Value::Bool(self.adds_container),
-            "k8s.role_ref" => opt(&self.role_ref),
-            "docker.action" => opt(&self.docker_action),
-            "docker.container" => opt(&self.container),
-            "docker.entrypoint" => opt(&self.entrypoint),
-            _ => Value::Missing,
-        }
+        GETTERS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, g)| g(self))
+            .unwrap_or(Value::Missing)
     }
 
     /// A request to `nodes/proxy` (the kubelet API reached through the API server).
@@ -225,6 +187,52 @@ impl<'a> ApiEvent<'a> {
 }
 
 use crate::fields::{list, opt};
+
+/// Reads one API field of an event.
+pub type Getter = for<'e, 'a> fn(&'e ApiEvent<'a>) -> Value<'e>;
+
+/// How [`ApiEvent::field`] answers each field of [`FIELDS`].
+pub(crate) const GETTERS: &[(&str, Getter)] = &[
+    ("source.ip", |e| list(&e.source_ips)),
+    ("user.groups", |e| list(&e.groups)),
+    ("user_agent", |e| opt(&e.user_agent)),
+    ("event.time", |e| e.time.map(Value::Int).unwrap_or(Value::Missing)),
+    ("k8s.impersonated_user", |e| opt(&e.impersonated_user)),
+    ("k8s.pod_token", |e| Value::Bool(e.pod_token)),
+    ("k8s.stage", |e| opt(&e.stage)),
+    ("k8s.verb", |e| opt(&e.verb)),
+    ("k8s.resource", |e| opt(&e.resource)),
+    ("k8s.subresource", |e| opt(&e.subresource)),
+    ("k8s.namespace", |e| opt(&e.namespace)),
+    ("k8s.name", |e| opt(&e.name)),
+    ("k8s.api_group", |e| opt(&e.api_group)),
+    ("k8s.request_uri", |e| opt(&e.request_uri)),
+    ("k8s.status_code", |e| e.status_code.map(Value::Int).unwrap_or(Value::Missing)),
+    ("k8s.decision", |e| opt(&e.decision)),
+    ("k8s.method", |e| opt(&e.method)),
+    ("k8s.denied", |e| Value::Bool(e.denied)),
+    ("k8s.nodes_proxy", |e| Value::Bool(e.nodes_proxy())),
+    ("k8s.pod.present", |e| Value::Bool(e.pod.present)),
+    ("k8s.pod.privileged", |e| Value::Bool(e.pod.privileged)),
+    ("k8s.pod.host_pid", |e| Value::Bool(e.pod.host_pid)),
+    ("k8s.pod.host_network", |e| Value::Bool(e.pod.host_network)),
+    ("k8s.pod.host_ipc", |e| Value::Bool(e.pod.host_ipc)),
+    ("k8s.pod.host_paths", |e| list(&e.pod.host_paths)),
+    ("k8s.pod.sensitive_host_paths", |e| list(&e.pod.sensitive_host_paths)),
+    ("k8s.pod.capabilities", |e| list(&e.pod.capabilities)),
+    ("k8s.pod.allow_privilege_escalation", |e| Value::Bool(e.pod.allow_privilege_escalation)),
+    ("k8s.pod.run_as_root", |e| Value::Bool(e.pod.run_as_root)),
+    ("k8s.pod.images", |e| list(&e.pod.images)),
+    ("k8s.pod.interactive", |e| Value::Bool(e.pod.interactive)),
+    ("k8s.pod.owned", |e| Value::Bool(e.pod.owned)),
+    ("k8s.object.labels", |e| list(&e.labels)),
+    ("k8s.object.annotations", |e| list(&e.annotations)),
+    ("k8s.adds_container", |e| Value::Bool(e.adds_container)),
+    ("k8s.role_ref", |e| opt(&e.role_ref)),
+    ("docker.action", |e| opt(&e.docker_action)),
+    ("docker.container", |e| opt(&e.container)),
+    ("docker.entrypoint", |e| opt(&e.entrypoint)),
+];
 
 /// Literal text (ASCII case-insensitive) that every record an API reader accepts contains:
 /// `k8s_audit`/EKS/AKS need `apiVersion: audit.k8s.io/...` or an `auditID`, GKE needs
