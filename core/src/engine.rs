@@ -49,8 +49,10 @@ pub struct Engine {
     rules: Vec<Rule>,
     /// The JSON of this profile's not-matched verdict (the same bytes for every non-match).
     not_matched_json: String,
-    /// Per rule, the event kinds it can match (`None`: any).
-    kinds: Vec<Option<Vec<&'static str>>>,
+    /// Which rules can hold for an event, by kind and key-field values.
+    index: crate::rule_index::RuleIndex,
+    /// Reused list of the rules to evaluate for one event.
+    candidates: Vec<usize>,
     threshold: u32,
     prefilter: Option<crate::prefilter::Prefilter>,
     state: Option<crate::state::DetectorState>,
@@ -96,7 +98,8 @@ impl Engine {
         };
         let state = (config.state_capacity > 0)
             .then(|| crate::state::DetectorState::new(config.state_capacity));
-        let kinds = rules.iter().map(|r| applicable_kinds(&r.when)).collect();
+        let whens: Vec<&crate::condition::Condition> = rules.iter().map(|r| &r.when).collect();
+        let index = crate::rule_index::RuleIndex::new(&whens);
         let not_matched_json = Verdict::not_matched(&profile.name).to_json();
         Ok(Engine {
             not_matched_json,
@@ -104,7 +107,8 @@ impl Engine {
             pack,
             profile,
             rules,
-            kinds,
+            index,
+            candidates: Vec::new(),
             prefilter,
             state,
         })
@@ -203,11 +207,10 @@ impl Engine {
         let mut indicators: Vec<String> = Vec::new();
         // A rule hits when any container-tool command of the record (a shell script
         // may hold several) satisfies it; indicators come from the first that does.
-        let kind = ev.kind.as_str();
-        for (rule, kinds) in self.rules.iter().zip(&self.kinds) {
-            if kinds.as_ref().is_some_and(|k| !k.contains(&kind)) {
-                continue;
-            }
+        let mut candidates = core::mem::take(&mut self.candidates);
+        self.index.candidates(ev, &mut candidates);
+        for &i in &candidates {
+            let rule = &self.rules[i];
             let hit = (0..ev.segments.len().max(1)).any(|i| {
                 ev.current.set(i);
                 rule.when.eval(ev, &mut indicators)
@@ -220,6 +223,7 @@ impl Engine {
             }
         }
         ev.current.set(0);
+        self.candidates = candidates;
         let mut score = match self.profile.combine {
             Combine::Max | Combine::First => {
                 hits.iter().map(|r| r.score).max().unwrap_or(0).min(100)

@@ -41,6 +41,7 @@ pub mod json;
 pub mod pack;
 pub mod payload;
 pub mod prefilter;
+pub mod rule_index;
 pub mod shell;
 pub mod source;
 pub mod state;
