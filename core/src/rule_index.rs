@@ -36,7 +36,7 @@ pub fn required_values<'c>(c: &'c Condition, field: &str) -> Option<Vec<&'c str>
             op: Op::Eq | Op::In,
             patterns,
             ..
-        } if f == &field => patterns
+        } if *f == field => patterns
             .iter()
             .map(|p| match p {
                 Pattern::Text(t) => Some(t.as_str()),
