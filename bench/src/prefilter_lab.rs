@@ -77,6 +77,16 @@ pub fn run(records: usize) {
     time(&format!("(lower copy + the {} keywords)", words.len()), &mut |l| { lower_into(&mut buf, l); kw.is_match(&buf[..]) });
     time(&format!("(lower copy + the {} markers)", markers.len()), &mut |l| { lower_into(&mut buf, l); mk.is_match(&buf[..]) });
     time(&format!("(lower copy + the {} gated keywords, {} searchers)", gated.len(), gs.len()), &mut |l| { lower_into(&mut buf, l); gs.iter().any(|s| s.is_match(&buf[..])) });
+    {
+        use cadet_core::prefilter::{Prefilter, Strategy};
+        let p = engine.profile_def();
+        let markers = cadet_core::source::api::MARKERS;
+        let words = p.prefilter.clone().unwrap_or_default();
+        for strategy in [Strategy::LowerChunks, Strategy::LowerChunksBigrams, Strategy::CaseInsensitiveDfa] {
+            let pf = Prefilter::with_strategy(&words, &p.prefilter_api, markers, strategy).unwrap();
+            time(&format!("(whole prefilter, strategy {strategy:?})"), &mut |l| pf.may_match(l));
+        }
+    }
     let few = ac(&["docker".to_string(), "kubectl".to_string()]);
     time("(lower copy + 2 keywords)", &mut |l| { lower_into(&mut buf, l); few.is_match(&buf[..]) });
     // Stage costs on the records the prefilter lets through.

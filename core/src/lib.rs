@@ -32,6 +32,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod bigram_searcher;
 pub mod command;
 pub mod condition;
 pub mod engine;

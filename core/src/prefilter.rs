@@ -7,11 +7,11 @@
 //! is always read in full. Escapes of other characters (Go's `\u0026` for `&`,
 //! common in Kubernetes audit URIs) do not defeat the filter.
 //!
-//! Two ways to search, with the same answers ([`Strategy`]): on x86-64 and AArch64
-//! the record is lower-cased in 4 KiB chunks (overlapping by the longest keyword)
-//! and searched case-sensitively, which lets aho-corasick use its SIMD "Teddy"
-//! searcher; elsewhere (WebAssembly) the record is searched as it is with
-//! ASCII-case-insensitive DFAs, without a copy.
+//! Three ways to search, with the same answers ([`Strategy`]): the record is lower-cased
+//! in 4 KiB chunks (overlapping by the longest keyword) and searched case-sensitively,
+//! on x86-64 and AArch64 with aho-corasick's SIMD "Teddy" searcher, elsewhere
+//! (WebAssembly) with a byte-pair table ([`crate::bigram_searcher`]); or the record is
+//! searched as it is with ASCII-case-insensitive DFAs (slowest; kept to check the others).
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -30,8 +30,11 @@ pub enum Strategy {
     /// Lower-case the record in chunks and search case-sensitively: aho-corasick's SIMD
     /// Teddy on x86-64 and AArch64.
     LowerChunks,
-    /// Search the record as it is with ASCII-case-insensitive DFAs: no copy, for targets
+    /// Lower-case the record in chunks and search it with byte-pair tables: for targets
     /// without a SIMD searcher (WebAssembly).
+    LowerChunksBigrams,
+    /// Search the record as it is with ASCII-case-insensitive DFAs (no copy, but a table
+    /// step per byte: the slowest).
     CaseInsensitiveDfa,
 }
 
@@ -40,8 +43,34 @@ impl Strategy {
     pub const FOR_TARGET: Strategy = if cfg!(any(target_arch = "x86_64", target_arch = "aarch64")) {
         Strategy::LowerChunks
     } else {
-        Strategy::CaseInsensitiveDfa
+        Strategy::LowerChunksBigrams
     };
+}
+
+/// Classes of keywords in [`Strategy::LowerChunksBigrams`]'s single table.
+const KEYWORD: u8 = 1;
+const MARKER: u8 = 2;
+const GATED: u8 = 4;
+
+/// Whether the classes found so far decide that a record may match.
+fn decides(found: u8) -> bool {
+    found & KEYWORD != 0 || found & (MARKER | GATED) == MARKER | GATED
+}
+
+/// One keyword list, compiled for a strategy.
+#[derive(Clone, Debug)]
+enum Searcher {
+    AhoCorasick(AhoCorasick),
+    Bigrams(crate::bigram_searcher::BigramSearcher),
+}
+
+impl Searcher {
+    fn is_match(&self, hay: &[u8]) -> bool {
+        match self {
+            Searcher::AhoCorasick(ac) => ac.is_match(hay),
+            Searcher::Bigrams(b) => b.is_match(hay),
+        }
+    }
 }
 
 /// A compiled prefilter. Holds a scratch buffer, so it is not `Sync` (neither is an engine).
@@ -50,14 +79,17 @@ pub struct Prefilter {
     strategy: Strategy,
     scratch: core::cell::RefCell<Vec<u8>>,
     /// The keywords that count in every record.
-    first: AhoCorasick,
+    first: Searcher,
     /// The markers of the sources whose keywords are gated (none: no gated keywords).
-    markers: Option<AhoCorasick>,
+    markers: Option<Searcher>,
     /// Keywords (of all three lists) that start with a space, without it: they also match
     /// at the very start of a record (a program name at a word start, ` ctr`).
     leading: [Vec<Vec<u8>>; 3],
     /// Searched only when a marker is present.
-    gated: Vec<AhoCorasick>,
+    gated: Vec<Searcher>,
+    /// [`Strategy::LowerChunksBigrams`]: keywords, markers and gated keywords in one table,
+    /// found in one pass.
+    combined: Option<crate::bigram_searcher::BigramSearcher>,
     longest: usize,
     /// Bytes that occur in some keyword (both cases), i.e. that an escape could hide.
     keyword_bytes: [bool; 128],
@@ -121,7 +153,14 @@ impl Prefilter {
                 b.ascii_case_insensitive(true)
                     .kind(Some(aho_corasick::AhoCorasickKind::DFA));
             }
-            b.build(words).map_err(|e| alloc::format!("prefilter: {e}"))
+            if strategy == Strategy::LowerChunksBigrams {
+                if let Some(s) = crate::bigram_searcher::BigramSearcher::new(words) {
+                    return Ok(Searcher::Bigrams(s));
+                }
+            }
+            b.build(words)
+                .map(Searcher::AhoCorasick)
+                .map_err(|e| alloc::format!("prefilter: {e}"))
         };
         let first = build(&lower)?;
         let markers = match marker_lower.is_empty() {
@@ -134,8 +173,23 @@ impl Prefilter {
                 .chunks(GROUP)
                 .map(build)
                 .collect::<Result<Vec<_>, _>>()?,
-            Strategy::CaseInsensitiveDfa if gated_lower.is_empty() => Vec::new(),
-            Strategy::CaseInsensitiveDfa => alloc::vec![build(&gated_lower)?],
+            _ if gated_lower.is_empty() => Vec::new(),
+            // One table or automaton whatever the count.
+            Strategy::LowerChunksBigrams | Strategy::CaseInsensitiveDfa => {
+                alloc::vec![build(&gated_lower)?]
+            }
+        };
+        let combined = match strategy {
+            Strategy::LowerChunksBigrams => {
+                let classed: Vec<(&[u8], u8)> = lower
+                    .iter()
+                    .map(|w| (w.as_bytes(), KEYWORD))
+                    .chain(marker_lower.iter().map(|w| (w.as_bytes(), MARKER)))
+                    .chain(gated_lower.iter().map(|w| (w.as_bytes(), GATED)))
+                    .collect();
+                crate::bigram_searcher::BigramSearcher::with_classes(&classed)
+            }
+            _ => None,
         };
         let leading_of = |words: &[String]| -> Vec<Vec<u8>> {
             words
@@ -173,6 +227,7 @@ impl Prefilter {
             markers,
             leading,
             gated,
+            combined,
             longest,
             keyword_bytes,
             slash,
@@ -193,7 +248,9 @@ impl Prefilter {
     /// ```
     pub fn may_match(&self, record: &[u8]) -> bool {
         let found = match self.strategy {
-            Strategy::LowerChunks => self.search_lower_chunks(record),
+            Strategy::LowerChunks | Strategy::LowerChunksBigrams => {
+                self.search_lower_chunks(record)
+            }
             Strategy::CaseInsensitiveDfa => self.search_in_place(record),
         };
         found || self.escape_may_hide_keyword(record)
@@ -229,6 +286,23 @@ impl Prefilter {
         let Ok(mut buf) = self.scratch.try_borrow_mut() else {
             return true;
         };
+        if let Some(combined) = &self.combined {
+            // One pass per chunk finds every class; a marker and a gated keyword may sit in
+            // different chunks of a long record, so the classes are united over chunks.
+            let mut found = 0;
+            let mut start = 0;
+            loop {
+                let end = self.lower_chunk(&mut buf, record, start);
+                found |= combined.classes_in(&buf, &decides);
+                if decides(found) {
+                    return true;
+                }
+                if end == record.len() {
+                    return false;
+                }
+                start = end + 1 - self.longest;
+            }
+        }
         let mut marked = false;
         let mut start = 0;
         loop {
@@ -317,6 +391,8 @@ mod tests {
         let a = Prefilter::with_strategy(&kw, &gated, &markers, Strategy::LowerChunks).unwrap();
         let b =
             Prefilter::with_strategy(&kw, &gated, &markers, Strategy::CaseInsensitiveDfa).unwrap();
+        let c =
+            Prefilter::with_strategy(&kw, &gated, &markers, Strategy::LowerChunksBigrams).unwrap();
         let pad = |n: usize| "x".repeat(n);
         let mut cases: Vec<String> = alloc::vec![
             "ctr run".into(),
@@ -336,12 +412,18 @@ mod tests {
             cases.push(alloc::format!("secrets{}k8s.io", pad(n)));
             cases.push(alloc::format!("{}secrets", pad(n)));
         }
-        for c in &cases {
+        for case in &cases {
             assert_eq!(
-                a.may_match(c.as_bytes()),
-                b.may_match(c.as_bytes()),
+                a.may_match(case.as_bytes()),
+                b.may_match(case.as_bytes()),
                 "{}",
-                &c[..c.len().min(40)]
+                &case[..case.len().min(40)]
+            );
+            assert_eq!(
+                a.may_match(case.as_bytes()),
+                c.may_match(case.as_bytes()),
+                "{}",
+                &case[..case.len().min(40)]
             );
         }
         assert!(

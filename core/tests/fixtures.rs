@@ -330,7 +330,7 @@ fn sysmon_for_linux_xml_from_grapl_is_read() {
 }
 
 /// The WebAssembly builds search keywords with case-insensitive DFAs, native builds with
-/// lower-cased chunks and SIMD: both must say the same about every record, in every profile.
+/// lower-cased chunks and SIMD (WebAssembly now with byte-pair tables): all must say the same about every record, in every profile.
 #[test]
 fn prefilter_strategies_agree() {
     use cadet_core::prefilter::{Prefilter, Strategy};
@@ -353,13 +353,23 @@ fn prefilter_strategies_agree() {
             Strategy::CaseInsensitiveDfa,
         )
         .unwrap();
+        let c = Prefilter::with_strategy(
+            words,
+            &p.prefilter_api,
+            markers,
+            Strategy::LowerChunksBigrams,
+        )
+        .unwrap();
         for record in &all {
-            assert_eq!(
-                a.may_match(record.as_bytes()),
-                b.may_match(record.as_bytes()),
-                "{profile}: {}",
-                &record[..record.len().min(200)]
-            );
+            let expected = a.may_match(record.as_bytes());
+            for (other, name) in [(&b, "case-insensitive DFA"), (&c, "byte-pair tables")] {
+                assert_eq!(
+                    expected,
+                    other.may_match(record.as_bytes()),
+                    "{profile}, {name}: {}",
+                    &record[..record.len().min(200)]
+                );
+            }
         }
     }
 }

