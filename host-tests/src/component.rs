@@ -172,6 +172,11 @@ impl ComponentHost {
         let mut config = wasmtime::Config::new();
         config.wasm_component_model(true);
         config.max_wasm_stack(limits.max_wasm_stack);
+        // `CADET_PERFMAP=1`: write /tmp/perf-<pid>.map so `perf report` names the wasm
+        // functions (build the component with `strip = false` to keep their names).
+        if std::env::var_os("CADET_PERFMAP").is_some() {
+            config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+        }
         match limits.budget {
             Budget::FuelPerRecord(_) => {
                 config.consume_fuel(true);
