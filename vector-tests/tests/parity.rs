@@ -2,7 +2,7 @@
 //! gives every fixture record the verdict cadet-core gives it.
 
 use cadet_core::{Config, Engine};
-use cadet_vector_tests::{corpus, event_of, native, Outcome, Vrl, NOT_YET_IN_VRL, PROFILES};
+use cadet_vector_tests::{corpus, event_of, native, Outcome, Vrl, API_SOURCES, PROFILES};
 use cadet_vrl::Mode;
 
 
@@ -21,16 +21,15 @@ fn every_profile_gives_the_native_verdict_on_every_fixture() {
     for profile in PROFILES {
         let vrl = compile(profile, Mode::Enrich);
         let mut engine = Engine::new(&Config { profile: profile.to_string(), ..Config::default() }).expect("engine");
-        let (mut compared, mut matched, mut skipped, mut not_yet) = (0, 0, 0, 0);
+        let (mut compared, mut matched, mut skipped, mut api) = (0, 0, 0, 0);
         for r in &records {
             let Some(event) = event_of(&r.line) else {
                 skipped += 1;
                 continue;
             };
             let want = native(&mut engine, &r.line);
-            if want["source"].as_str().map(|s| NOT_YET_IN_VRL.contains(&s)).unwrap_or(false) {
-                not_yet += 1;
-                continue;
+            if want["source"].as_str().map(|s| API_SOURCES.contains(&s)).unwrap_or(false) {
+                api += 1;
             }
             let got = match vrl.run(event) {
                 Ok(Outcome::Event(ev)) => ev.get("cadet").cloned().unwrap_or_default(),
@@ -48,7 +47,7 @@ fn every_profile_gives_the_native_verdict_on_every_fixture() {
         }
         let differ = failures.iter().filter(|f| f.starts_with(&format!("{profile} "))).count();
         println!(
-            "{profile:18} compared {compared:4}  matched {matched:4}  equal {:4}  | api sources not yet in VRL {not_yet:3}  json codec rejects {skipped}",
+            "{profile:18} compared {compared:4}  matched {matched:4} (control-plane/daemon {api:3})  equal {:4}  | json codec rejects {skipped}",
             compared - differ
         );
     }
@@ -72,9 +71,6 @@ fn matches_only_aborts_exactly_the_non_matches() {
         for r in &records {
             let Some(event) = event_of(&r.line) else { continue };
             let want = native(&mut engine, &r.line);
-            if want["source"].as_str().map(|s| NOT_YET_IN_VRL.contains(&s)).unwrap_or(false) {
-                continue;
-            }
             match vrl.run(event).expect("runs") {
                 Outcome::Aborted(_) => {
                     assert_eq!(want["matched"], false, "{profile} {}: aborted a match", r.origin);

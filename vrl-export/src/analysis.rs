@@ -11,11 +11,11 @@ const TOOLS: &[&str] = &[
     "docker", "podman", "nerdctl", "kubectl", "crictl", "ctr", "runc", "nsenter", "chroot", "kubeletctl", "curl", "wget", "mount",
 ];
 const SHELLS: &[&str] = &["sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"];
-const SENSITIVE_EXACT: &[&str] = &[
+pub(crate) const SENSITIVE_EXACT: &[&str] = &[
     "/", "/var/run/docker.sock", "/run/docker.sock", "/run/containerd/containerd.sock",
     "/var/run/containerd/containerd.sock", "/run/crio/crio.sock", "/var/run/crio/crio.sock",
 ];
-const SENSITIVE_TREES: &[&str] = &[
+pub(crate) const SENSITIVE_TREES: &[&str] = &[
     "/etc", "/root", "/proc", "/var/lib/kubelet", "/var/lib/docker", "/boot", "/dev", "/var/run/secrets", "/run/secrets",
 ];
 const DOCKER_GLOBAL_VALUE: &[&str] = &[
@@ -93,18 +93,18 @@ fn note(field: &str, token: &str) -> String {
     format!("c_ev = push(c_ev, [{}, {token}])", string(field))
 }
 
-fn ascii_upper(o: &mut Out, out: &str, v: &str) {
+pub(crate) fn ascii_upper(o: &mut Out, out: &str, v: &str) {
     o.push(&format!(
         "{out} = if match({v}, r'^[\\x00-\\x7F]*$') {{ upcase({v}) }} else {{ replace_with({v}, r'[a-z]+') -> |m| {{ upcase(m.string) }} }}"
     ));
 }
 
 /// `clean_path(p)` as an expression over a string expression.
-fn clean_path(p: &str) -> String {
+pub(crate) fn clean_path(p: &str) -> String {
     format!("\"/\" + join!(filter(split({p}, \"/\")) -> |_i, s| {{ s != \"\" && s != \".\" }}, \"/\")")
 }
 
-fn sensitive(p: &str) -> String {
+pub(crate) fn sensitive(p: &str) -> String {
     let trees: alloc::vec::Vec<String> = SENSITIVE_TREES.iter().map(|t| regex_escape(t)).collect();
     format!(
         "(includes({}, {p}) || match({p}, {}))",
@@ -860,9 +860,24 @@ pub fn analyse(o: &mut Out) {
     }}
     an_items = an_next
 }}
-if length(an_items) == 0 {{ an_items = [{{"a": [], "t": null, "w": [], "done": true}}] }}"#,
+if kind != "process" {{
+    # A control-plane or daemon record: no command line, one segment whose payload is the
+    # command run in the container; each candidate (exec command, container command of a pod
+    # spec, docker exec) is analysed and the one the core keeps is chosen below.
+    for_each(a_pl) -> |_i, pc| {{
+        pc_w = pc.w
+        if is_string(pc.s) {{
+            pc_s = string!(pc.s)"#,
         tools = strings(TOOLS)
     ));
+    shell_split(o, "pc_w", "pc_s");
+    o.push(
+        r#"        }
+        if length(array!(pc_w)) > 0 { an_items = push(an_items, {"a": [], "t": null, "w": [], "done": true, "pl": pc_w, "g": pc.g}) }
+    }
+}
+if length(an_items) == 0 { an_items = [{"a": [], "t": null, "w": [], "done": true}] }"#,
+    );
 
     // Per command: the tool's arguments, then the payload.
     o.push("\n# One segment per command: the tool's own argument reading (core command.rs, one function per tool),");
@@ -954,8 +969,27 @@ segs = push(segs, get!({
     "payload.sa_token": pl_flags.sa_token, "payload.cloud_metadata": pl_flags.cloud_metadata,
     "payload.sensitive_file": pl_flags.sensitive_file, "payload.miner": pl_flags.miner,
     "payload.host_escape": pl_flags.host_escape,
-    "e": append(c_ev, pl_ev)
+    "e": append(c_ev, pl_ev), "_g": item.g
 }, []))
+}
+if kind != "process" && length(segs) > 1 {
+    # core k8s_audit::facts / read_pod_spec: the exec command first; otherwise, of the first pod
+    # spec with commands, the first container whose command ranks highest (reverse shell, miner
+    # or host escape 3; download or credential read 2; shell 1).
+    sel = 0
+    sel_g = -1
+    sel_r = 0
+    for_each(segs) -> |si, sg| {
+        sg_r = 0
+        if sg."payload.reverse_shell" == true || sg."payload.miner" == true || sg."payload.host_escape" == true { sg_r = 3 } else if sg."payload.download" == true || sg."payload.sa_token" == true || sg."payload.cloud_metadata" == true || sg."payload.sensitive_file" == true { sg_r = 2 } else if sg."payload.shell" == true { sg_r = 1 }
+        sg_g = sg._g
+        if sel_g < 0 || sg_g < sel_g || (sg_g == sel_g && sg_r > sel_r) {
+            sel = si
+            sel_g = sg_g
+            sel_r = sg_r
+        }
+    }
+    segs = [get!(segs, [sel])]
 }"#,
     );
 }
@@ -966,6 +1000,7 @@ fn payload(o: &mut Out) {
     o.push(
         r#"pl_args = c_inner
 if c_tool == null && p_cid != null { pl_args = p_argv }
+if is_array(item.pl) { pl_args = array!(item.pl) }
 pl_cl = ""
 pl_shell = false
 pl_download = false

@@ -17,6 +17,7 @@
 extern crate alloc;
 
 mod analysis;
+mod api;
 mod rules;
 mod runtime;
 pub mod text;
@@ -95,6 +96,7 @@ pub fn export(pack: &Pack, profile: &str, mode: Mode) -> Result<String, ExportEr
     prefilter(&mut o, p);
     o.push("if pass {");
     runtime::normalise(&mut o);
+    api::facts(&mut o);
     o.push("if src != \"\" {");
     analysis::complete(&mut o);
     analysis::analyse(&mut o);
@@ -161,6 +163,7 @@ fn prefilter(o: &mut Out, p: &Profile) {
 fn event_fields(o: &mut Out) {
     o.push("\n# ------------------------------------------------------------------ 4. event fields");
     o.push("# core: fields.rs — the values rule conditions read; per-command fields are in `segs`.");
+    o.push("evf = {}\nif kind == \"process\" {");
     o.push(
         r#"evf = {
     "event.kind": "process", "event.source": src, "user.name": p_user,
@@ -171,6 +174,9 @@ fn event_fields(o: &mut Out) {
 }
 if length(p_argv) > 0 { evf = set!(evf, ["process.args"], p_argv) }"#,
     );
+    o.push("} else {");
+    api::event_fields(o);
+    o.push("}");
 }
 
 fn all_sorted<'a>(items: impl Iterator<Item = &'a String>) -> Vec<String> {
@@ -201,6 +207,11 @@ fn evaluate(o: &mut Out, pack: &Pack, p: &Profile, rules: &[&cadet_core::pack::R
         if guard {
             o.push("if length!(hits) == 0 {");
         }
+        // core Engine::evaluate skips a rule that cannot hold for the record's kind.
+        let kinds = cadet_core::engine::applicable_kinds(&r.when);
+        if let Some(k) = &kinds {
+            o.push(&format!("if includes({}, kind) {{", strings(k)));
+        }
         o.push("{\nr_hit = false\nr_ind = []");
         if rules::uses_segments(&r.when) {
             o.push("for_each(segs) -> |_si, s| {\nif !r_hit {");
@@ -230,6 +241,9 @@ fn evaluate(o: &mut Out, pack: &Pack, p: &Profile, rules: &[&cadet_core::pack::R
             o.push(&format!("    steps = set!(steps, [{}], true)", string(s)));
         }
         o.push("}\n}");
+        if kinds.is_some() {
+            o.push("}");
+        }
         if guard {
             o.push("}");
         }
@@ -372,7 +386,7 @@ fn triage(o: &mut Out, rules: &[&cadet_core::pack::Rule]) {
     t_kubelet = t_kind == "kubelet" || s0p."cmd.kubelet_api" == true || (get(evf, ["k8s.nodes_proxy"]) ?? null) == true
     t_pod = (get(evf, ["k8s.pod_token"]) ?? null) == true && (get(evf, ["user_agent"]) ?? null) != null
     if s0p."cmd.remote" != null || t_kubelet || t_pod { esc = push(esc, "lateral_movement") }
-    t_denied = (get(evf, ["k8s.decision"]) ?? null) == "forbid" || includes([401, 403], get(evf, ["k8s.status_code"]) ?? null)
+    t_denied = (get(evf, ["k8s.denied"]) ?? null) == true
     t_admin = (get(evf, ["k8s.role_ref"]) ?? null) == "cluster-admin"
     if fl.privileged_container == true || fl.host_mount == true || fl.escape == true || t_admin || t_denied { esc = push(esc, "privilege_escalation") }
     sl = []"#,

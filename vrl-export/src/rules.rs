@@ -21,11 +21,13 @@ pub fn uses_segments(c: &Condition) -> bool {
     c.fields().iter().any(|f| is_segment_field(f))
 }
 
-/// Where the evidence of a field lives (None: the field has none).
+/// Where the evidence of a field lives (None: the field has none). Per-command fields keep it
+/// in the segment; the control-plane and daemon readers note theirs (their own fields and
+/// `user.name`) under the event's `_e`.
 fn evidence_source(field: &str, seg: &str) -> Option<String> {
     if is_segment_field(field) {
         Some(format!("get({seg}, [\"e\"]) ?? []"))
-    } else if fields::CORE_FIELDS.iter().any(|(n, _, _)| *n == field) {
+    } else if field != "user.name" && fields::CORE_FIELDS.iter().any(|(n, _, _)| *n == field) {
         None
     } else {
         Some(String::from("get(evf, [\"_e\"]) ?? []"))
@@ -228,6 +230,8 @@ pub fn cond(o: &mut Out, c: &Condition, seg: &str) -> (String, String) {
             let (iok, _) = cond(o, inner, seg);
             o.push(&format!("{ok} = !{iok}"));
         }
+        // A bool field is never missing (a control-plane fact reads false on a process record).
+        Condition::Exists(f) if fields::kind_of(f) == Some(FieldKind::Bool) => o.push(&format!("{ok} = true")),
         Condition::Exists(f) => o.push(&format!("{ok} = ({}) != null", read(f, seg))),
         Condition::Truthy(f) => {
             let v = o.var("v");
@@ -265,10 +269,10 @@ fn test(o: &mut Out, field: &str, op: Op, values: &[Literal], seg: &str, ok: &st
             let hit = match (has_t, has_f) {
                 (true, true) => String::from("true"),
                 (true, false) => format!("{v} == true"),
-                (false, true) => format!("{v} == false"),
+                (false, true) => format!("{v} != true"),
                 (false, false) => String::from("false"),
             };
-            // A bool field is never missing.
+            // A bool field is never missing: absent (a control-plane fact on a process record) is false.
             if ne {
                 o.push(&format!("{ok} = !({hit})"));
             } else {

@@ -208,10 +208,12 @@ pub fn normalise(o: &mut Out) {
     o.push("src = \"\"");
     clear_process(o);
     o.push("line = null\ntext_pending = false");
+    crate::api::init(o);
+    crate::api::detect_json(o);
 
     // ESF
     o.push("\n# esf (core source/esf.rs): macOS Endpoint Security exec events (eslogger).");
-    o.push("esf = rec.event.exec\nif is_object(esf) {");
+    o.push("esf = rec.event.exec\nif src == \"\" && is_object(esf) {");
     o.push(
         r#"    for_each(array(esf.args) ?? []) -> |_i, x| { if is_string(x) { p_argv = push(p_argv, x) } }
     if is_string(esf.target.executable.path) { p_exe = esf.target.executable.path }
@@ -389,6 +391,7 @@ if line != null {
         src = "sysmon"
     }"#,
     );
+    crate::api::detect_line(o);
     // shell line (needs the analysis: done after complete via `text_pending`)
     o.push(
         r#"    # text (core source/shell_line.rs): a command line, or sudo's log (COMMAND=...); read only when

@@ -1,12 +1,14 @@
 //! `vrl-bench [SECONDS]`: records per second of the generated VRL program under the `vrl`
-//! crate (the engine of Vector's `remap`) next to native cadet, on the parity corpus.
-//! Build with `--release`. The VRL side gets events already decoded (Vector's json codec does
-//! that before the transform); the native side parses each line itself.
+//! crate (the engine of Vector's `remap`) next to native cadet, on the parity corpus: all
+//! records, the process records, and the control-plane and daemon records (Kubernetes audit
+//! and its cloud wrappers, docker daemon, kubelet). Build with `--release`. The VRL side gets
+//! events already decoded (Vector's json codec does that before the transform); the native
+//! side parses each line itself.
 
 use std::time::{Duration, Instant};
 
 use cadet_core::{Config, Engine};
-use cadet_vector_tests::{corpus, event_of, Value, Vrl, NOT_YET_IN_VRL, PROFILES};
+use cadet_vector_tests::{corpus, event_of, is_api_record, Value, Vrl, PROFILES};
 
 fn rate(budget: Duration, n: usize, mut once: impl FnMut()) -> f64 {
     let start = Instant::now();
@@ -21,37 +23,37 @@ fn rate(budget: Duration, n: usize, mut once: impl FnMut()) -> f64 {
 fn main() {
     let secs: f64 = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(2.0);
     let budget = Duration::from_secs_f64(secs);
-    let mut probe = Engine::new(&Config::default()).expect("engine");
-    // The process-side corpus: records the generated program reads (API-source records are left out).
-    let lines: Vec<String> = corpus()
-        .into_iter()
-        .map(|r| r.line)
-        .filter(|l| {
-            let v = serde_json::to_value(probe.score(l.as_bytes())).unwrap_or_default();
-            !v["source"].as_str().map(|s| NOT_YET_IN_VRL.contains(&s)).unwrap_or(false)
-        })
-        .filter(|l| event_of(l).is_some())
-        .collect();
-    let events: Vec<Value> = lines.iter().filter_map(|l| event_of(l)).map(Value::from).collect();
-    println!("corpus: {} records (fixtures and public samples, process sources)\n", lines.len());
-    println!("| profile | compile (s) | native cadet (records/s) | VRL under vrl 0.38 (records/s) | native / VRL |");
-    println!("|---|---:|---:|---:|---:|");
+    let lines: Vec<String> = corpus().into_iter().map(|r| r.line).filter(|l| event_of(l).is_some()).collect();
+    let (api, process): (Vec<String>, Vec<String>) = lines.iter().cloned().partition(|l| is_api_record(l));
+    let sets = [("all", &lines), ("process", &process), ("control-plane/daemon", &api)];
+    println!(
+        "corpus: {} records (fixtures and public samples): {} process, {} control-plane/daemon\n",
+        lines.len(),
+        process.len(),
+        api.len()
+    );
+    println!("| profile | compile (s) | records | native cadet (records/s) | VRL under vrl 0.38 (records/s) | native / VRL |");
+    println!("|---|---:|---|---:|---:|---:|");
     for profile in PROFILES {
         let source = cadet_vrl::export_text(None, profile, cadet_vrl::Mode::Enrich).expect("export");
         let t = Instant::now();
         let (vrl, _) = Vrl::compile(&source).expect("compiles");
         let compile = t.elapsed().as_secs_f64();
         let mut engine = Engine::new(&Config { profile: profile.to_string(), ..Config::default() }).expect("engine");
-        let native = rate(budget, lines.len(), || {
-            for l in &lines {
-                std::hint::black_box(engine.score(l.as_bytes()));
-            }
-        });
-        let vrl_rate = rate(budget, events.len(), || {
-            for e in &events {
-                std::hint::black_box(vrl.run_value(e.clone()));
-            }
-        });
-        println!("| {profile} | {compile:.1} | {native:.0} | {vrl_rate:.0} | {:.0}x |", native / vrl_rate);
+        for (name, set) in sets {
+            let events: Vec<Value> = set.iter().filter_map(|l| event_of(l)).map(Value::from).collect();
+            let native = rate(budget, set.len(), || {
+                for l in set.iter() {
+                    std::hint::black_box(engine.score(l.as_bytes()));
+                }
+            });
+            let vrl_rate = rate(budget, events.len(), || {
+                for e in &events {
+                    std::hint::black_box(vrl.run_value(e.clone()));
+                }
+            });
+            let c = if name == "all" { format!("{compile:.1}") } else { String::new() };
+            println!("| {profile} | {c} | {name} ({}) | {native:.0} | {vrl_rate:.0} | {:.0}x |", set.len(), native / vrl_rate);
+        }
     }
 }
