@@ -87,6 +87,24 @@ pub fn run(records: usize) {
             time(&format!("(whole prefilter, strategy {strategy:?})"), &mut |l| pf.may_match(l));
         }
     }
+    {
+        use cadet_core::bigram_searcher::BigramSearcher;
+        let mut pairs = vec![0u32; 65536];
+        for l in lines.iter().take(20000) {
+            let b = l.to_ascii_lowercase().into_bytes();
+            for w in b.windows(2) {
+                pairs[(w[0] as usize) << 8 | w[1] as usize] += 1;
+            }
+        }
+        let classed: Vec<(&[u8], u8)> = words.iter().map(|w| (w.as_bytes(), 1u8)).chain(markers.iter().map(|w| (w.as_bytes(), 2u8))).chain(gated.iter().map(|w| (w.as_bytes(), 4u8))).collect();
+        let heuristic = BigramSearcher::with_classes(&classed).unwrap();
+        let measured = BigramSearcher::with_pair_cost(&classed, &|a, b| pairs[(a as usize) << 8 | b as usize]).unwrap();
+        let decides = |f: u8| f & 1 != 0 || f & 6 == 6;
+        time("(lower copy + one byte-pair table, all 132 literals, anchors by fixed estimate)", &mut |l| { lower_into(&mut buf, l); let f = heuristic.classes_in(&buf, &decides); decides(f) });
+        time("(lower copy + one byte-pair table, all 132 literals, anchors by corpus pair counts)", &mut |l| { lower_into(&mut buf, l); let f = measured.classes_in(&buf, &decides); decides(f) });
+        let none = BigramSearcher::new(&["\x01\x02"]).unwrap();
+        time("(lower copy + byte-pair table with one absent pair: the loop alone)", &mut |l| { lower_into(&mut buf, l); none.is_match(&buf) });
+    }
     let few = ac(&["docker".to_string(), "kubectl".to_string()]);
     time("(lower copy + 2 keywords)", &mut |l| { lower_into(&mut buf, l); few.is_match(&buf[..]) });
     // Stage costs on the records the prefilter lets through.
