@@ -189,7 +189,8 @@ fn main() {
 /// against native, in interleaved rounds (best pass and median).
 fn compare(components: &[std::path::PathBuf], corpus: &[String], seconds: f64) {
     let budget = Budget::Deadline(Duration::from_secs(1));
-    let mut paths: Vec<(String, Box<dyn FnMut() + '_>, Vec<Duration>)> = vec![("native".into(), native(corpus), Vec::new())];
+    type Run<'a> = Box<dyn FnMut() + 'a>;
+    let mut paths: Vec<(String, Run, Vec<Duration>)> = vec![("native".into(), native(corpus), Vec::new())];
     for c in components {
         let host = ComponentHost::from_file(c, Limits { budget, ..Limits::default() }).expect("component");
         let mut inst = host.instantiate().unwrap();
