@@ -63,6 +63,45 @@ pub fn required_values<'c>(c: &'c Condition, field: &str) -> Option<Vec<&'c str>
     }
 }
 
+/// What a condition needs of a field to hold at all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Presence {
+    /// The field must not be missing (`exists`, or any test but `!=`).
+    NotMissing,
+    /// The field must be true / non-empty (a bare field test); `false` fails it too.
+    Truthy,
+}
+
+/// What `c` needs of `field` to hold, when it needs anything: the strongest need of any
+/// conjunct of an `and`, the weakest of the branches of an `or` (if every branch needs it).
+///
+/// ```
+/// use cadet_core::condition::Condition;
+/// use cadet_core::rule_index::{required_presence, Presence};
+/// let c = Condition::parse(r#"k8s.pod.present and not k8s.pod.owned and k8s.verb == "create""#, &Default::default()).unwrap();
+/// assert_eq!(required_presence(&c, "k8s.pod.present"), Some(Presence::Truthy));
+/// assert_eq!(required_presence(&c, "k8s.verb"), Some(Presence::NotMissing));
+/// assert_eq!(required_presence(&c, "k8s.pod.owned"), None);
+/// ```
+pub fn required_presence(c: &Condition, field: &str) -> Option<Presence> {
+    match c {
+        Condition::Truthy(f) if *f == field => Some(Presence::Truthy),
+        Condition::Exists(f) if *f == field => Some(Presence::NotMissing),
+        Condition::Test { field: f, op, .. } if *f == field && *op != Op::Ne => {
+            Some(Presence::NotMissing)
+        }
+        Condition::And(items) => items
+            .iter()
+            .filter_map(|i| required_presence(i, field))
+            .max(),
+        Condition::Or(items) => items
+            .iter()
+            .map(|i| required_presence(i, field))
+            .try_fold(Presence::Truthy, |weakest, p| Some(weakest.min(p?))),
+        _ => None,
+    }
+}
+
 /// A set of rules (bit `i`: rule `i`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct RuleSet(Vec<u64>);
@@ -135,6 +174,52 @@ impl Key {
     }
 }
 
+/// A field some rules need present: which rules need it not missing, which need it true.
+#[derive(Clone, Debug)]
+struct PresenceKey {
+    field: FieldRef,
+    /// Rules that fail when the field is missing (both needs).
+    not_missing: RuleSet,
+    /// Rules that also fail when it is `false`.
+    truthy: RuleSet,
+}
+
+impl PresenceKey {
+    fn new(name: &str, whens: &[&Condition]) -> Option<PresenceKey> {
+        let n = whens.len();
+        let (mut not_missing, mut truthy) = (RuleSet::empty(n), RuleSet::empty(n));
+        let mut any = false;
+        for (i, c) in whens.iter().enumerate() {
+            match required_presence(c, name) {
+                None => continue,
+                Some(Presence::NotMissing) => not_missing.insert(i),
+                Some(Presence::Truthy) => {
+                    not_missing.insert(i);
+                    truthy.insert(i);
+                }
+            }
+            any = true;
+        }
+        any.then(|| PresenceKey {
+            field: FieldRef::new(name),
+            not_missing,
+            truthy,
+        })
+    }
+
+    /// Removes from `set` the rules this field's value fails.
+    fn narrow(&self, ev: &Event<'_>, set: &mut RuleSet) {
+        let failed = match self.field.read(ev) {
+            Value::Missing => &self.not_missing,
+            Value::Bool(false) => &self.truthy,
+            _ => return,
+        };
+        for (word, f) in set.0.iter_mut().zip(&failed.0) {
+            *word &= !f;
+        }
+    }
+}
+
 /// The rules of a profile indexed by event kind and key-field values.
 #[derive(Clone, Debug)]
 pub struct RuleIndex {
@@ -142,6 +227,8 @@ pub struct RuleIndex {
     by_kind: Vec<RuleSet>,
     event_keys: Vec<Key>,
     segment_keys: Vec<Key>,
+    event_presence: Vec<PresenceKey>,
+    segment_presence: Vec<PresenceKey>,
     rules: usize,
 }
 
@@ -177,10 +264,30 @@ impl RuleIndex {
                 .filter(|k| !k.by_value.is_empty())
                 .collect()
         };
+        // Every field a rule names, split by whether its value depends on the command of
+        // the record being looked at (a script holds several).
+        let mut names: Vec<&str> = Vec::new();
+        for c in whens {
+            for f in c.fields() {
+                if !names.contains(&f) {
+                    names.push(f);
+                }
+            }
+        }
+        let per_segment = |n: &str| n.starts_with("cmd.") || n.starts_with("payload.");
+        let presence = |segment: bool| -> Vec<PresenceKey> {
+            names
+                .iter()
+                .filter(|n| per_segment(n) == segment)
+                .filter_map(|n| PresenceKey::new(n, whens))
+                .collect()
+        };
         RuleIndex {
             by_kind,
             event_keys: keys(EVENT_KEYS),
             segment_keys: keys(SEGMENT_KEYS),
+            event_presence: presence(false),
+            segment_presence: presence(true),
             rules: whens.len(),
         }
     }
@@ -193,7 +300,10 @@ impl RuleIndex {
         for key in &self.event_keys {
             key.narrow(ev, &mut set);
         }
-        if !self.segment_keys.is_empty() {
+        for key in &self.event_presence {
+            key.narrow(ev, &mut set);
+        }
+        if !self.segment_keys.is_empty() || !self.segment_presence.is_empty() {
             // A rule may hold for any command of the record: unite over segments.
             let mut any = RuleSet::empty(self.rules);
             let before = ev.current.get();
@@ -201,6 +311,9 @@ impl RuleIndex {
                 ev.current.set(i);
                 let mut s = set.clone();
                 for key in &self.segment_keys {
+                    key.narrow(ev, &mut s);
+                }
+                for key in &self.segment_presence {
                     key.narrow(ev, &mut s);
                 }
                 for (a, w) in any.0.iter_mut().zip(&s.0) {
