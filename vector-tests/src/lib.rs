@@ -178,8 +178,18 @@ pub struct UnitTest {
     pub verdict: serde_json::Value,
 }
 
+/// Records the shipped unit tests take beyond the first of each fixture file: (file under
+/// core/fixtures, a rule the record must hit). The first record of the Kubernetes attack
+/// fixture is a pod exec and of the benign one a controller's lease update; these add a
+/// privileged pod with the host's root mounted and a privileged ephemeral container.
+const EXTRA_UNIT_TESTS: &[(&str, &str)] = &[
+    ("k8s_audit/apiserver.attack.jsonl", "cadet.workload.privileged_host_root"),
+    ("k8s_audit/apiserver.attack.jsonl", "cadet.k8s.ephemeral_container"),
+];
+
 /// The fixture records the shipped Vector unit tests use: the first record of every
-/// fixture file of the core (attack and benign), with the native `cadet` verdict.
+/// fixture file of the core (attack and benign) and the [`EXTRA_UNIT_TESTS`], with the
+/// native `cadet` verdict.
 pub fn unit_tests() -> Vec<UnitTest> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/fixtures");
     let mut files = Vec::new();
@@ -189,12 +199,26 @@ pub fn unit_tests() -> Vec<UnitTest> {
     let mut out = Vec::new();
     for f in files {
         let Ok(text) = std::fs::read_to_string(&f) else { continue };
-        let Some(line) = text.lines().find(|l| !l.trim().is_empty()) else { continue };
-        let Some(event) = event_of(line) else { continue };
-        let raw = (!line.trim_start().starts_with('{')).then(|| line.to_string());
         let rel = f.strip_prefix(&root).unwrap_or(&f).display().to_string();
-        let verdict = native(&mut engine, line);
-        out.push(UnitTest { name: format!("cadet: {rel} line 1"), event, raw, verdict });
+        let mut picks: Vec<(usize, String)> = Vec::new();
+        if let Some(i) = text.lines().position(|l| !l.trim().is_empty()) {
+            picks.push((i, String::new()));
+        }
+        for (file, rule) in EXTRA_UNIT_TESTS.iter().filter(|(file, _)| *file == rel) {
+            let hit = text.lines().position(|l| {
+                native(&mut engine, l)["rules"].as_array().map(|r| r.iter().any(|h| h["id"] == *rule)).unwrap_or(false)
+            });
+            let i = hit.unwrap_or_else(|| panic!("{file}: no record hits {rule}"));
+            picks.push((i, format!(" ({rule})")));
+        }
+        picks.sort();
+        for (i, why) in picks {
+            let line = text.lines().nth(i).unwrap_or_default();
+            let Some(event) = event_of(line) else { continue };
+            let raw = (!line.trim_start().starts_with('{')).then(|| line.to_string());
+            let verdict = native(&mut engine, line);
+            out.push(UnitTest { name: format!("cadet: {rel} line {}{why}", i + 1), event, raw, verdict });
+        }
     }
     out
 }

@@ -750,7 +750,7 @@ if p_pname == null && p_pexe != null { p_pname = replace(string!(p_pexe), r'(?s)
 /// `command::analyse_all(p_argv)` then one payload per command: leaves `segs`, an array of
 /// objects with the `cmd.*` and `payload.*` fields, the evidence pairs under `e`, and the
 /// payload facts triage reads under `pl`.
-pub fn analyse(o: &mut Out) {
+pub fn analyse(o: &mut Out, api: bool) {
     o.push("\n# ------------------------------------------------------------------ 3. argument analysis");
     o.push("# core: command::analyse_all — wrappers (sudo, env, nohup, sh -c ...) looked through;");
     o.push("# a shell script is split into commands (up to 4 levels), each analysed on its own.");
@@ -859,25 +859,29 @@ pub fn analyse(o: &mut Out) {
         }}
     }}
     an_items = an_next
-}}
-if kind != "process" {{
+}}"#,
+        tools = strings(TOOLS)
+    ));
+    if api {
+        o.push(
+            r#"if kind != "process" {
     # A control-plane or daemon record: no command line, one segment whose payload is the
     # command run in the container; each candidate (exec command, container command of a pod
     # spec, docker exec) is analysed and the one the core keeps is chosen below.
-    for_each(a_pl) -> |_i, pc| {{
+    for_each(array!(pl_cands)) -> |_i, pc| {
         pc_w = pc.w
-        if is_string(pc.s) {{
+        if is_string(pc.s) {
             pc_s = string!(pc.s)"#,
-        tools = strings(TOOLS)
-    ));
-    shell_split(o, "pc_w", "pc_s");
-    o.push(
-        r#"        }
+        );
+        shell_split(o, "pc_w", "pc_s");
+        o.push(
+            r#"        }
         if length(array!(pc_w)) > 0 { an_items = push(an_items, {"a": [], "t": null, "w": [], "done": true, "pl": pc_w, "g": pc.g}) }
     }
-}
-if length(an_items) == 0 { an_items = [{"a": [], "t": null, "w": [], "done": true}] }"#,
-    );
+}"#,
+        );
+    }
+    o.push(r#"if length(an_items) == 0 { an_items = [{"a": [], "t": null, "w": [], "done": true}] }"#);
 
     // Per command: the tool's arguments, then the payload.
     o.push("\n# One segment per command: the tool's own argument reading (core command.rs, one function per tool),");

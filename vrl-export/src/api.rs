@@ -75,13 +75,16 @@ fn lower_in_place(o: &mut Out, v: &str) {
     o.push("}");
 }
 
-/// Every variable the API readers fill, with its value for a record they do not read.
+/// The variables recognition (2a and the text lines) leaves for the facts (2c): the reader,
+/// the record or line it read, the timestamp candidates.
 pub fn init(o: &mut Out) {
+    o.push("a_k = \"\"\na_doc = null\na_tc = []\ndl_call = null\ndl_form = null\nkl = null");
+}
+
+/// The facts (core `ApiEvent`, `PodFacts`) with their values for a record that says nothing.
+fn init_facts(o: &mut Out) {
     o.push(
-        r#"kind = "process"
-a_k = ""
-a_doc = null
-a_skip = false
+        r#"a_skip = false
 a_user = null
 a_groups = []
 a_imp = null
@@ -89,7 +92,6 @@ a_podtok = false
 a_ips = []
 a_ua = null
 a_time = null
-a_tc = []
 a_stage = null
 a_verb = null
 a_res = null
@@ -124,9 +126,9 @@ pf_root = false
 pf_images = []
 pf_inter = false
 pf_owned = false
-dl_call = null
-dl_form = null
-kl = null"#,
+a_body = null
+a_specs = []
+q_uri = null"#,
     );
 }
 
@@ -185,7 +187,7 @@ if a_k == "" {
     }
   }
 }
-if a_k != "" { kind = "k8s_audit" }
+if a_doc != null { kind = "k8s_audit" }
 # docker_daemon (core docker_daemon::read): `docker events` JSON (Action and Actor), or a dockerd
 # JSON log record whose `msg` is a `Calling ...` or `form data: ...` line.
 if a_k == "" && is_string(rec.Action) && is_object(rec.Actor) {
@@ -310,7 +312,8 @@ pub fn detect_line(o: &mut Out) {
 /// Section 2c: the facts of a recognised control-plane or daemon record.
 pub fn facts(o: &mut Out) {
     o.push("\n# ------------------------------------------------------------------ 2c. control-plane and daemon facts");
-    o.push("if a_k != \"\" {\na_body = null\na_specs = []\nq_uri = null");
+    o.push("if a_k != \"\" {");
+    init_facts(o);
     o.push("if a_k == \"audit\" {");
     from_audit(o);
     o.push("} else if a_k == \"gke\" {");
@@ -328,6 +331,11 @@ pub fn facts(o: &mut Out) {
     exec_query(o);
     pod_specs(o);
     time(o);
+    o.push("\n# ------------------------------------------------------------------ 2d. event fields of a control-plane or daemon record");
+    o.push("# core: fields.rs and ApiEvent::field — lists that are empty read as missing; evidence under `_e`.");
+    o.push("if kind != \"process\" {");
+    event_fields(o);
+    o.push("pl_cands = get!(a_pl, [])\n}");
     o.push("}");
 }
 
@@ -1077,9 +1085,9 @@ pub fn field_expr(name: &str) -> Option<&'static str> {
     })
 }
 
-/// Section 4 for a control-plane or daemon record: the fields of core `fields.rs` and
-/// `ApiEvent::field` (lists that are empty read as missing), evidence under `_e`.
-pub fn event_fields(o: &mut Out) {
+/// The event fields of a control-plane or daemon record: core `fields.rs` and
+/// `ApiEvent::field` (no container tool ran: `cmd.script_tools` is 0), evidence under `_e`.
+fn event_fields(o: &mut Out) {
     let mut parts: Vec<String> = Vec::new();
     let mut lists: Vec<&str> = Vec::new();
     for (name, kind, _) in FIELDS {
@@ -1094,7 +1102,7 @@ pub fn event_fields(o: &mut Out) {
     }
     o.push(&format!("a_nz = map_values([{}]) -> |l| {{ if length(l) == 0 {{ null }} else {{ l }} }}", lists.join(", ")));
     o.push(&format!(
-        "evf = {{\n  \"event.kind\": kind, \"event.source\": src, \"user.name\": a_user, \"cmd.script_tools\": script_tools,\n{},\n  \"_e\": a_ev\n}}",
+        "evf = get!({{\n  \"event.kind\": kind, \"event.source\": src, \"user.name\": a_user, \"cmd.script_tools\": 0,\n{},\n  \"_e\": a_ev\n}}, [])",
         parts.join(",\n")
     ));
 }

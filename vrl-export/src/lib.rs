@@ -95,15 +95,30 @@ pub fn export(pack: &Pack, profile: &str, mode: Mode) -> Result<String, ExportEr
     ));
     prefilter(&mut o, p);
     o.push("if pass {");
+    // What the rules read, set inside the block below; the block's own variables end with it
+    // (fewer variables in scope keep the VRL compiler fast on the long rules section).
+    // Each stage is a block: its own variables end with it (fewer variables in scope keep the
+    // VRL compiler fast), what later stages read is declared before.
+    let api = reads_api(p, &rules);
+    runtime::declare(&mut o, api);
+    o.push("{");
     runtime::normalise(&mut o);
-    api::facts(&mut o);
-    o.push("if src != \"\" {");
-    analysis::complete(&mut o);
-    analysis::analyse(&mut o);
-    o.push("if text_pending && segs[0].\"cmd.tool\" == null { src = \"\" }");
+    if api {
+        api::facts(&mut o);
+    } else {
+        o.push("\n# The profile's rules only hold for process records: a control-plane or daemon record");
+        o.push("# (recognised above, so that no process reader takes it) cannot match; its facts are not read.");
+        o.push("if kind != \"process\" { src = \"\" }");
+    }
     o.push("}");
     o.push("if src != \"\" {");
+    analysis::complete(&mut o);
+    analysis::analyse(&mut o, api);
+    o.push("if text_pending && segs[0].\"cmd.tool\" == null { src = \"\" }");
+    o.push("if src != \"\" && kind == \"process\" {");
     event_fields(&mut o);
+    o.push("}\n}\n}");
+    o.push("if src != \"\" {");
     evaluate(&mut o, pack, p, &rules);
     o.push("}\n}");
     o.push("\n# ------------------------------------------------------------------ 6. output");
@@ -112,6 +127,16 @@ pub fn export(pack: &Pack, profile: &str, mode: Mode) -> Result<String, ExportEr
         o.push("if verdict.matched != true {\n    abort\n}");
     }
     Ok(indent(&o.code))
+}
+
+/// True when a rule of the profile can hold for a control-plane or daemon record (core
+/// `engine::applicable_kinds` of the gate and of each rule).
+fn reads_api(p: &Profile, rules: &[&cadet_core::pack::Rule]) -> bool {
+    let api_kind = |c: &cadet_core::condition::Condition| match cadet_core::engine::applicable_kinds(c) {
+        Some(kinds) => kinds.iter().any(|k| *k != "process"),
+        None => true,
+    };
+    p.gate.as_ref().map(api_kind).unwrap_or(true) && rules.iter().any(|r| api_kind(&r.when))
 }
 
 fn header(o: &mut Out, p: &Profile, n_rules: usize, mode: Mode) {
@@ -163,20 +188,17 @@ fn prefilter(o: &mut Out, p: &Profile) {
 fn event_fields(o: &mut Out) {
     o.push("\n# ------------------------------------------------------------------ 4. event fields");
     o.push("# core: fields.rs — the values rule conditions read; per-command fields are in `segs`.");
-    o.push("evf = {}\nif kind == \"process\" {");
     o.push(
-        r#"evf = {
+        r#"evf = get!({
     "event.kind": "process", "event.source": src, "user.name": p_user,
     "process.executable": p_exe, "process.name": p_name, "process.command_line": p_cl,
     "process.pid": p_pid, "process.parent.name": p_pname, "process.parent.executable": p_pexe,
     "process.parent.command_line": p_pcl, "host.name": p_host, "container.id": p_cid,
     "cmd.script_tools": script_tools
-}
-if length(p_argv) > 0 { evf = set!(evf, ["process.args"], p_argv) }"#,
+}, [])
+if length(p_argv) > 0 { evf = set!(evf, ["process.args"], p_argv) }
+parents = filter([p_pname, p_pexe, p_pcl]) -> |_i, x| { x != null }"#,
     );
-    o.push("} else {");
-    api::event_fields(o);
-    o.push("}");
 }
 
 fn all_sorted<'a>(items: impl Iterator<Item = &'a String>) -> Vec<String> {
@@ -308,7 +330,7 @@ fn suppressions(o: &mut Out, pack: &Pack) {
         }
     }
     if used(|r| !r.parent_process.is_empty()) {
-        o.push("    sup_parent = filter([p_pname, p_pexe, p_pcl]) -> |_i, x| { x != null }");
+        o.push("    sup_parent = parents");
     }
     let _ = strings::<&str>(&[]);
     for s in &pack.suppressions {

@@ -200,14 +200,23 @@ fn clear_process(o: &mut Out) {
     o.push("p_exe = null\np_name = null\np_argv = []\np_cl = null\np_user = null\np_pname = null\np_pexe = null\np_pcl = null\np_host = null\np_pid = null\np_cid = null");
 }
 
+/// The variables source detection leaves: for the rules the source, the kind, the event fields
+/// and the parent process; then, in a block that ends after the argument analysis, the process
+/// start and the payload candidates of a control-plane record.
+pub fn declare(o: &mut Out, api: bool) {
+    o.push("# ------------------------------------------------------------------ 2. normalise");
+    o.push("# core: source::normalise — the first normaliser that knows the record reads it.");
+    o.push("src = \"\"\nkind = \"process\"\nevf = {}\nparents = []\n{\ntext_pending = false");
+    if api {
+        o.push("pl_cands = []");
+    }
+    clear_process(o);
+}
+
 /// Source detection and the process normalisers (core `source::normalise`).
 /// Leaves `src` ("" when no normaliser read the record) and the `p_*` variables.
 pub fn normalise(o: &mut Out) {
-    o.push("# ------------------------------------------------------------------ 2. normalise");
-    o.push("# core: source::normalise — the first normaliser that knows the record reads it.");
-    o.push("src = \"\"");
-    clear_process(o);
-    o.push("line = null\ntext_pending = false");
+    o.push("line = null");
     crate::api::init(o);
     crate::api::detect_json(o);
 
