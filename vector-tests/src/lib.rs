@@ -112,11 +112,12 @@ pub struct Record {
 }
 
 /// The parity corpus: every record line of the fixture folders (core/fixtures/**,
-/// cli/samples) and of the public data in /work/shared/data (when present).
+/// cli/samples), of the edge cases of the control-plane readers (vector-tests/cases) and of
+/// the public data in /work/shared/data (when present).
 pub fn corpus() -> Vec<Record> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut files = Vec::new();
-    for dir in [root.join("core/fixtures"), root.join("cli/samples"), std::path::PathBuf::from("/work/shared/data")] {
+    for dir in [root.join("core/fixtures"), root.join("cli/samples"), root.join("vector-tests/cases"), std::path::PathBuf::from("/work/shared/data")] {
         collect(&dir, &mut files);
     }
     files.sort();
@@ -254,4 +255,99 @@ pub fn vector_yaml() -> String {
         }
     }
     y
+}
+
+/// A field value of cadet-core as JSON (a missing field is `null`).
+fn value_json(v: cadet_core::event::Value<'_>) -> serde_json::Value {
+    use cadet_core::event::Value;
+    match v {
+        Value::Missing => serde_json::Value::Null,
+        Value::Bool(b) => serde_json::Value::Bool(b),
+        Value::Int(i) => serde_json::json!(i),
+        Value::Str(s) => serde_json::json!(s),
+        Value::List(l) => serde_json::json!(l.iter().map(|s| s.as_ref()).collect::<Vec<&str>>()),
+    }
+}
+
+/// True for the fields that differ per command of a record (`cmd.*`, `payload.*`).
+pub fn is_segment_field(name: &str) -> bool {
+    (name.starts_with("cmd.") && name != "cmd.script_tools") || name.starts_with("payload.")
+}
+
+/// Keeps the first occurrence of each string (the verdict's indicators are unique the same way).
+fn unique(items: impl Iterator<Item = String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for i in items {
+        if !out.contains(&i) {
+            out.push(i);
+        }
+    }
+    out
+}
+
+/// What cadet-core reads from a line, field by field: `{"src", "kind", "segments": [{field:
+/// value}], "evidence": [{field: [tokens]}]}` per command segment, every field of `cadet fields`;
+/// `None` when no normaliser reads the line.
+pub fn native_fields(line: &str) -> Option<serde_json::Value> {
+    let t = line.trim();
+    let describe = |ev: &cadet_core::event::Event<'_>| {
+        let mut segments = Vec::new();
+        let mut evidence = Vec::new();
+        for i in 0..ev.segments.len().max(1) {
+            ev.current.set(i);
+            let mut fields = serde_json::Map::new();
+            let mut ev_fields = serde_json::Map::new();
+            for (name, _, _) in cadet_core::fields::all() {
+                fields.insert(name.to_string(), value_json(ev.field(name)));
+                let e = unique(ev.evidence(name).map(String::from));
+                if !e.is_empty() {
+                    ev_fields.insert(name.to_string(), serde_json::json!(e));
+                }
+            }
+            segments.push(serde_json::Value::Object(fields));
+            evidence.push(serde_json::Value::Object(ev_fields));
+        }
+        ev.current.set(0);
+        serde_json::json!({"src": ev.source, "kind": ev.kind.as_str(), "segments": segments, "evidence": evidence})
+    };
+    if t.starts_with('{') {
+        let doc = cadet_core::json::Json::parse(t.as_bytes()).ok()?;
+        if !doc.is_object() {
+            return None;
+        }
+        cadet_core::source::normalise(&doc).map(|ev| describe(&ev))
+    } else {
+        let text = String::from_utf8_lossy(t.as_bytes()).into_owned();
+        cadet_core::source::normalise_text(&text).map(|ev| describe(&ev))
+    }
+}
+
+/// The same description from the `.cadet_probe` the probe program leaves (see
+/// `cadet_vrl::export_probe`); `None` when the program read nothing.
+pub fn vrl_fields(probe: &serde_json::Value) -> Option<serde_json::Value> {
+    let src = probe["src"].as_str().filter(|s| !s.is_empty())?;
+    let evf = &probe["evf"];
+    let mut segments = Vec::new();
+    let mut evidence = Vec::new();
+    for seg in probe["segs"].as_array().cloned().unwrap_or_default() {
+        let mut fields = serde_json::Map::new();
+        let mut ev_fields = serde_json::Map::new();
+        for (name, kind, _) in cadet_core::fields::all() {
+            let mut v = if is_segment_field(name) { seg[*name].clone() } else { evf[*name].clone() };
+            // A bool field is never missing in the core; the program leaves the control-plane
+            // facts out of a process record's fields (its rules read them as false).
+            if *kind == cadet_core::fields::FieldKind::Bool && v.is_null() {
+                v = serde_json::Value::Bool(false);
+            }
+            fields.insert(name.to_string(), v);
+            let pairs = seg["e"].as_array().into_iter().flatten().chain(evf["_e"].as_array().into_iter().flatten());
+            let e = unique(pairs.filter(|p| p[0] == *name).filter_map(|p| p[1].as_str().map(String::from)));
+            if !e.is_empty() {
+                ev_fields.insert(name.to_string(), serde_json::json!(e));
+            }
+        }
+        segments.push(serde_json::Value::Object(fields));
+        evidence.push(serde_json::Value::Object(ev_fields));
+    }
+    Some(serde_json::json!({"src": src, "kind": probe["kind"], "segments": segments, "evidence": evidence}))
 }

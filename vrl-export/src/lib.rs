@@ -81,6 +81,18 @@ pub fn export_text(rules: Option<(&str, &str)>, profile: &str, mode: Mode) -> Re
 
 /// Generates the VRL program for `profile` of `pack`.
 pub fn export(pack: &Pack, profile: &str, mode: Mode) -> Result<String, ExportError> {
+    generate(pack, profile, mode, false)
+}
+
+/// For tests: the program without its prefilter, leaving what it read next to the verdict in
+/// `.cadet_probe` (`src`, `kind`, the event fields `evf`, the command segments `segs`), so that
+/// every field can be compared with cadet-core's value, not only those a rule reads.
+#[doc(hidden)]
+pub fn export_probe(pack: &Pack, profile: &str) -> Result<String, ExportError> {
+    generate(pack, profile, Mode::Enrich, true)
+}
+
+fn generate(pack: &Pack, profile: &str, mode: Mode, probe: bool) -> Result<String, ExportError> {
     let Some(p) = pack.profile(profile) else {
         let known: Vec<&str> = pack.profiles.iter().map(|p| p.name.as_str()).collect();
         return Err(ExportError(format!("unknown profile `{profile}` (known: {})", known.join(", "))));
@@ -93,7 +105,11 @@ pub fn export(pack: &Pack, profile: &str, mode: Mode) -> Result<String, ExportEr
         "verdict = {{\"profile\": {}, \"matched\": false, \"score\": 0, \"severity\": \"none\", \"techniques\": [], \"rules\": [], \"flags\": {{\"privileged_container\": false, \"host_mount\": false, \"container_exec\": false, \"secrets_access\": false, \"escape\": false}}, \"indicators\": []}}",
         string(&p.name)
     ));
-    prefilter(&mut o, p);
+    if probe {
+        o.push("pass = true");
+    } else {
+        prefilter(&mut o, p);
+    }
     o.push("if pass {");
     // What the rules read, set inside the block below; the block's own variables end with it
     // (fewer variables in scope keep the VRL compiler fast on the long rules section).
@@ -120,7 +136,11 @@ pub fn export(pack: &Pack, profile: &str, mode: Mode) -> Result<String, ExportEr
     o.push("}\n}\n}");
     o.push("if src != \"\" {");
     evaluate(&mut o, pack, p, &rules);
-    o.push("}\n}");
+    o.push("}");
+    if probe {
+        o.push(".cadet_probe = {\"src\": src, \"kind\": kind, \"evf\": evf, \"segs\": segs}");
+    }
+    o.push("}");
     o.push("\n# ------------------------------------------------------------------ 6. output");
     o.push(".cadet = verdict");
     if mode == Mode::MatchesOnly {
