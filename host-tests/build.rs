@@ -11,10 +11,11 @@
 //! jco/node and browsers run it; memchr searches with it). The Fluent Bit module is not: WAMR's
 //! interpreter, which Fluent Bit embeds, is not assumed to run SIMD.
 //!
-//! Profiles: `wasm-release` (opt-level "z") by default. `CADET_WASM_SPEED=1` builds the component
-//! with `wasm-speed` instead (opt-level 2, inlining held back with `-inline-threshold=25`, and
-//! plugin-wasi's `speed` feature: its own small-block allocator and memcmp): about 2.2× the
-//! throughput, ~45 KB larger (see plugin-wasi/README.md).
+//! Profiles: the component is built with `wasm-speed` by default (opt-level 2, inlining held
+//! back with `-inline-threshold=25`, and plugin-wasi's `speed` feature: its own small-block
+//! allocator and memcmp): about 2.2× the throughput of the size-first build, still under 1 MiB
+//! since the rule pack is embedded once. `CADET_WASM_SPEED=0` builds it with `wasm-release`
+//! (opt-level "z") instead (see plugin-wasi/README.md). The Fluent Bit module is `wasm-release`.
 //!
 //! The component is required (a failed build fails host-tests' build, with cargo's output).
 //! The Fluent Bit module is optional: if it fails to build, `CADET_FLUENTBIT_WASM` is empty
@@ -51,7 +52,7 @@ fn main() {
     println!("cargo:rerun-if-env-changed=CADET_WASM_TARGET_DIR");
     println!("cargo:rerun-if-env-changed=CADET_WASM_SPEED");
 
-    let speed = env::var_os("CADET_WASM_SPEED").is_some_and(|v| !v.is_empty() && v != "0");
+    let speed = env::var_os("CADET_WASM_SPEED").is_none_or(|v| v != "0");
     let component = if speed {
         Build {
             profile: "wasm-speed",

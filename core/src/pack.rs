@@ -30,7 +30,7 @@ use crate::condition::{Condition, Lists};
 use crate::verdict::{Flags, Severity};
 
 /// The rule pack compiled into cadet: process and Kubernetes rules plus the four profiles.
-pub const DEFAULT_PACK: &str = concat!(
+pub static DEFAULT_PACK: &str = concat!(
     include_str!("../rules/profiles.toml"),
     "\n",
     include_str!("../rules/process.toml"),

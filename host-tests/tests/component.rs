@@ -32,6 +32,14 @@ fn native(profile: &str) -> Engine {
     Engine::new(&CoreConfig { profile: profile.into(), ..CoreConfig::default() }).unwrap()
 }
 
+/// The guide's budget for the stripped component: under 1 MiB.
+#[test]
+fn component_is_under_one_mib() {
+    let bytes = std::fs::metadata(host_tests::component::COMPONENT_WASM).unwrap().len();
+    println!("component: {bytes} bytes");
+    assert!(bytes < 1 << 20, "the component is {bytes} bytes, over 1 MiB");
+}
+
 #[test]
 fn parity_every_fixture_every_profile() {
     let sets = corpus::all_sets();
