@@ -82,10 +82,6 @@ pub fn event_of(line: &str) -> Option<serde_json::Value> {
     }
 }
 
-/// Verdict sources of the control-plane and daemon readers (Kubernetes audit and its cloud
-/// wrappers, docker daemon, kubelet).
-pub const API_SOURCES: &[&str] = &["k8s_audit", "k8s_eks", "k8s_gke", "k8s_aks", "k8s_azure_activity", "docker_daemon", "kubelet"];
-
 /// True when core reads `line` as a control-plane or daemon record (not a process start).
 pub fn is_api_record(line: &str) -> bool {
     let t = line.trim();

@@ -2,7 +2,7 @@
 //! gives every fixture record the verdict cadet-core gives it.
 
 use cadet_core::{Config, Engine};
-use cadet_vector_tests::{corpus, event_of, native, Outcome, Vrl, API_SOURCES, PROFILES};
+use cadet_vector_tests::{corpus, event_of, is_api_record, native, Outcome, Vrl, PROFILES};
 use cadet_vrl::Mode;
 
 
@@ -21,16 +21,15 @@ fn every_profile_gives_the_native_verdict_on_every_fixture() {
     for profile in PROFILES {
         let vrl = compile(profile, Mode::Enrich);
         let mut engine = Engine::new(&Config { profile: profile.to_string(), ..Config::default() }).expect("engine");
-        let (mut compared, mut matched, mut skipped, mut api) = (0, 0, 0, 0);
+        let (mut compared, mut matched, mut skipped, mut api, mut api_matched) = (0, 0, 0, 0, 0);
         for r in &records {
             let Some(event) = event_of(&r.line) else {
                 skipped += 1;
                 continue;
             };
             let want = native(&mut engine, &r.line);
-            if want["source"].as_str().map(|s| API_SOURCES.contains(&s)).unwrap_or(false) {
-                api += 1;
-            }
+            let is_api = is_api_record(&r.line);
+            api += is_api as usize;
             let got = match vrl.run(event) {
                 Ok(Outcome::Event(ev)) => ev.get("cadet").cloned().unwrap_or_default(),
                 Ok(Outcome::Aborted(_)) => serde_json::json!("aborted"),
@@ -39,6 +38,7 @@ fn every_profile_gives_the_native_verdict_on_every_fixture() {
             compared += 1;
             if want["matched"] == true {
                 matched += 1;
+                api_matched += is_api as usize;
             }
             if got != want {
                 let src = want["source"].as_str().unwrap_or("-").to_string();
@@ -47,7 +47,7 @@ fn every_profile_gives_the_native_verdict_on_every_fixture() {
         }
         let differ = failures.iter().filter(|f| f.starts_with(&format!("{profile} "))).count();
         println!(
-            "{profile:18} compared {compared:4}  matched {matched:4} (control-plane/daemon {api:3})  equal {:4}  | json codec rejects {skipped}",
+            "{profile:18} compared {compared:4} (control-plane/daemon {api:3})  matched {matched:4} (control-plane/daemon {api_matched:3})  equal {:4}  | json codec rejects {skipped}",
             compared - differ
         );
     }

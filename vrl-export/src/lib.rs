@@ -204,7 +204,7 @@ fn prefilter(o: &mut Out, p: &Profile) {
     }
 }
 
-/// The event-level fields rules read (process, event, user), for `get(evf, [...])`.
+/// The event-level fields rules read (process, event, user), as `evf."name"`.
 fn event_fields(o: &mut Out) {
     o.push("\n# ------------------------------------------------------------------ 4. event fields");
     o.push("# core: fields.rs — the values rule conditions read; per-command fields are in `segs`.");
@@ -258,10 +258,16 @@ fn evaluate(o: &mut Out, pack: &Pack, p: &Profile, rules: &[&cadet_core::pack::R
         if rules::uses_segments(&r.when) {
             o.push("for_each(segs) -> |_si, s| {\nif !r_hit {");
             let (ok, ind) = rules::cond(o, &r.when, "s");
-            o.push(&format!("if {ok} {{ r_hit = true; r_ind = {ind} }}\n}}\n}}"));
+            match ind {
+                Some(ind) => o.push(&format!("if {ok} {{ r_hit = true; r_ind = {ind} }}\n}}\n}}")),
+                None => o.push(&format!("r_hit = {ok}\n}}\n}}")),
+            }
         } else {
             let (ok, ind) = rules::cond(o, &r.when, "s0");
-            o.push(&format!("if {ok} {{ r_hit = true; r_ind = {ind} }}"));
+            match ind {
+                Some(ind) => o.push(&format!("if {ok} {{ r_hit = true; r_ind = {ind} }}")),
+                None => o.push(&format!("r_hit = {ok}")),
+            }
         }
         o.push(&format!(
             "if r_hit {{\n    hits = get!(push!(hits, {{\"id\": {}, \"title\": {}, \"score\": {}}}), [])\n    inds = get!(append!(inds, r_ind), [])",
@@ -344,7 +350,7 @@ fn suppressions(o: &mut Out, pack: &Pack) {
     ] {
         if on {
             o.push(&format!(
-                "    {var} = get(evf, [{f}]) ?? null\n    if {var} == null {{ {var} = [] }} else if !is_array({var}) {{ {var} = [{var}] }}",
+                "    {var} = evf.{f}\n    if {var} == null {{ {var} = [] }} else if !is_array({var}) {{ {var} = [{var}] }}",
                 f = string(field)
             ));
         }
@@ -421,15 +427,15 @@ fn triage(o: &mut Out, rules: &[&cadet_core::pack::Rule]) {
     o.push(
         r#"    esc = []
     s0p = segs[0]
-    t_user = get(evf, ["user.name"]) ?? null
-    t_kind = get(evf, ["event.kind"]) ?? null
+    t_user = evf."user.name"
+    t_kind = evf."event.kind"
     if t_user == "system:anonymous" || t_user == "system:unauthenticated" || (t_kind == "k8s_audit" && t_user == null) { esc = push(esc, "unknown_account") }
     if s0p."payload.reverse_shell" == true || s0p."payload.miner" == true || s0p."payload.sa_token" == true || s0p."payload.cloud_metadata" == true || s0p."payload.sensitive_file" == true || s0p."payload.host_escape" == true || (s0p."payload.download" == true && t_kind != "process") { esc = push(esc, "malicious_command") }
-    t_kubelet = t_kind == "kubelet" || s0p."cmd.kubelet_api" == true || (get(evf, ["k8s.nodes_proxy"]) ?? null) == true
-    t_pod = (get(evf, ["k8s.pod_token"]) ?? null) == true && (get(evf, ["user_agent"]) ?? null) != null
+    t_kubelet = t_kind == "kubelet" || s0p."cmd.kubelet_api" == true || (evf."k8s.nodes_proxy") == true
+    t_pod = (evf."k8s.pod_token") == true && (evf."user_agent") != null
     if s0p."cmd.remote" != null || t_kubelet || t_pod { esc = push(esc, "lateral_movement") }
-    t_denied = (get(evf, ["k8s.denied"]) ?? null) == true
-    t_admin = (get(evf, ["k8s.role_ref"]) ?? null) == "cluster-admin"
+    t_denied = (evf."k8s.denied") == true
+    t_admin = (evf."k8s.role_ref") == "cluster-admin"
     if fl.privileged_container == true || fl.host_mount == true || fl.escape == true || t_admin || t_denied { esc = push(esc, "privilege_escalation") }
     sl = []"#,
     );

@@ -26,26 +26,26 @@ pub fn uses_segments(c: &Condition) -> bool {
 /// `user.name`) under the event's `_e`.
 fn evidence_source(field: &str, seg: &str) -> Option<String> {
     if is_segment_field(field) {
-        Some(format!("get({seg}, [\"e\"]) ?? []"))
+        Some(format!("{seg}.e"))
     } else if field != "user.name" && fields::CORE_FIELDS.iter().any(|(n, _, _)| *n == field) {
         None
     } else {
-        Some(String::from("get(evf, [\"_e\"]) ?? []"))
+        Some(String::from("evf._e"))
     }
 }
 
 fn read(field: &str, seg: &str) -> String {
     if is_segment_field(field) {
-        format!("get({seg}, [{}]) ?? null", string(field))
+        format!("{seg}.{}", string(field))
     } else {
-        format!("get(evf, [{}]) ?? null", string(field))
+        format!("evf.{}", string(field))
     }
 }
 
 fn push_evidence(o: &mut Out, field: &str, seg: &str, ind: &str) {
     if let Some(src) = evidence_source(field, seg) {
         o.push(&format!(
-            "for_each(array!({src})) -> |_i, ep| {{ if ep[0] == {f} {{ {ind} = push({ind}, ep[1]) }} }}",
+            "for_each(array({src}) ?? []) -> |_i, ep| {{ if ep[0] == {f} {{ {ind} = push({ind}, ep[1]) }} }}",
             f = string(field)
         ));
     }
@@ -202,28 +202,49 @@ fn text_any(o: &mut Out, sv: &str, op: Op, values: &[Literal], hit: &str, ind: &
     }
 }
 
-/// Emits a condition; returns the names of its result variables (ok, indicators).
-pub fn cond(o: &mut Out, c: &Condition, seg: &str) -> (String, String) {
+/// True when the condition can add indicators: evidence of the fields it tests, or the
+/// patterns it matched (core `Condition::eval`).
+fn indicates(c: &Condition) -> bool {
+    match c {
+        Condition::And(items) | Condition::Or(items) => items.iter().any(indicates),
+        Condition::Truthy(f) => evidence_source(f, "s").is_some(),
+        Condition::Test { field, op, .. } => op.is_pattern() || (*op != Op::Ne && evidence_source(field, "s").is_some()),
+        _ => false,
+    }
+}
+
+/// Emits a condition; returns the names of its result variables: `ok`, and the indicators it
+/// adds when it holds (`None` for a condition that never adds any). The indicators are read
+/// only when the condition holds.
+pub fn cond(o: &mut Out, c: &Condition, seg: &str) -> (String, Option<String>) {
     let ok = o.var("ok");
-    let ind = o.var("ind");
-    o.push(&format!("{ok} = false\n{ind} = []"));
+    let ind = indicates(c).then(|| o.var("ind"));
+    if let Some(i) = &ind {
+        o.push(&format!("{i} = []"));
+    }
     match c {
         Condition::True => o.push(&format!("{ok} = true")),
-        Condition::False => {}
+        Condition::False => o.push(&format!("{ok} = false")),
         Condition::And(items) => {
             o.push(&format!("{ok} = true"));
             for item in items {
                 o.push(&format!("if {ok} {{"));
                 let (iok, iind) = cond(o, item, seg);
-                o.push(&format!("if {iok} {{ {ind} = append({ind}, {iind}) }} else {{ {ok} = false }}\n}}"));
+                match (&ind, iind) {
+                    (Some(i), Some(ii)) => o.push(&format!("if {iok} {{ {i} = append({i}, {ii}) }} else {{ {ok} = false }}\n}}")),
+                    _ => o.push(&format!("{ok} = {iok}\n}}")),
+                }
             }
-            o.push(&format!("if !{ok} {{ {ind} = [] }}"));
         }
         Condition::Or(items) => {
+            o.push(&format!("{ok} = false"));
             for item in items {
                 o.push(&format!("if !{ok} {{"));
                 let (iok, iind) = cond(o, item, seg);
-                o.push(&format!("if {iok} {{ {ok} = true; {ind} = {iind} }}\n}}"));
+                match (&ind, iind) {
+                    (Some(i), Some(ii)) => o.push(&format!("if {iok} {{ {ok} = true; {i} = {ii} }}\n}}")),
+                    _ => o.push(&format!("{ok} = {iok}\n}}")),
+                }
             }
         }
         Condition::Not(inner) => {
@@ -232,7 +253,7 @@ pub fn cond(o: &mut Out, c: &Condition, seg: &str) -> (String, String) {
         }
         // A bool field is never missing (a control-plane fact reads false on a process record).
         Condition::Exists(f) if fields::kind_of(f) == Some(FieldKind::Bool) => o.push(&format!("{ok} = true")),
-        Condition::Exists(f) => o.push(&format!("{ok} = ({}) != null", read(f, seg))),
+        Condition::Exists(f) => o.push(&format!("{ok} = {} != null", read(f, seg))),
         Condition::Truthy(f) => {
             let v = o.var("v");
             o.push(&format!("{v} = {}", read(f, seg)));
@@ -242,15 +263,18 @@ pub fn cond(o: &mut Out, c: &Condition, seg: &str) -> (String, String) {
                 Some(FieldKind::Str) => format!("{v} != null && {v} != \"\""),
                 _ => format!("{v} != null"),
             };
-            o.push(&format!("if {test} {{\n{ok} = true"));
-            push_evidence(o, f, seg, &ind);
-            o.push("}");
+            o.push(&format!("{ok} = {test}"));
+            if let Some(i) = &ind {
+                o.push(&format!("if {ok} {{"));
+                push_evidence(o, f, seg, i);
+                o.push("}");
+            }
         }
         Condition::Test { field, op, values, .. } => {
-            test(o, field, *op, values, seg, &ok, &ind);
-            if !op.is_pattern() && *op != Op::Ne && evidence_source(field, seg).is_some() {
+            test(o, field, *op, values, seg, &ok, ind.as_deref().unwrap_or(""));
+            if let (Some(i), false) = (&ind, op.is_pattern()) {
                 o.push(&format!("if {ok} {{"));
-                push_evidence(o, field, seg, &ind);
+                push_evidence(o, field, seg, i);
                 o.push("}");
             }
         }
@@ -289,7 +313,7 @@ fn test(o: &mut Out, field: &str, op: Op, values: &[Literal], seg: &str, ok: &st
                 })
                 .collect();
             let iv = o.var("iv");
-            o.push(&format!("if {v} == null {{ {ok} = {ne} }} else {{\n{iv} = int!({v})"));
+            o.push(&format!("{ok} = false\nif {v} == null {{ {ok} = {ne} }} else {{\n{iv} = int!({v})"));
             let any = |cmp: &str| -> String {
                 if nums.is_empty() {
                     String::from("false")
@@ -313,9 +337,14 @@ fn test(o: &mut Out, field: &str, op: Op, values: &[Literal], seg: &str, ok: &st
             }
             o.push("}");
         }
+        // Equality with a list of strings: `includes` (a missing field is in no list).
+        Some(FieldKind::Str) if matches!(op, Op::Eq | Op::In | Op::Ne) => {
+            let texts: Vec<String> = values.iter().map(lit_text).collect();
+            o.push(&format!("{ok} = {}includes({}, {v})", if ne { "!" } else { "" }, strings(&texts)));
+        }
         Some(FieldKind::Str) => {
             let sv = o.var("sv");
-            o.push(&format!("if {v} == null {{ {ok} = {ne} }} else {{\n{sv} = string!({v})"));
+            o.push(&format!("{ok} = false\nif {v} == null {{ {ok} = {ne} }} else {{\n{sv} = string!({v})"));
             if ne {
                 let h = o.var("h");
                 o.push(&format!("{h} = false"));
@@ -328,7 +357,7 @@ fn test(o: &mut Out, field: &str, op: Op, values: &[Literal], seg: &str, ok: &st
         }
         _ => {
             let sv = o.var("sv");
-            o.push(&format!("if {v} == null {{ {ok} = {ne} }} else {{"));
+            o.push(&format!("{ok} = false\nif {v} == null {{ {ok} = {ne} }} else {{"));
             if ne {
                 let h = o.var("h");
                 let scratch = o.var("scratch");
