@@ -61,7 +61,11 @@ fn lit_text(l: &Literal) -> String {
 
 /// The wildcard pattern (lower-cased) as an anchored regular expression (core `wildcard.rs`).
 fn wildcard_regex(pattern: &str, any: char, one: char) -> String {
-    let mut re = String::from("(?s)^");
+    format!("(?s)^{}$", wildcard_body(pattern, any, one))
+}
+
+fn wildcard_body(pattern: &str, any: char, one: char) -> String {
+    let mut re = String::new();
     for c in pattern.to_lowercase().chars() {
         if c == any {
             re.push_str(".*");
@@ -71,7 +75,6 @@ fn wildcard_regex(pattern: &str, any: char, one: char) -> String {
             re.push_str(&regex_escape(&c.to_string()));
         }
     }
-    re.push('$');
     re
 }
 
@@ -128,7 +131,9 @@ fn name_first_group(re: &str) -> (String, Option<String>) {
 
 /// Emits code that sets `hit` (and pushes the indicator onto `ind`) when the string
 /// variable `sv` satisfies `op` with any of `values` (core `condition::text_any`).
-fn text_any(o: &mut Out, sv: &str, op: Op, values: &[Literal], hit: &str, ind: &str) {
+/// Without `ind` (the indicators are not wanted: under `not`) only whether any value matches is
+/// computed, in one expression; with it, the first matching value's indicator is kept.
+fn text_any(o: &mut Out, sv: &str, op: Op, values: &[Literal], hit: &str, ind: Option<&str>) {
     let texts: Vec<String> = values.iter().map(lit_text).collect();
     let folded = matches!(op, Op::IEq | Op::IContains | Op::IStartsWith | Op::IEndsWith | Op::Glob | Op::ILike);
     let subject = if folded {
@@ -150,6 +155,12 @@ fn text_any(o: &mut Out, sv: &str, op: Op, values: &[Literal], hit: &str, ind: &
                 Op::StartsWith | Op::IStartsWith => "starts_with",
                 _ => "ends_with",
             };
+            let Some(ind) = ind else {
+                let tests: Vec<String> =
+                    texts.iter().map(|t| format!("{func}({subject}, {})", string(&if folded { t.to_lowercase() } else { t.clone() }))).collect();
+                o.push(&format!("{hit} = {}", if tests.is_empty() { String::from("false") } else { tests.join(" || ") }));
+                return;
+            };
             let mut first = true;
             for t in &texts {
                 let pat = if folded { t.to_lowercase() } else { t.clone() };
@@ -164,6 +175,18 @@ fn text_any(o: &mut Out, sv: &str, op: Op, values: &[Literal], hit: &str, ind: &
         }
         Op::Glob | Op::ILike => {
             let (any, one) = if op == Op::Glob { ('*', '?') } else { ('%', '_') };
+            // All the patterns as one regular expression: the whole test without indicators, or
+            // a first check before looking for the first pattern that matches.
+            let bodies: Vec<String> = texts.iter().map(|t| wildcard_body(t, any, one)).collect();
+            let all = regex(&format!("(?s)^(?:{})$", bodies.join("|")));
+            let Some(ind) = ind else {
+                o.push(&format!("{hit} = match({subject}, {all})"));
+                return;
+            };
+            let pre = texts.len() > 2;
+            if pre {
+                o.push(&format!("if match({subject}, {all}) {{"));
+            }
             let mut first = true;
             for t in &texts {
                 let indicator = t.trim_matches(any);
@@ -175,8 +198,19 @@ fn text_any(o: &mut Out, sv: &str, op: Op, values: &[Literal], hit: &str, ind: &
             if !first {
                 o.push("}");
             }
+            if pre {
+                o.push("}");
+            }
         }
         Op::Matches | Op::IMatches => {
+            let Some(ind) = ind else {
+                let tests: Vec<String> = texts
+                    .iter()
+                    .map(|t| format!("match({subject}, {})", regex(&if op == Op::IMatches { format!("(?i)^(?:{t})$") } else { t.clone() })))
+                    .collect();
+                o.push(&format!("{hit} = {}", if tests.is_empty() { String::from("false") } else { tests.join(" || ") }));
+                return;
+            };
             let m = o.var("rm");
             let mut first = true;
             for t in &texts {
@@ -217,8 +251,13 @@ fn indicates(c: &Condition) -> bool {
 /// adds when it holds (`None` for a condition that never adds any). The indicators are read
 /// only when the condition holds.
 pub fn cond(o: &mut Out, c: &Condition, seg: &str) -> (String, Option<String>) {
+    cond_for(o, c, seg, true)
+}
+
+/// [`cond`]; `want` false when the indicators will not be read (under `not`).
+fn cond_for(o: &mut Out, c: &Condition, seg: &str, want: bool) -> (String, Option<String>) {
     let ok = o.var("ok");
-    let ind = indicates(c).then(|| o.var("ind"));
+    let ind = (want && indicates(c)).then(|| o.var("ind"));
     if let Some(i) = &ind {
         o.push(&format!("{i} = []"));
     }
@@ -229,7 +268,7 @@ pub fn cond(o: &mut Out, c: &Condition, seg: &str) -> (String, Option<String>) {
             o.push(&format!("{ok} = true"));
             for item in items {
                 o.push(&format!("if {ok} {{"));
-                let (iok, iind) = cond(o, item, seg);
+                let (iok, iind) = cond_for(o, item, seg, want);
                 match (&ind, iind) {
                     (Some(i), Some(ii)) => o.push(&format!("if {iok} {{ {i} = append({i}, {ii}) }} else {{ {ok} = false }}\n}}")),
                     _ => o.push(&format!("{ok} = {iok}\n}}")),
@@ -240,7 +279,7 @@ pub fn cond(o: &mut Out, c: &Condition, seg: &str) -> (String, Option<String>) {
             o.push(&format!("{ok} = false"));
             for item in items {
                 o.push(&format!("if !{ok} {{"));
-                let (iok, iind) = cond(o, item, seg);
+                let (iok, iind) = cond_for(o, item, seg, want);
                 match (&ind, iind) {
                     (Some(i), Some(ii)) => o.push(&format!("if {iok} {{ {ok} = true; {i} = {ii} }}\n}}")),
                     _ => o.push(&format!("{ok} = {iok}\n}}")),
@@ -248,7 +287,7 @@ pub fn cond(o: &mut Out, c: &Condition, seg: &str) -> (String, Option<String>) {
             }
         }
         Condition::Not(inner) => {
-            let (iok, _) = cond(o, inner, seg);
+            let (iok, _) = cond_for(o, inner, seg, false);
             o.push(&format!("{ok} = !{iok}"));
         }
         // A bool field is never missing (a control-plane fact reads false on a process record).
@@ -271,7 +310,7 @@ pub fn cond(o: &mut Out, c: &Condition, seg: &str) -> (String, Option<String>) {
             }
         }
         Condition::Test { field, op, values, .. } => {
-            test(o, field, *op, values, seg, &ok, ind.as_deref().unwrap_or(""));
+            test(o, field, *op, values, seg, &ok, ind.as_deref());
             if let (Some(i), false) = (&ind, op.is_pattern()) {
                 o.push(&format!("if {ok} {{"));
                 push_evidence(o, field, seg, i);
@@ -282,7 +321,7 @@ pub fn cond(o: &mut Out, c: &Condition, seg: &str) -> (String, Option<String>) {
     (ok, ind)
 }
 
-fn test(o: &mut Out, field: &str, op: Op, values: &[Literal], seg: &str, ok: &str, ind: &str) {
+fn test(o: &mut Out, field: &str, op: Op, values: &[Literal], seg: &str, ok: &str, ind: Option<&str>) {
     let v = o.var("v");
     o.push(&format!("{v} = {}", read(field, seg)));
     let ne = op == Op::Ne;
@@ -360,9 +399,8 @@ fn test(o: &mut Out, field: &str, op: Op, values: &[Literal], seg: &str, ok: &st
             o.push(&format!("{ok} = false\nif {v} == null {{ {ok} = {ne} }} else {{"));
             if ne {
                 let h = o.var("h");
-                let scratch = o.var("scratch");
-                o.push(&format!("{h} = false\n{scratch} = []\nfor_each(array!({v})) -> |_i, x| {{\nif !{h} {{\n{sv} = string!(x)"));
-                text_any(o, &sv, Op::Eq, values, &h, &scratch);
+                o.push(&format!("{h} = false\nfor_each(array!({v})) -> |_i, x| {{\nif !{h} {{\n{sv} = string!(x)"));
+                text_any(o, &sv, Op::Eq, values, &h, None);
                 o.push(&format!("}}\n}}\n{ok} = !{h}"));
             } else {
                 o.push(&format!("for_each(array!({v})) -> |_i, x| {{\nif !{ok} {{\n{sv} = string!(x)"));
