@@ -47,6 +47,29 @@ fn sensitive_host_path(p: &str) -> String {
     format!("({} || includes({}, {p}) || starts_with({p}, \"/var/log/\") || ends_with({p}, \".sock\"))", sensitive(p), strings(EXTRA_SENSITIVE))
 }
 
+/// `if cond { var = true; <evidence> }`: a pod fact and the token that established it.
+fn fact(cond: &str, var: &str, field: &str, token: &str) -> String {
+    format!("if {cond} {{\n  {var} = true\n  {}\n}}", note(field, token))
+}
+
+/// `runAsUser: 0` (read into the variable `uid`) or `runAsNonRoot: false` of a security context.
+fn run_as_root(uid: &str, context: &str) -> String {
+    fact(&format!("{uid} == 0 || {}", is_bool(&format!("{context}.runAsNonRoot"), false)), "pf_root", "k8s.pod.run_as_root", "\"runAsUser=0\"")
+}
+
+/// A host path mounted into a workload (core `read_pod_spec` hostPath volumes, dockerd `Binds`
+/// and bind `Mounts`): cleaned into `k8s.pod.host_paths`, and into `sensitive_host_paths` when
+/// it exposes the node; `written` is the evidence token.
+fn host_path_mount(path: &str, written: &str) -> String {
+    format!(
+        "hp_clean = {clean}\n{hp}\nif {sens} {{\n  {shp}\n  pf_shp = push(pf_shp, hp_clean)\n}}\npf_hp = push(pf_hp, hp_clean)",
+        clean = clean_path(path),
+        hp = note("k8s.pod.host_paths", written),
+        sens = sensitive_host_path("hp_clean"),
+        shp = note("k8s.pod.sensitive_host_paths", written),
+    )
+}
+
 /// Records evidence: `field` established by the string expression `token` (core `ApiEvent::note`;
 /// the core keeps a (field, token) pair once, the verdict's indicators are unique either way).
 fn note(field: &str, token: &str) -> String {
@@ -618,35 +641,17 @@ if dl_call != null {
       pf_images = push(pf_images, dl_form.Image)
       {img}
     }}
-    if {priv} {{
-      pf_priv = true
-      {np}
-    }}
-    if dl_host.PidMode == "host" {{
-      pf_hpid = true
-      {pid}
-    }}
-    if dl_host.NetworkMode == "host" {{
-      pf_hnet = true
-      {net}
-    }}
-    if dl_host.IpcMode == "host" {{
-      pf_hipc = true
-      {ipc}
-    }}
+    {priv}
+    {pid}
+    {net}
+    {ipc}
     dl_mounts = []
     for_each(array(dl_host.Binds) ?? []) -> |_i, b| {{ if is_string(b) {{ dl_mounts = push(dl_mounts, [split(string!(b), ":")[0], b]) }} }}
     for_each(array(dl_host.Mounts) ?? []) -> |_i, m| {{ if m.Type == "bind" && is_string(m.Source) {{ dl_mounts = push(dl_mounts, [m.Source, m.Source]) }} }}
     for_each(dl_mounts) -> |_i, bm| {{
       dl_src = bm[0]
       if starts_with(dl_src, "/") {{
-        dl_clean = {clean}
-        {hp}
-        if {sens} {{
-          {shp}
-          pf_shp = push(pf_shp, dl_clean)
-        }}
-        pf_hp = push(pf_hp, dl_clean)
+        {mount}
       }}
     }}
     for_each(array(dl_host.CapAdd) ?? []) -> |_i, c| {{
@@ -655,15 +660,11 @@ if dl_call != null {
         ep = note("docker.entrypoint", "\"Entrypoint=\" + a_ep"),
         ca = note("docker.action", "\"containers/create\""),
         img = note("k8s.pod.images", "\"Image=\" + string!(dl_form.Image)"),
-        priv = is_bool("dl_host.Privileged", true),
-        np = note("k8s.pod.privileged", "\"Privileged=true\""),
-        pid = note("k8s.pod.host_pid", "\"PidMode=host\""),
-        net = note("k8s.pod.host_network", "\"NetworkMode=host\""),
-        ipc = note("k8s.pod.host_ipc", "\"IpcMode=host\""),
-        clean = clean_path("dl_src"),
-        hp = note("k8s.pod.host_paths", "\"Binds=\" + bm[1]"),
-        sens = sensitive_host_path("dl_clean"),
-        shp = note("k8s.pod.sensitive_host_paths", "\"Binds=\" + bm[1]"),
+        priv = fact(&is_bool("dl_host.Privileged", true), "pf_priv", "k8s.pod.privileged", "\"Privileged=true\""),
+        pid = fact("dl_host.PidMode == \"host\"", "pf_hpid", "k8s.pod.host_pid", "\"PidMode=host\""),
+        net = fact("dl_host.NetworkMode == \"host\"", "pf_hnet", "k8s.pod.host_network", "\"NetworkMode=host\""),
+        ipc = fact("dl_host.IpcMode == \"host\"", "pf_hipc", "k8s.pod.host_ipc", "\"IpcMode=host\""),
+        mount = host_path_mount("dl_src", "\"Binds=\" + bm[1]"),
     ));
     ascii_upper(o, "dl_cap", "dl_cs");
     o.push(&format!(
@@ -672,27 +673,23 @@ if dl_call != null {
         pf_caps = push(pf_caps, dl_cap)
       }}
     }}
-    if {tty} && {stdin} {{
-      pf_inter = true
-      {it}
-    }}
+    {it}
   }} else {{
     a_dact = "exec"
     {ex}
-    if {epriv} {{
-      pf_priv = true
-      {np}
-    }}
+    {epriv}
   }}
   if length(dl_cmd) > 0 {{ a_pl = push(a_pl, {{"g": 0, "w": dl_cmd}}) }}
 }}"#,
         cap = note("k8s.pod.capabilities", "\"CapAdd=\" + dl_cs"),
-        tty = is_bool("dl_form.Tty", true),
-        stdin = is_bool("dl_form.OpenStdin", true),
-        it = note("k8s.pod.interactive", "\"Tty+OpenStdin\""),
+        it = fact(
+            &format!("{} && {}", is_bool("dl_form.Tty", true), is_bool("dl_form.OpenStdin", true)),
+            "pf_inter",
+            "k8s.pod.interactive",
+            "\"Tty+OpenStdin\""
+        ),
         ex = note("docker.action", "\"exec\""),
-        epriv = is_bool("dl_form.Privileged", true),
-        np = note("k8s.pod.privileged", "\"Privileged=true\""),
+        epriv = fact(&is_bool("dl_form.Privileged", true), "pf_priv", "k8s.pod.privileged", "\"Privileged=true\""),
     ));
 }
 
@@ -893,48 +890,24 @@ fn pod_specs(o: &mut Out) {
 # capabilities, images, stdin+tty; each container's command+args is a payload candidate.
 for_each(a_specs) -> |si, sp| {{
   pf_present = true
-  if {hpid} {{
-    pf_hpid = true
-    {npid}
-  }}
-  if {hnet} {{
-    pf_hnet = true
-    {nnet}
-  }}
-  if {hipc} {{
-    pf_hipc = true
-    {nipc}
-  }}
+  {hpid}
+  {hnet}
+  {hipc}
   for_each(array(sp.volumes) ?? []) -> |_i, v| {{
     ps_p = v.hostPath.path
     if is_string(ps_p) {{
       ps_ps = string!(ps_p)
-      ps_clean = {clean}
-      {nhp}
-      if {sens} {{
-        {nshp}
-        pf_shp = push(pf_shp, ps_clean)
-      }}
-      pf_hp = push(pf_hp, ps_clean)
+      {mount}
     }}
   }}"#,
-        hpid = is_bool("sp.hostPID", true),
-        npid = note("k8s.pod.host_pid", "\"hostPID=true\""),
-        hnet = is_bool("sp.hostNetwork", true),
-        nnet = note("k8s.pod.host_network", "\"hostNetwork=true\""),
-        hipc = is_bool("sp.hostIPC", true),
-        nipc = note("k8s.pod.host_ipc", "\"hostIPC=true\""),
-        clean = clean_path("ps_ps"),
-        nhp = note("k8s.pod.host_paths", "\"hostPath=\" + ps_ps"),
-        sens = sensitive_host_path("ps_clean"),
-        nshp = note("k8s.pod.sensitive_host_paths", "\"hostPath=\" + ps_ps"),
+        hpid = fact(&is_bool("sp.hostPID", true), "pf_hpid", "k8s.pod.host_pid", "\"hostPID=true\""),
+        hnet = fact(&is_bool("sp.hostNetwork", true), "pf_hnet", "k8s.pod.host_network", "\"hostNetwork=true\""),
+        hipc = fact(&is_bool("sp.hostIPC", true), "pf_hipc", "k8s.pod.host_ipc", "\"hostIPC=true\""),
+        mount = host_path_mount("ps_ps", "\"hostPath=\" + ps_ps"),
     ));
     as_i64(o, "ps_uid", "sp.securityContext.runAsUser");
     o.push(&format!(
-        r#"  if ps_uid == 0 || {nonroot} {{
-    pf_root = true
-    {nroot}
-  }}
+        r#"  {root}
   for_each([sp.containers, sp.initContainers, sp.ephemeralContainers]) -> |_i, l| {{
     for_each(array(l) ?? []) -> |_j, c| {{
       ps_img = {img}
@@ -942,35 +915,27 @@ for_each(a_specs) -> |si, sp| {{
         {nimg}
         pf_images = push(pf_images, ps_img)
       }}
-      if {priv} {{
-        pf_priv = true
-        {npriv}
-      }}
-      if {ape} {{
-        pf_ape = true
-        {nape}
-      }}"#,
-        nonroot = is_bool("sp.securityContext.runAsNonRoot", false),
-        nroot = note("k8s.pod.run_as_root", "\"runAsUser=0\""),
+      {priv}
+      {ape}"#,
+        root = run_as_root("ps_uid", "sp.securityContext"),
         img = nonempty("c.image"),
         nimg = note("k8s.pod.images", "\"image=\" + string!(ps_img)"),
-        priv = is_bool("c.securityContext.privileged", true),
-        npriv = note("k8s.pod.privileged", "\"privileged=true\""),
-        ape = is_bool("c.securityContext.allowPrivilegeEscalation", true),
-        nape = note("k8s.pod.allow_privilege_escalation", "\"allowPrivilegeEscalation=true\""),
+        priv = fact(&is_bool("c.securityContext.privileged", true), "pf_priv", "k8s.pod.privileged", "\"privileged=true\""),
+        ape = fact(
+            &is_bool("c.securityContext.allowPrivilegeEscalation", true),
+            "pf_ape",
+            "k8s.pod.allow_privilege_escalation",
+            "\"allowPrivilegeEscalation=true\""
+        ),
     ));
     as_i64(o, "ps_cuid", "c.securityContext.runAsUser");
     o.push(&format!(
-        r#"      if ps_cuid == 0 || {nonroot} {{
-        pf_root = true
-        {nroot}
-      }}
+        r#"      {root}
       for_each(array(c.securityContext.capabilities.add) ?? []) -> |_k, cp| {{
         if is_string(cp) {{
           ps_cs = string!(cp)
           ps_ct = strip_whitespace(ps_cs)"#,
-        nonroot = is_bool("c.securityContext.runAsNonRoot", false),
-        nroot = note("k8s.pod.run_as_root", "\"runAsUser=0\""),
+        root = run_as_root("ps_cuid", "c.securityContext"),
     ));
     ascii_upper(o, "ps_cap", "ps_ct");
     o.push(&format!(
@@ -979,10 +944,7 @@ for_each(a_specs) -> |si, sp| {{
           if !includes(pf_caps, ps_cap) {{ pf_caps = push(pf_caps, ps_cap) }}
         }}
       }}
-      if {stdin} && {tty} {{
-        pf_inter = true
-        {nit}
-      }}
+      {nit}
       ps_w = []
       for_each([c.command, c.args]) -> |_k, l2| {{
         for_each(array(l2) ?? []) -> |_m, x| {{
@@ -995,9 +957,7 @@ for_each(a_specs) -> |si, sp| {{
   }}
 }}"#,
         ncap = note("k8s.pod.capabilities", "\"capabilities.add=\" + ps_cs"),
-        stdin = is_bool("c.stdin", true),
-        tty = is_bool("c.tty", true),
-        nit = note("k8s.pod.interactive", "\"stdin+tty\""),
+        nit = fact(&format!("{} && {}", is_bool("c.stdin", true), is_bool("c.tty", true)), "pf_inter", "k8s.pod.interactive", "\"stdin+tty\""),
         tx = text("x"),
     ));
 }

@@ -177,16 +177,21 @@ fn header(o: &mut Out, p: &Profile, n_rules: usize, mode: Mode) {
     }
     h.push_str(
         "\nThe verdict equals cadet-core's for the same record (proven by the cadet-vector-tests\n\
-         parity test on every fixture). Not expressible in VRL, hence not done here:\n\
-         - the optional first-seen detector state (`context`, score boost): VRL keeps no state\n\
-         \x20 between events (the state is off by default in cadet too);\n\
+         parity test on every fixture, process and control-plane sources alike: Kubernetes audit\n\
+         and its EKS/GKE/AKS/Azure wrappers, docker daemon, kubelet). Not expressible in VRL, hence\n\
+         not done here:\n\
+         - the optional first-seen detector state (`context`, score boost, the first-seen and spike\n\
+         \x20 triage hints): VRL keeps no state between events (the state is off by default in cadet\n\
+         \x20 too);\n\
          - records Vector's `json` codec rejects (malformed JSON) never reach the transform,\n\
          \x20 whereas cadet passes them with `cadet.error`.\n\
-         Not yet in this program (work in progress, not a VRL limit): the control-plane and daemon\n\
-         normalisers (Kubernetes audit and its EKS/GKE/AKS wrappers, docker daemon, kubelet); their\n\
-         records pass with `matched: false`. Process sources are complete.\n\
-         \nSections: 1 prefilter, 2 normalise (source detection), 3 argument analysis,\n\
-         4 event fields, 5 rules and verdict, 6 output.\n",
+         Decoded by Vector, not by cadet: a key written twice in one JSON object keeps its last\n\
+         value (cadet reads the first), and object members come in key order, so the lists\n\
+         `k8s.object.labels` / `k8s.object.annotations` are in key order (cadet: record order;\n\
+         conditions hold for any element, so only a regex capture from one of them could differ).\n\
+         \nSections: 1 prefilter, 2 normalise (2a control-plane and daemon records recognised, the\n\
+         process sources, text lines, 2c and 2d control-plane and daemon facts and event fields),\n\
+         3 argument analysis, 4 event fields, 5 rules and verdict, 6 output.\n",
     );
     o.push(&comment(&h, ""));
 }
