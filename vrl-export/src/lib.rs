@@ -202,8 +202,20 @@ fn prefilter(o: &mut Out, p: &Profile) {
         Some(words) => {
             o.push("# core: prefilter — a record with none of the profile's keywords (ASCII case-insensitive)");
             o.push("# cannot match; Vector has already decoded JSON escapes, so the encoded event is searched.");
-            let alts: Vec<String> = words.iter().chain(p.prefilter_api.iter()).map(|w| regex_escape(&w.to_ascii_lowercase())).collect();
-            o.push(&format!("pass = match(\" \" + encode_json(rec), {})", regex(&format!("(?i-u){}", alts.join("|")))));
+            let alts = |list: &mut dyn Iterator<Item = &str>| -> String {
+                let words: Vec<String> = list.map(|w| regex_escape(&w.to_ascii_lowercase())).collect();
+                regex(&format!("(?i-u){}", words.join("|")))
+            };
+            o.push(&format!("pf_text = \" \" + encode_json(rec)\npass = match(pf_text, {})", alts(&mut words.iter().map(String::as_str))));
+            if !p.prefilter_api.is_empty() {
+                o.push("# The keywords of the control-plane and daemon rules count only in a record with a marker of");
+                o.push("# those sources (core source/api.rs MARKERS).");
+                o.push(&format!(
+                    "if !pass && match(pf_text, {}) {{ pass = match(pf_text, {}) }}",
+                    alts(&mut cadet_core::source::api::MARKERS.iter().copied()),
+                    alts(&mut p.prefilter_api.iter().map(String::as_str))
+                ));
+            }
         }
         None => o.push("pass = true"),
     }
