@@ -181,3 +181,36 @@ fn catastrophic_patterns_stay_linear() {
     let v = e.score(rec.as_bytes());
     assert!(!v.matched);
 }
+
+/// GKE `methodName`s cut short or odd (the version last, nothing after `io.k8s`) are read
+/// without panicking, in every profile.
+#[test]
+fn odd_gke_method_names_do_not_panic() {
+    let methods = [
+        "io.k8s.core.v1",
+        "io.k8s.v1",
+        "v1",
+        "io.k8s",
+        "",
+        ".",
+        "io.k8s.core.v1.",
+        "io.k8s.core.v1.pods",
+        "io.k8s.core.v1.pods.exec.create",
+    ];
+    for profile in ["cadet", "qradar-t1609", "elastic-t1609", "qradar-t1059-013"] {
+        let mut e = Engine::new(&Config {
+            profile: profile.into(),
+            ..Config::default()
+        })
+        .unwrap();
+        for m in methods {
+            let record = format!(
+                r#"{{"protoPayload":{{"serviceName":"k8s.io","methodName":"{m}","resourceName":"core/v1/namespaces/default/pods/x/exec","x":"secrets"}}}}"#
+            );
+            let v = e.score(record.as_bytes());
+            assert!(v.error.is_none(), "{profile} {m}: {:?}", v.error);
+            let out = enrich(&mut e, record.as_bytes());
+            assert!(out.starts_with(&record.as_bytes()[..record.len() - 1]));
+        }
+    }
+}

@@ -140,7 +140,10 @@ fn gke<'a>(doc: &'a Json<'a>, pp: &'a Json<'a>) -> Event<'a> {
         a.verb = Some(Cow::Owned(verb.to_ascii_lowercase()));
     }
     if let Some(vi) = parts.iter().position(|p| is_version(p)) {
-        let rest = &parts[vi + 1..parts.len().saturating_sub(1)];
+        // The segments between the version and the verb (none when the version is last).
+        let rest = parts
+            .get(vi + 1..parts.len().saturating_sub(1))
+            .unwrap_or(&[]);
         if let Some(r) = rest.first() {
             a.resource = Some(Cow::Owned(r.to_ascii_lowercase()));
         }
