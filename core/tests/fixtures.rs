@@ -2,40 +2,14 @@
 
 mod common;
 
-use common::{lines, shared_dir};
+use common::{fixture_files, lines, shared_dir};
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use cadet_core::{Config, Engine, Severity, Verdict};
 use serde_json::Value;
 
 const PROFILES: [&str; 4] = ["cadet", "qradar-t1609", "elastic-t1609", "qradar-t1059-013"];
-
-fn fixture_files() -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let mut entries: Vec<_> = fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        entries.sort();
-        for p in entries {
-            if p.is_dir() {
-                walk(&p, out);
-            } else if matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("jsonl" | "log")
-            ) {
-                out.push(p);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"),
-        &mut out,
-    );
-    out
-}
 
 fn engine(profile: &str) -> Engine {
     Engine::new(&Config {

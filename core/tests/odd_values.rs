@@ -3,10 +3,7 @@
 //! analysis read them without panicking and without an error. The prefilter is off, so every
 //! variant is parsed, normalised and evaluated.
 
-#[allow(dead_code)]
 mod common;
-
-use std::path::{Path, PathBuf};
 
 use cadet_core::{Config, Engine};
 use serde_json::Value;
@@ -29,21 +26,6 @@ const ODD: &[&str] = &[
     "[",
     "\"",
 ];
-
-fn json_fixtures(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            json_fixtures(&p, out);
-        } else if p.extension().is_some_and(|e| e == "jsonl") {
-            out.push(p);
-        }
-    }
-}
 
 /// Paths to every string leaf of `v`.
 fn string_leaves(v: &Value, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
@@ -77,8 +59,10 @@ fn leaf_mut<'v>(v: &'v mut Value, path: &[String]) -> &'v mut Value {
 
 #[test]
 fn odd_string_values_never_panic_nor_error() {
-    let mut files = Vec::new();
-    json_fixtures(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"), &mut files);
+    let files: Vec<_> = common::fixture_files()
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .collect();
     let mut engine = Engine::new(&Config {
         prefilter: false,
         ..Config::default()
