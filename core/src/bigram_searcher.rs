@@ -34,6 +34,7 @@ pub struct BigramSearcher {
 
 /// How common each byte is in lower-cased log records: 10 x log2 of its frequency per million
 /// (0: not seen), counted over the JSON and text logs of the project's shared data.
+#[rustfmt::skip]
 const LOG_FREQUENCY: [u8; 256] = [
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 135, 0, 0, 0, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 68, 0, 0,
@@ -191,7 +192,9 @@ mod tests {
                 assert!(s.is_match(&hay), "{w} at {pad}");
                 // Cut by one byte at either end: no longer there.
                 let cut = &hay[pad + 1..];
-                let other = words.iter().any(|o| cut.windows(o.len()).any(|x| x == o.as_bytes()));
+                let other = words
+                    .iter()
+                    .any(|o| cut.windows(o.len()).any(|x| x == o.as_bytes()));
                 assert_eq!(s.is_match(cut), other, "{w} cut at the front");
             }
         }

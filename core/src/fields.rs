@@ -116,41 +116,59 @@ pub type Getter = for<'e, 'a> fn(&'e Event<'a>) -> Value<'e>;
 const GETTERS: &[(&str, Getter)] = &[
     ("event.kind", |e| Value::Str(e.kind.as_str())),
     ("event.source", |e| Value::Str(e.source)),
-    ("user.name", |e| e.user().map(Value::Str).unwrap_or(Value::Missing)),
+    ("user.name", |e| {
+        e.user().map(Value::Str).unwrap_or(Value::Missing)
+    }),
     ("process.executable", |e| proc_field(e, |p| &p.executable)),
     ("process.name", |e| proc_field(e, |p| &p.name)),
-    ("process.command_line", |e| proc_field(e, |p| &p.command_line)),
+    ("process.command_line", |e| {
+        proc_field(e, |p| &p.command_line)
+    }),
     ("process.parent.name", |e| proc_field(e, |p| &p.parent_name)),
-    ("process.parent.executable", |e| proc_field(e, |p| &p.parent_executable)),
-    ("process.parent.command_line", |e| proc_field(e, |p| &p.parent_command_line)),
+    ("process.parent.executable", |e| {
+        proc_field(e, |p| &p.parent_executable)
+    }),
+    ("process.parent.command_line", |e| {
+        proc_field(e, |p| &p.parent_command_line)
+    }),
     ("host.name", |e| proc_field(e, |p| &p.host)),
-    ("process.args", |e| e
-        .process
-        .as_ref()
-        .map(|p| list(&p.argv))
-        .unwrap_or(Value::Missing)),
-    ("process.pid", |e| e
-        .process
-        .as_ref()
-        .and_then(|p| p.pid)
-        .map(Value::Int)
-        .unwrap_or(Value::Missing)),
+    ("process.args", |e| {
+        e.process
+            .as_ref()
+            .map(|p| list(&p.argv))
+            .unwrap_or(Value::Missing)
+    }),
+    ("process.pid", |e| {
+        e.process
+            .as_ref()
+            .and_then(|p| p.pid)
+            .map(Value::Int)
+            .unwrap_or(Value::Missing)
+    }),
     ("container.id", |e| proc_field(e, |p| &p.container_id)),
-    ("cmd.script_tools", |e| Value::Int(
-        e.segments
-            .iter()
-            .filter(|s| s.command.tool.is_some())
-            .count() as i64,
-    )),
-    ("cmd.tool", |e| e.cmd().tool.map(Value::Str).unwrap_or(Value::Missing)),
+    ("cmd.script_tools", |e| {
+        Value::Int(
+            e.segments
+                .iter()
+                .filter(|s| s.command.tool.is_some())
+                .count() as i64,
+        )
+    }),
+    ("cmd.tool", |e| {
+        e.cmd().tool.map(Value::Str).unwrap_or(Value::Missing)
+    }),
     ("cmd.wrappers", |e| list(&e.cmd().wrappers)),
     ("cmd.action", |e| opt(&e.cmd().action)),
     ("cmd.subaction", |e| opt(&e.cmd().subaction)),
     ("cmd.resources", |e| list(&e.cmd().resources)),
-    ("cmd.all_namespaces", |e| Value::Bool(e.cmd().all_namespaces)),
+    ("cmd.all_namespaces", |e| {
+        Value::Bool(e.cmd().all_namespaces)
+    }),
     ("cmd.privileged", |e| Value::Bool(e.cmd().privileged)),
     ("cmd.cap_add", |e| list(&e.cmd().cap_add)),
-    ("cmd.security_unconfined", |e| Value::Bool(e.cmd().security_unconfined)),
+    ("cmd.security_unconfined", |e| {
+        Value::Bool(e.cmd().security_unconfined)
+    }),
     ("cmd.host_namespaces", |e| list(&e.cmd().host_namespaces)),
     ("cmd.devices", |e| list(&e.cmd().devices)),
     ("cmd.host_mounts", |e| list(&e.cmd().host_mounts)),
@@ -162,7 +180,9 @@ const GETTERS: &[(&str, Getter)] = &[
     ("cmd.entrypoint", |e| opt(&e.cmd().entrypoint)),
     ("cmd.remote", |e| opt(&e.cmd().remote)),
     ("cmd.nsenter_target", |e| opt(&e.cmd().nsenter_target)),
-    ("cmd.nsenter_namespaces", |e| list(&e.cmd().nsenter_namespaces)),
+    ("cmd.nsenter_namespaces", |e| {
+        list(&e.cmd().nsenter_namespaces)
+    }),
     ("cmd.chroot_dir", |e| opt(&e.cmd().chroot_dir)),
     ("cmd.urls", |e| list(&e.cmd().urls)),
     ("cmd.kubelet_api", |e| Value::Bool(e.cmd().kubelet_api)),
@@ -170,7 +190,9 @@ const GETTERS: &[(&str, Getter)] = &[
     ("cmd.k8s_api", |e| Value::Bool(e.cmd().k8s_api)),
     ("cmd.manifest_url", |e| opt(&e.cmd().manifest_url)),
     ("cmd.exec_user", |e| opt(&e.cmd().exec_user)),
-    ("cmd.node_debug", |e| Value::Bool(e.cmd().evidence_for("cmd.node_debug").next().is_some())),
+    ("cmd.node_debug", |e| {
+        Value::Bool(e.cmd().evidence_for("cmd.node_debug").next().is_some())
+    }),
     ("payload.args", |e| list(&e.payload().args)),
     ("payload.command_line", |e| {
         if e.payload().command_line.is_empty() {
@@ -180,13 +202,21 @@ const GETTERS: &[(&str, Getter)] = &[
         }
     }),
     ("payload.shell", |e| Value::Bool(e.payload().shell)),
-    ("payload.reverse_shell", |e| Value::Bool(e.payload().reverse_shell)),
+    ("payload.reverse_shell", |e| {
+        Value::Bool(e.payload().reverse_shell)
+    }),
     ("payload.download", |e| Value::Bool(e.payload().download)),
     ("payload.sa_token", |e| Value::Bool(e.payload().sa_token)),
-    ("payload.cloud_metadata", |e| Value::Bool(e.payload().cloud_metadata)),
-    ("payload.sensitive_file", |e| Value::Bool(e.payload().sensitive_file)),
+    ("payload.cloud_metadata", |e| {
+        Value::Bool(e.payload().cloud_metadata)
+    }),
+    ("payload.sensitive_file", |e| {
+        Value::Bool(e.payload().sensitive_file)
+    }),
     ("payload.miner", |e| Value::Bool(e.payload().miner)),
-    ("payload.host_escape", |e| Value::Bool(e.payload().host_escape)),
+    ("payload.host_escape", |e| {
+        Value::Bool(e.payload().host_escape)
+    }),
 ];
 
 fn proc_field<'e, 'a>(
@@ -214,20 +244,33 @@ enum Resolved {
     Unknown,
 }
 
-impl FieldRef {
-    /// Resolves `name` (an unknown name reads as missing for every event).
-    pub fn new(name: &str) -> FieldRef {
-        let get = if let Some((_, g)) = GETTERS.iter().find(|(n, _)| *n == name) {
+impl Resolved {
+    /// The reader of field `name`.
+    fn of(name: &str) -> Resolved {
+        if let Some((_, g)) = GETTERS.iter().find(|(n, _)| *n == name) {
             Resolved::Core(*g)
-        } else if let Some((_, g)) = crate::source::api::GETTERS.iter().find(|(n, _)| *n == name)
-        {
+        } else if let Some((_, g)) = crate::source::api::GETTERS.iter().find(|(n, _)| *n == name) {
             Resolved::Api(*g)
         } else {
             Resolved::Unknown
-        };
+        }
+    }
+
+    fn read<'e>(self, ev: &'e Event<'_>) -> Value<'e> {
+        match self {
+            Resolved::Core(g) => g(ev),
+            Resolved::Api(g) => g(&ev.api),
+            Resolved::Unknown => Value::Missing,
+        }
+    }
+}
+
+impl FieldRef {
+    /// Resolves `name` (an unknown name reads as missing for every event).
+    pub fn new(name: &str) -> FieldRef {
         FieldRef {
             name: name.into(),
-            get,
+            get: Resolved::of(name),
         }
     }
 
@@ -238,11 +281,7 @@ impl FieldRef {
 
     /// The field's value for `ev`.
     pub fn read<'e>(&self, ev: &'e Event<'_>) -> Value<'e> {
-        match self.get {
-            Resolved::Core(g) => g(ev),
-            Resolved::Api(g) => g(&ev.api),
-            Resolved::Unknown => Value::Missing,
-        }
+        self.get.read(ev)
     }
 }
 
@@ -286,7 +325,7 @@ impl PartialEq<&str> for FieldRef {
 impl<'a> Event<'a> {
     /// The value of field `name` for this event (rules resolve names once, see [`FieldRef`]).
     pub fn field(&self, name: &str) -> Value<'_> {
-        FieldRef::new(name).read(self)
+        Resolved::of(name).read(self)
     }
 
     /// The tokens that established field `name` (for a verdict's indicators).

@@ -57,20 +57,36 @@ fn decides(found: u8) -> bool {
     found & KEYWORD != 0 || found & (MARKER | GATED) == MARKER | GATED
 }
 
-/// One keyword list, compiled for a strategy.
+/// Each keyword list in its own aho-corasick searcher(s).
 #[derive(Clone, Debug)]
-enum Searcher {
-    AhoCorasick(AhoCorasick),
-    Bigrams(crate::bigram_searcher::BigramSearcher),
+struct Lists {
+    /// The keywords that count in every record.
+    first: AhoCorasick,
+    /// The markers of the sources whose keywords are gated (none: no gated keywords).
+    markers: Option<AhoCorasick>,
+    /// Searched only when a marker is present.
+    gated: Vec<AhoCorasick>,
 }
 
-impl Searcher {
-    fn is_match(&self, hay: &[u8]) -> bool {
-        match self {
-            Searcher::AhoCorasick(ac) => ac.is_match(hay),
-            Searcher::Bigrams(b) => b.is_match(hay),
-        }
+impl Lists {
+    /// True when `hay` holds a marker (never without gated keywords).
+    fn marks(&self, hay: &[u8]) -> bool {
+        self.markers.as_ref().is_some_and(|m| m.is_match(hay))
     }
+
+    fn any_gated(&self, hay: &[u8]) -> bool {
+        self.gated.iter().any(|s| s.is_match(hay))
+    }
+}
+
+/// The compiled keyword lists.
+#[derive(Clone, Debug)]
+enum Search {
+    /// Each list on its own.
+    Lists(Lists),
+    /// [`Strategy::LowerChunksBigrams`]: keywords, markers and gated keywords in one table,
+    /// found in one pass.
+    Combined(crate::bigram_searcher::BigramSearcher),
 }
 
 /// A compiled prefilter. Holds a scratch buffer, so it is not `Sync` (neither is an engine).
@@ -78,18 +94,10 @@ impl Searcher {
 pub struct Prefilter {
     strategy: Strategy,
     scratch: core::cell::RefCell<Vec<u8>>,
-    /// The keywords that count in every record.
-    first: Searcher,
-    /// The markers of the sources whose keywords are gated (none: no gated keywords).
-    markers: Option<Searcher>,
+    search: Search,
     /// Keywords (of all three lists) that start with a space, without it: they also match
     /// at the very start of a record (a program name at a word start, ` ctr`).
     leading: [Vec<Vec<u8>>; 3],
-    /// Searched only when a marker is present.
-    gated: Vec<Searcher>,
-    /// [`Strategy::LowerChunksBigrams`]: keywords, markers and gated keywords in one table,
-    /// found in one pass.
-    combined: Option<crate::bigram_searcher::BigramSearcher>,
     longest: usize,
     /// Bytes that occur in some keyword (both cases), i.e. that an escape could hide.
     keyword_bytes: [bool; 128],
@@ -146,39 +154,6 @@ impl Prefilter {
                 CHUNK / 2
             ));
         }
-        let build = |words: &[String]| {
-            let mut b = AhoCorasickBuilder::new();
-            b.match_kind(MatchKind::LeftmostFirst);
-            if strategy == Strategy::CaseInsensitiveDfa {
-                b.ascii_case_insensitive(true)
-                    .kind(Some(aho_corasick::AhoCorasickKind::DFA));
-            }
-            if strategy == Strategy::LowerChunksBigrams {
-                if let Some(s) = crate::bigram_searcher::BigramSearcher::new(words) {
-                    return Ok(Searcher::Bigrams(s));
-                }
-            }
-            b.build(words)
-                .map(Searcher::AhoCorasick)
-                .map_err(|e| alloc::format!("prefilter: {e}"))
-        };
-        let first = build(&lower)?;
-        let markers = match marker_lower.is_empty() {
-            true => None,
-            false => Some(build(&marker_lower)?),
-        };
-        // Teddy (the SIMD searcher) serves up to GROUP patterns per searcher.
-        let gated = match strategy {
-            Strategy::LowerChunks => gated_lower
-                .chunks(GROUP)
-                .map(build)
-                .collect::<Result<Vec<_>, _>>()?,
-            _ if gated_lower.is_empty() => Vec::new(),
-            // One table or automaton whatever the count.
-            Strategy::LowerChunksBigrams | Strategy::CaseInsensitiveDfa => {
-                alloc::vec![build(&gated_lower)?]
-            }
-        };
         let combined = match strategy {
             Strategy::LowerChunksBigrams => {
                 let classed: Vec<(&[u8], u8)> = lower
@@ -190,6 +165,40 @@ impl Prefilter {
                 crate::bigram_searcher::BigramSearcher::with_classes(&classed)
             }
             _ => None,
+        };
+        let search = match combined {
+            Some(table) => Search::Combined(table),
+            // Also the fallback of the byte-pair strategy (a one-byte keyword has no pair).
+            None => {
+                let build = |words: &[String]| {
+                    let mut b = AhoCorasickBuilder::new();
+                    b.match_kind(MatchKind::LeftmostFirst);
+                    if strategy == Strategy::CaseInsensitiveDfa {
+                        b.ascii_case_insensitive(true)
+                            .kind(Some(aho_corasick::AhoCorasickKind::DFA));
+                    }
+                    b.build(words).map_err(|e| alloc::format!("prefilter: {e}"))
+                };
+                let markers = match marker_lower.is_empty() {
+                    true => None,
+                    false => Some(build(&marker_lower)?),
+                };
+                let gated = match strategy {
+                    _ if gated_lower.is_empty() => Vec::new(),
+                    // Teddy (the SIMD searcher) serves up to GROUP patterns per searcher.
+                    Strategy::LowerChunks => gated_lower
+                        .chunks(GROUP)
+                        .map(build)
+                        .collect::<Result<Vec<_>, _>>()?,
+                    // One automaton whatever the count.
+                    _ => alloc::vec![build(&gated_lower)?],
+                };
+                Search::Lists(Lists {
+                    first: build(&lower)?,
+                    markers,
+                    gated,
+                })
+            }
         };
         let leading_of = |words: &[String]| -> Vec<Vec<u8>> {
             words
@@ -223,11 +232,8 @@ impl Prefilter {
         Ok(Prefilter {
             strategy,
             scratch: core::cell::RefCell::new(Vec::with_capacity(CHUNK)),
-            first,
-            markers,
+            search,
             leading,
-            gated,
-            combined,
             longest,
             keyword_bytes,
             slash,
@@ -247,22 +253,14 @@ impl Prefilter {
     /// assert!(ctr.may_match(b"ctr run x") && ctr.may_match(b"sudo ctr run x") && !ctr.may_match(b"objectRef"));
     /// ```
     pub fn may_match(&self, record: &[u8]) -> bool {
-        let found = match self.strategy {
-            Strategy::LowerChunks | Strategy::LowerChunksBigrams => {
-                self.search_lower_chunks(record)
+        let found = match (&self.search, self.strategy) {
+            (Search::Combined(table), _) => self.search_combined(table, record),
+            (Search::Lists(lists), Strategy::CaseInsensitiveDfa) => {
+                self.search_in_place(lists, record)
             }
-            Strategy::CaseInsensitiveDfa => self.search_in_place(record),
+            (Search::Lists(lists), _) => self.search_lower_chunks(lists, record),
         };
         found || self.escape_may_hide_keyword(record)
-    }
-
-    /// True when `hay` holds a marker (never without gated keywords).
-    fn marks(&self, hay: &[u8]) -> bool {
-        self.markers.as_ref().is_some_and(|m| m.is_match(hay))
-    }
-
-    fn any_gated(&self, hay: &[u8]) -> bool {
-        self.gated.iter().any(|s| s.is_match(hay))
     }
 
     /// True when one of the space-led keywords of list `which` starts the record.
@@ -272,49 +270,57 @@ impl Prefilter {
             .any(|w| record.len() >= w.len() && record[..w.len()].eq_ignore_ascii_case(w))
     }
 
-    fn search_in_place(&self, record: &[u8]) -> bool {
-        if self.leads(0, record) || self.first.is_match(record) {
+    fn search_in_place(&self, lists: &Lists, record: &[u8]) -> bool {
+        if self.leads(0, record) || lists.first.is_match(record) {
             return true;
         }
-        (self.leads(2, record) || self.marks(record))
-            && (self.leads(1, record) || self.any_gated(record))
+        (self.leads(2, record) || lists.marks(record))
+            && (self.leads(1, record) || lists.any_gated(record))
     }
 
-    fn search_lower_chunks(&self, record: &[u8]) -> bool {
+    fn search_combined(
+        &self,
+        table: &crate::bigram_searcher::BigramSearcher,
+        record: &[u8],
+    ) -> bool {
+        let Ok(mut buf) = self.scratch.try_borrow_mut() else {
+            return true;
+        };
+        // One pass per chunk finds every class; a marker and a gated keyword may sit in
+        // different chunks of a long record, so the classes are united over chunks.
+        let mut found = 0;
+        let mut start = 0;
+        loop {
+            let end = self.lower_chunk(&mut buf, record, start);
+            found |= table.classes_in(&buf, &decides);
+            if decides(found) {
+                return true;
+            }
+            if end == record.len() {
+                return false;
+            }
+            start = end + 1 - self.longest;
+        }
+    }
+
+    fn search_lower_chunks(&self, lists: &Lists, record: &[u8]) -> bool {
         // The record is searched as if a space preceded it, so that a keyword such as
         // " ctr" (a program name at a word start) also matches at the very beginning.
         let Ok(mut buf) = self.scratch.try_borrow_mut() else {
             return true;
         };
-        if let Some(combined) = &self.combined {
-            // One pass per chunk finds every class; a marker and a gated keyword may sit in
-            // different chunks of a long record, so the classes are united over chunks.
-            let mut found = 0;
-            let mut start = 0;
-            loop {
-                let end = self.lower_chunk(&mut buf, record, start);
-                found |= combined.classes_in(&buf, &decides);
-                if decides(found) {
-                    return true;
-                }
-                if end == record.len() {
-                    return false;
-                }
-                start = end + 1 - self.longest;
-            }
-        }
         let mut marked = false;
         let mut start = 0;
         loop {
             let end = self.lower_chunk(&mut buf, record, start);
-            if self.first.is_match(&buf[..]) {
+            if lists.first.is_match(&buf[..]) {
                 return true;
             }
-            marked = marked || self.marks(&buf);
+            marked = marked || lists.marks(&buf);
             if end == record.len() {
                 if start == 0 {
                     // One chunk: the gated keywords are in the buffer already.
-                    return marked && self.any_gated(&buf);
+                    return marked && lists.any_gated(&buf);
                 }
                 break;
             }
@@ -327,7 +333,7 @@ impl Prefilter {
         let mut start = 0;
         loop {
             let end = self.lower_chunk(&mut buf, record, start);
-            if self.any_gated(&buf) {
+            if lists.any_gated(&buf) {
                 return true;
             }
             if end == record.len() {

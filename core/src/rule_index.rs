@@ -22,7 +22,12 @@ use crate::event::{Event, EventKind, Value};
 use crate::fields::FieldRef;
 
 /// Key fields with one value per event (the API sources).
-const EVENT_KEYS: &[&str] = &["k8s.verb", "k8s.resource", "k8s.subresource", "docker.action"];
+const EVENT_KEYS: &[&str] = &[
+    "k8s.verb",
+    "k8s.resource",
+    "k8s.subresource",
+    "docker.action",
+];
 /// Key fields with one value per command of the record (a script may run several).
 const SEGMENT_KEYS: &[&str] = &["cmd.tool", "cmd.action"];
 

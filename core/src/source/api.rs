@@ -196,7 +196,9 @@ pub(crate) const GETTERS: &[(&str, Getter)] = &[
     ("source.ip", |e| list(&e.source_ips)),
     ("user.groups", |e| list(&e.groups)),
     ("user_agent", |e| opt(&e.user_agent)),
-    ("event.time", |e| e.time.map(Value::Int).unwrap_or(Value::Missing)),
+    ("event.time", |e| {
+        e.time.map(Value::Int).unwrap_or(Value::Missing)
+    }),
     ("k8s.impersonated_user", |e| opt(&e.impersonated_user)),
     ("k8s.pod_token", |e| Value::Bool(e.pod_token)),
     ("k8s.stage", |e| opt(&e.stage)),
@@ -207,7 +209,9 @@ pub(crate) const GETTERS: &[(&str, Getter)] = &[
     ("k8s.name", |e| opt(&e.name)),
     ("k8s.api_group", |e| opt(&e.api_group)),
     ("k8s.request_uri", |e| opt(&e.request_uri)),
-    ("k8s.status_code", |e| e.status_code.map(Value::Int).unwrap_or(Value::Missing)),
+    ("k8s.status_code", |e| {
+        e.status_code.map(Value::Int).unwrap_or(Value::Missing)
+    }),
     ("k8s.decision", |e| opt(&e.decision)),
     ("k8s.method", |e| opt(&e.method)),
     ("k8s.denied", |e| Value::Bool(e.denied)),
@@ -218,9 +222,13 @@ pub(crate) const GETTERS: &[(&str, Getter)] = &[
     ("k8s.pod.host_network", |e| Value::Bool(e.pod.host_network)),
     ("k8s.pod.host_ipc", |e| Value::Bool(e.pod.host_ipc)),
     ("k8s.pod.host_paths", |e| list(&e.pod.host_paths)),
-    ("k8s.pod.sensitive_host_paths", |e| list(&e.pod.sensitive_host_paths)),
+    ("k8s.pod.sensitive_host_paths", |e| {
+        list(&e.pod.sensitive_host_paths)
+    }),
     ("k8s.pod.capabilities", |e| list(&e.pod.capabilities)),
-    ("k8s.pod.allow_privilege_escalation", |e| Value::Bool(e.pod.allow_privilege_escalation)),
+    ("k8s.pod.allow_privilege_escalation", |e| {
+        Value::Bool(e.pod.allow_privilege_escalation)
+    }),
     ("k8s.pod.run_as_root", |e| Value::Bool(e.pod.run_as_root)),
     ("k8s.pod.images", |e| list(&e.pod.images)),
     ("k8s.pod.interactive", |e| Value::Bool(e.pod.interactive)),
