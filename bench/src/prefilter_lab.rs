@@ -37,18 +37,6 @@ pub fn run(records: usize) {
         }
         println!("| {name} | {:?} | {:.2}M | {:.0} | {:.1} % |", ac.kind(), records as f64 / best / 1e6, bytes as f64 / best / 1e6, 100.0 * hits as f64 / records as f64);
     }
-    let mut best = f64::MAX;
-    let mut buf = Vec::with_capacity(4096);
-    for _ in 0..6 {
-        let t = thread_cpu_time();
-        for l in &lines {
-            buf.clear();
-            buf.extend(l.as_bytes().iter().map(u8::to_ascii_lowercase));
-            black_box(&buf);
-        }
-        best = best.min((thread_cpu_time() - t).as_secs_f64());
-    }
-    println!("| (lower-casing copy alone, as the core does per 4 KiB chunk) | - | {:.2}M | {:.0} | - |", records as f64 / best / 1e6, bytes as f64 / best / 1e6);
     let time = |name: &str, f: &mut dyn FnMut(&[u8]) -> bool| {
         let mut best = f64::MAX;
         let mut hits = 0;
