@@ -4,53 +4,53 @@
 //! log record at a time, normalises it, evaluates a rule pack under a profile and
 //! returns a [`Verdict`]. It is `no_std` + `alloc`, does no I/O, reads no clock and
 //! keeps no global state, so the same code runs natively, as a WASI component, as
-//! a Fluent Bit filter and in a browser.
+//! a Fluent Bit filter, as an Envoy filter and in a browser.
 //!
 //! ```
 //! use cadet_core::{Config, Engine};
 //!
 //! let mut engine = Engine::new(&Config::default()).unwrap();
 //! let line = br#"{"process":{"name":"docker","args":["docker","run","--privileged","-v","/:/host","alpine","sh"]}}"#;
-//! let verdict = engine.score(line);
+//! let mut out = Vec::new();
+//! let verdict = engine.enrich(line, &mut out);
 //! assert!(verdict.matched);
 //! assert!(verdict.flags.privileged_container && verdict.flags.host_mount);
-//!
-//! let mut out = Vec::new();
-//! engine.enrich(line, &mut out);
 //! assert!(out.ends_with(b"}}"));
 //! ```
 //!
-//! Pipeline: [`engine::Engine::score`] → prefilter (bytes) → [`json::Json`] (borrowed parse)
-//! → [`source::normalise`] (one normaliser per log source) → [`command::analyse`] and
-//! [`payload::Payload`] (argument-aware analysis) → rules ([`pack`], [`condition`]) →
-//! [`Verdict`].
+//! Hosts use the items re-exported here: [`Engine`] with its [`Config`], [`Verdict`],
+//! [`OutputMode`], the [`Pack`] and its [`Profile`]s and [`Rule`]s, and the [`fields`] list.
+//! The building blocks below them (normalisers, argument analysis, the condition language)
+//! are private; what the VRL generator, benchmarks, fuzz targets and tests read of them is
+//! re-exported, documented, in [`parts`].
+//!
+//! Layers, each using only those before it (a test checks it): `text` (words, JSON, time) →
+//! `prefilter` (bytes) → `analysis` (command lines) → `event` (the normalised record) →
+//! `source` (one normaliser per log source) → `fields` (what rules read) → `condition` →
+//! `pack` → `engine`; `verdict` is a leaf every layer may use. See ARCHITECTURE.md.
 #![no_std]
 #![forbid(unsafe_code)]
-#![warn(missing_docs)]
+#![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 
 extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
-pub mod bigram_searcher;
-pub mod command;
-pub mod condition;
-pub mod engine;
-pub mod event;
+mod analysis;
+mod condition;
+mod engine;
+mod event;
 pub mod fields;
-pub mod json;
-pub mod pack;
-pub mod payload;
-pub mod prefilter;
-pub mod rule_index;
-pub mod shell;
-pub mod source;
-pub mod state;
-pub mod suppress;
-pub mod triage;
-pub mod verdict;
-pub mod wildcard;
+mod pack;
+mod prefilter;
+mod source;
+mod text;
+mod verdict;
 
-pub use engine::{Config, Engine};
-pub use pack::{PackError, DEFAULT_PACK};
+pub mod parts;
+
+pub use engine::{write_enriched, Config, Engine, OutputMode, MAX_RECORD_LEN};
+pub use pack::{Combine, Pack, PackError, Profile, Rule, DEFAULT_PACK};
+pub use text::json::write_json_string;
 pub use verdict::{Context, Flags, RuleHit, Severity, Triage, Verdict};
+

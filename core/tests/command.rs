@@ -2,10 +2,10 @@
 
 use std::borrow::Cow;
 
-use cadet_core::command::{analyse, analyse_all, CommandAnalysis};
+use cadet_core::parts::analysis::{analyse, analyse_all, CommandAnalysis};
 
 fn a(line: &str) -> CommandAnalysis<'static> {
-    let argv: Vec<Cow<'static, str>> = cadet_core::shell::split(line)
+    let argv: Vec<Cow<'static, str>> = cadet_core::parts::text::split(line)
         .into_iter()
         .map(Cow::Owned)
         .collect();

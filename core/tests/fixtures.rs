@@ -248,12 +248,12 @@ fn enriched_output_keeps_the_record_and_adds_one_cadet_key() {
     for path in fixture_files() {
         for record in lines(&path) {
             let mut out = Vec::new();
-            let matched = engine.enrich(record.as_bytes(), &mut out);
+            let returned = engine.enrich(record.as_bytes(), &mut out);
             let enriched: Value = serde_json::from_slice(&out).unwrap_or_else(|e| {
                 panic!("{}: {e}: {}", path.display(), String::from_utf8_lossy(&out))
             });
             let verdict: Verdict = serde_json::from_value(enriched["cadet"].clone()).unwrap();
-            assert_eq!(verdict.matched, matched);
+            assert_eq!(verdict, returned);
             match serde_json::from_str::<Value>(&record) {
                 Ok(Value::Object(original)) => {
                     let Value::Object(mut got) = enriched else {
@@ -284,7 +284,7 @@ fn sysmon_for_linux_xml_from_grapl_is_read() {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sysmon/grapl_process_creation.xml");
     let xml = fs::read_to_string(path).unwrap();
     let one_line: String = xml.lines().map(str::trim).collect();
-    let ev = cadet_core::source::normalise_text(&one_line).expect("sysmon XML is recognised");
+    let ev = cadet_core::parts::source::normalise_text(&one_line).expect("sysmon XML is recognised");
     assert_eq!(ev.source, "sysmon");
     let p = ev.process.unwrap();
     assert_eq!(p.executable.as_deref(), Some("/usr/bin/tr"));
@@ -307,7 +307,7 @@ fn sysmon_for_linux_xml_from_grapl_is_read() {
 /// lower-cased chunks and SIMD (WebAssembly now with byte-pair tables): all must say the same about every record, in every profile.
 #[test]
 fn prefilter_strategies_agree() {
-    use cadet_core::prefilter::{Prefilter, Strategy};
+    use cadet_core::parts::prefilter::{Prefilter, Strategy};
     let mut all: Vec<String> = fixture_files().iter().flat_map(|p| lines(p)).collect();
     all.extend(shared_json_lines());
     // long records cross chunk boundaries
@@ -317,19 +317,19 @@ fn prefilter_strategies_agree() {
         let e = engine(profile);
         let p = e.profile_def();
         let Some(words) = &p.prefilter else { continue };
-        let markers = cadet_core::source::api::MARKERS;
-        let a = Prefilter::with_strategy(words, &p.prefilter_api, markers, Strategy::LowerChunks)
+        let markers = cadet_core::parts::source::MARKERS;
+        let a = Prefilter::with_strategy(words, &p.prefilter_control_plane, markers, Strategy::LowerChunks)
             .unwrap();
         let b = Prefilter::with_strategy(
             words,
-            &p.prefilter_api,
+            &p.prefilter_control_plane,
             markers,
             Strategy::CaseInsensitiveDfa,
         )
         .unwrap();
         let c = Prefilter::with_strategy(
             words,
-            &p.prefilter_api,
+            &p.prefilter_control_plane,
             markers,
             Strategy::LowerChunksBigrams,
         )

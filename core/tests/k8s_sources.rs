@@ -9,8 +9,8 @@ use common::shared_dir as shared;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use cadet_core::event::Value;
-use cadet_core::json::Json;
+use cadet_core::parts::event::Value;
+use cadet_core::parts::text::Json;
 use cadet_core::{Config, Engine, Verdict};
 
 const SOURCES: [(&str, &[&str]); 6] = [
@@ -46,13 +46,13 @@ fn files(dir: &str, kind: &str) -> Vec<PathBuf> {
 /// A field of the normalised event of a JSON record.
 fn field(record: &str, name: &str) -> String {
     let doc = Json::parse(record.as_bytes()).unwrap();
-    let ev = cadet_core::source::normalise(&doc).expect("normalised");
-    show(ev.field(name))
+    let ev = cadet_core::parts::source::normalise(&doc).expect("normalised");
+    show(ev.field(name, 0))
 }
 
 fn text_field(line: &str, name: &str) -> String {
-    let ev = cadet_core::source::normalise_text(line).expect("normalised");
-    show(ev.field(name))
+    let ev = cadet_core::parts::source::normalise_text(line).expect("normalised");
+    show(ev.field(name, 0))
 }
 
 fn show(v: Value<'_>) -> String {
@@ -565,7 +565,7 @@ fn k8s_rules_are_unreachable_without_a_prefilter_keyword() {
         .clone()
         .unwrap()
         .iter()
-        .chain(&p.prefilter_api)
+        .chain(&p.prefilter_control_plane)
         .map(|w| w.to_ascii_lowercase())
         .collect();
     let mut full = Engine::new(&Config {
@@ -598,12 +598,12 @@ fn k8s_rules_are_unreachable_without_a_prefilter_keyword() {
 }
 
 /// Every record an API reader accepts carries one of `api::MARKERS` (so the prefilter may
-/// search the profile's `prefilter_api` keywords only there), and with the markers blanked out
+/// search the profile's `prefilter_control_plane` keywords only there), and with the markers blanked out
 /// no API reader accepts it any more.
 #[test]
 fn api_records_carry_a_source_marker() {
-    use cadet_core::event::EventKind;
-    use cadet_core::source::api::MARKERS;
+    use cadet_core::parts::event::EventKind;
+    use cadet_core::parts::source::MARKERS;
     let mut checked = 0;
     for (dir, _) in SOURCES {
         for kind in ["attack", "benign"] {
@@ -611,12 +611,12 @@ fn api_records_carry_a_source_marker() {
                 for line in lines(&path) {
                     let lower = line.to_ascii_lowercase();
                     let is_api = |text: &str| -> bool {
-                        let ev = match cadet_core::json::Json::parse(text.as_bytes()) {
+                        let ev = match cadet_core::parts::text::Json::parse(text.as_bytes()) {
                             Ok(doc) if doc.is_object() => {
-                                cadet_core::source::normalise(&doc).map(|e| e.kind)
+                                cadet_core::parts::source::normalise(&doc).map(|e| e.kind)
                             }
                             Ok(_) => None,
-                            Err(_) => cadet_core::source::normalise_text(text).map(|e| e.kind),
+                            Err(_) => cadet_core::parts::source::normalise_text(text).map(|e| e.kind),
                         };
                         matches!(ev, Some(k) if k != EventKind::Process)
                     };

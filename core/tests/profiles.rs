@@ -308,7 +308,7 @@ fn cadet_is_quiet_on_routine_read_only_use() {
 
 #[test]
 fn rules_are_indexed_by_the_event_kinds_they_can_match() {
-    use cadet_core::engine::applicable_kinds;
+    use cadet_core::parts::condition::applicable_kinds;
     let e = engine("cadet");
     let mut by_kind = std::collections::BTreeMap::<String, usize>::new();
     for r in e.rules() {
@@ -326,7 +326,7 @@ fn rules_are_indexed_by_the_event_kinds_they_can_match() {
         by_kind.get("any").copied().unwrap_or(0) <= 10,
         "{by_kind:?}"
     );
-    let c = |t: &str| cadet_core::condition::Condition::parse(t, &Default::default()).unwrap();
+    let c = |t: &str| cadet_core::parts::condition::Condition::parse(t, &Default::default()).unwrap();
     assert_eq!(
         applicable_kinds(&c(r#"cmd.tool == "docker" and cmd.privileged"#)),
         Some(vec!["process"])

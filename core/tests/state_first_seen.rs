@@ -125,7 +125,7 @@ fn exec_spike_over_the_event_time_window() {
     let later = e.score(&exec(
         "carol",
         "10.0.0.3",
-        200 + 20 + cadet_core::state::RATE_WINDOW_SECS,
+        200 + 20 + cadet_core::parts::pack::RATE_WINDOW_SECS,
     ));
     assert_eq!(ctx(&later).exec_rate, 1);
     assert!(!ctx(&later).exec_spike);

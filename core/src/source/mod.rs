@@ -7,27 +7,16 @@
 //! `message`/`log` line).
 
 use crate::event::Event;
-use crate::json::Json;
+use crate::text::json::Json;
 
-pub mod api;
-pub mod auditd;
-pub mod docker_daemon;
-pub mod ecs;
-pub mod esf;
-pub mod k8s_audit;
-pub mod k8s_cloud;
-pub mod kubelet;
-pub mod process_fields;
-pub mod shell_line;
-pub mod splunk;
-pub mod sysmon;
-pub mod windows_4688;
+pub(crate) mod control_plane;
+pub(crate) mod process;
 
-pub use api::ApiEvent;
+use process::{auditd, ecs, esf, shell_line, splunk, sysmon, windows_4688};
 
 /// Reads a parsed JSON record into an event, or `None` when no normaliser knows it.
 pub fn normalise<'a>(doc: &'a Json<'a>) -> Option<Event<'a>> {
-    if let Some(ev) = api::read(doc) {
+    if let Some(ev) = control_plane::read(doc) {
         return Some(ev);
     }
     esf::read(doc)
@@ -43,7 +32,7 @@ pub fn normalise<'a>(doc: &'a Json<'a>) -> Option<Event<'a>> {
 pub fn normalise_text(line: &str) -> Option<Event<'_>> {
     auditd::read_line(line)
         .or_else(|| sysmon::read_xml_line(line))
-        .or_else(|| api::read_text(line))
+        .or_else(|| control_plane::read_text(line))
         .or_else(|| shell_line::read(line))
 }
 

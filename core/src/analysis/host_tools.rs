@@ -1,0 +1,82 @@
+//! Host tools that cross the container boundary: nsenter, chroot, mount.
+
+use super::*;
+
+pub fn nsenter<'a>(a: &mut CommandAnalysis<'a>, args: &[Cow<'a, str>]) {
+    let mut f = Flags::new(args);
+    a.action = Some(Cow::Borrowed("enter"));
+    let takes = |flag: &str| {
+        matches!(
+            flag,
+            "-t" | "--target" | "-S" | "--setuid" | "-G" | "--setgid" | "-r" | "-w" | "-Z"
+        )
+    };
+    let mut target_written = String::new();
+    f.options(&takes, |o| {
+        let ns = match o.flag.as_str() {
+            "-t" | "--target" => {
+                target_written = o.written.clone();
+                a.nsenter_target = o.value.clone();
+                None
+            }
+            "-m" | "--mount" => Some("mount"),
+            "-u" | "--uts" => Some("uts"),
+            "-i" | "--ipc" => Some("ipc"),
+            "-n" | "--net" => Some("net"),
+            "-p" | "--pid" => Some("pid"),
+            "-U" | "--user" => Some("user"),
+            "-C" | "--cgroup" => Some("cgroup"),
+            "-T" | "--time" => Some("time"),
+            "-a" | "--all" => Some("all"),
+            _ => None,
+        };
+        if let Some(ns) = ns {
+            a.nsenter_namespaces.push(Cow::Borrowed(ns));
+        }
+    });
+    if f.peek().map(|w| w == "--").unwrap_or(false) {
+        f.pos += 1;
+    }
+    if a.nsenter_target.as_deref() == Some("1") {
+        let mut written = String::from("nsenter ");
+        written.push_str(&target_written);
+        a.note("cmd.nsenter_target", written);
+    }
+    a.inner_args.extend(f.rest().iter().cloned());
+}
+
+pub fn chroot<'a>(a: &mut CommandAnalysis<'a>, args: &[Cow<'a, str>]) {
+    let mut f = Flags::new(args);
+    a.action = Some(Cow::Borrowed("chroot"));
+    f.options(&|flag| matches!(flag, "--userspec" | "--groups"), |_| {});
+    if f.peek().map(|w| w == "--").unwrap_or(false) {
+        f.pos += 1;
+    }
+    if let Some(dir) = f.positional() {
+        a.note("cmd.chroot_dir", alloc::format!("chroot {dir}"));
+        a.chroot_dir = Some(Cow::Owned(clean_path(dir)));
+    }
+    a.inner_args.extend(f.rest().iter().cloned());
+}
+
+/// `mount [-t type] [-o opts] DEVICE DIR`: host block devices mounted (an escape from a privileged container).
+pub fn mount<'a>(a: &mut CommandAnalysis<'a>, args: &[Cow<'a, str>]) {
+    let mut f = Flags::new(args);
+    a.action = Some(Cow::Borrowed("mount"));
+    f.options(
+        &|flag| {
+            matches!(
+                flag,
+                "-t" | "--types" | "-o" | "--options" | "-L" | "-U" | "--source" | "--target"
+            )
+        },
+        |_| {},
+    );
+    if let Some(device) = f.positional() {
+        if device.starts_with("/dev/") {
+            a.devices.push(device.clone());
+            a.note("cmd.devices", alloc::format!("mount {device}"));
+        }
+        a.target = f.positional().cloned();
+    }
+}

@@ -1,0 +1,160 @@
+//! Wrappers cadet looks through (`sudo`, `env`, `timeout`, `sh -c`, full paths, `.exe`) and
+//! the dispatch to each tool's reader.
+
+use super::*;
+
+/// The canonical name of a program word: basename, lower case, without `.exe`.
+pub fn program_name(word: &str) -> String {
+    let base = basename(word);
+    let base = base
+        .strip_suffix(".exe")
+        .or_else(|| base.strip_suffix(".EXE"))
+        .unwrap_or(base);
+    base.to_ascii_lowercase()
+}
+
+pub fn canonical_tool(name: &str) -> Option<&'static str> {
+    let name = match name {
+        "microk8s.kubectl" | "kubectl1" => "kubectl",
+        "docker.io" => "docker",
+        n => n,
+    };
+    TOOLS.iter().copied().find(|t| *t == name)
+}
+
+pub const SHELLS: &[&str] = &["sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"];
+
+pub fn owned<'a>(words: Vec<String>) -> Vec<Cow<'a, str>> {
+    words.into_iter().map(Cow::Owned).collect()
+}
+
+pub fn analyse_depth<'a>(argv: &[Cow<'a, str>], depth: usize) -> Vec<CommandAnalysis<'a>> {
+    let mut wrappers: Vec<Cow<'a, str>> = Vec::new();
+    let mut i = 0;
+    while i < argv.len() {
+        let name = program_name(&argv[i]);
+        match name.as_str() {
+            "sudo" | "doas" => {
+                wrappers.push(Cow::Owned(name));
+                i += 1;
+                while i < argv.len() && argv[i].starts_with('-') {
+                    let opt = &*argv[i];
+                    i += 1;
+                    if opt == "--" {
+                        break;
+                    }
+                    if matches!(
+                        opt,
+                        "-u" | "-g"
+                            | "-C"
+                            | "-D"
+                            | "-h"
+                            | "-p"
+                            | "-r"
+                            | "-t"
+                            | "-U"
+                            | "--user"
+                            | "--group"
+                    ) {
+                        i += 1;
+                    }
+                }
+            }
+            "env" => {
+                wrappers.push(Cow::Owned(name));
+                i += 1;
+                while i < argv.len() {
+                    let w = &*argv[i];
+                    if w == "-u" || w == "--unset" {
+                        i += 2;
+                    } else if w.starts_with('-') || (w.contains('=') && !w.starts_with('=')) {
+                        i += 1;
+                    } else {
+                        break;
+                    }
+                }
+            }
+            "nohup" | "exec" | "command" | "time" | "setsid" | "chronic" | "stdbuf" | "nice"
+            | "ionice" | "timeout" => {
+                wrappers.push(Cow::Owned(name.clone()));
+                i += 1;
+                while i < argv.len() && argv[i].starts_with('-') {
+                    let opt = &*argv[i];
+                    i += 1;
+                    if matches!(opt, "-n" | "-c" | "-s" | "-k" | "-o" | "-e") && !opt.contains('=')
+                    {
+                        i += 1;
+                    }
+                }
+                if name == "timeout" && i < argv.len() {
+                    i += 1; // the duration
+                }
+            }
+            shell if SHELLS.contains(&shell) => {
+                let mut j = i + 1;
+                if shell == "busybox" {
+                    // `busybox sh -c ...`, `busybox nsenter ...`
+                    if j < argv.len() && !SHELLS.contains(&program_name(&argv[j]).as_str()) {
+                        i = j;
+                        continue;
+                    }
+                    j += 1;
+                }
+                let mut script = None;
+                while j < argv.len() && argv[j].starts_with('-') {
+                    let opt = &*argv[j];
+                    j += 1;
+                    if !opt.starts_with("--") && opt.contains('c') {
+                        script = argv.get(j);
+                        break;
+                    }
+                }
+                let Some(script) = script else { break };
+                if depth >= 4 {
+                    break;
+                }
+                let words = crate::text::shell_words::split(script);
+                let mut found = Vec::new();
+                for segment in
+                    words.split(|w| crate::text::shell_words::is_operator(w) || w == "then" || w == "do")
+                {
+                    let seg = owned(segment.to_vec());
+                    for mut inner in analyse_depth(&seg, depth + 1) {
+                        let mut all = wrappers.clone();
+                        all.push(Cow::Owned(alloc::format!("{shell} -c")));
+                        all.append(&mut inner.wrappers);
+                        inner.wrappers = all;
+                        found.push(inner);
+                    }
+                }
+                return found;
+            }
+            _ => break,
+        }
+    }
+    let mut a = CommandAnalysis {
+        wrappers,
+        ..CommandAnalysis::default()
+    };
+    let Some(program) = argv.get(i) else {
+        return Vec::new();
+    };
+    let Some(tool) = canonical_tool(&program_name(program)) else {
+        return Vec::new();
+    };
+    a.tool = Some(tool);
+    let args = &argv[i + 1..];
+    match tool {
+        "docker" | "podman" | "nerdctl" => docker_like(&mut a, args),
+        "kubectl" => kubectl(&mut a, args),
+        "crictl" => crictl(&mut a, args),
+        "ctr" => ctr(&mut a, args),
+        "runc" => runc(&mut a, args),
+        "nsenter" => nsenter(&mut a, args),
+        "chroot" => chroot(&mut a, args),
+        "kubeletctl" => kubeletctl(&mut a, args),
+        "mount" => mount(&mut a, args),
+        _ => http_client(&mut a, args),
+    }
+    alloc::vec![a]
+}

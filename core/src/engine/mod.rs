@@ -1,0 +1,369 @@
+//! The engine: configuration in, verdicts and enriched records out. Hosts only call
+//! [`Engine`]; everything below it is reached through it.
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use crate::event::Event;
+use crate::pack::{Combine, Pack, PackError, Profile, Rule};
+use crate::text::json::Json;
+use crate::verdict::{Flags, RuleHit, Triage, Verdict};
+
+mod output;
+pub(crate) mod rule_index;
+pub(crate) mod state;
+pub(crate) mod triage;
+
+pub use output::{trim, write_enriched, OutputMode};
+
+/// The command segment that suppressions, triage and the first-seen state read: the record's
+/// first container-tool command (the VRL twin reads the same one).
+const FIRST_SEGMENT: usize = 0;
+
+
+/// Largest record cadet scores (bytes); a larger one passes with `cadet.error`.
+pub const MAX_RECORD_LEN: usize = 4 << 20;
+
+/// How an [`Engine`] is set up. Hosts fill this from their own configuration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// Profile name: `cadet` (default), `qradar-t1609`, `elastic-t1609`, `qradar-t1059-013`.
+    pub profile: String,
+    /// A rule pack (TOML text) replacing the embedded default pack.
+    pub rules: Option<String>,
+    /// Name of the rule pack for error messages (a file name).
+    pub rules_name: String,
+    /// Overrides the profile's match threshold.
+    pub threshold: Option<u32>,
+    /// Capacity of the first-seen detector state (0 turns it off).
+    pub state_capacity: usize,
+    /// Use the profile's byte-level prefilter (on by default; off only to check it or measure it).
+    pub prefilter: bool,
+    /// Extra `[[suppress]]` entries (TOML text) layered on top of the pack's own.
+    pub suppressions: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            profile: String::from("cadet"),
+            rules: None,
+            rules_name: String::from("<embedded>"),
+            threshold: None,
+            state_capacity: 0,
+            prefilter: true,
+            suppressions: None,
+        }
+    }
+}
+
+/// A configured detector. Not `Sync`: the optional first-seen state is updated per record.
+#[derive(Debug)]
+pub struct Engine {
+    pack: Pack,
+    profile: Profile,
+    rules: Vec<Rule>,
+    /// The JSON of this profile's not-matched verdict (the same bytes for every non-match).
+    not_matched_json: String,
+    /// Which rules can hold for an event, by kind and key-field values.
+    index: rule_index::RuleIndex,
+    /// Reused list of the rules to evaluate for one event.
+    candidates: Vec<usize>,
+    threshold: u32,
+    prefilter: Option<crate::prefilter::Prefilter>,
+    state: Option<state::DetectorState>,
+    /// Whether the last record scored parsed as a JSON object (`None`: not parsed).
+    last_object: Option<bool>,
+}
+
+impl Engine {
+    /// Builds an engine; a bad rule pack or unknown profile is an error naming the file, rule and problem.
+    pub fn new(config: &Config) -> Result<Engine, PackError> {
+        let (name, text) = match &config.rules {
+            Some(text) => (config.rules_name.as_str(), text.as_str()),
+            None => ("<embedded>", crate::pack::DEFAULT_PACK),
+        };
+        let mut pack = Pack::parse(name, text)?;
+        if let Some(extra) = &config.suppressions {
+            pack.add_suppressions("<suppressions>", extra)?;
+        }
+        let Some(profile) = pack.profile(&config.profile).cloned() else {
+            let known: Vec<&str> = pack.profiles.iter().map(|p| p.name.as_str()).collect();
+            return Err(PackError {
+                file: name.to_string(),
+                rule: None,
+                line: None,
+                message: alloc::format!(
+                    "unknown profile `{}` (known: {})",
+                    config.profile,
+                    known.join(", ")
+                ),
+            });
+        };
+        let rules: Vec<Rule> = pack.rules_of(&profile.name).cloned().collect();
+        let prefilter = match (&profile.prefilter, config.prefilter) {
+            (Some(words), true) => Some(
+                crate::prefilter::Prefilter::with_gated(
+                    words,
+                    &profile.prefilter_control_plane,
+                    crate::source::control_plane::MARKERS,
+                )
+                .map_err(|message| PackError {
+                    file: name.to_string(),
+                    rule: Some(profile.name.clone()),
+                    line: None,
+                    message,
+                })?,
+            ),
+            _ => None,
+        };
+        let state = (config.state_capacity > 0)
+            .then(|| state::DetectorState::new(config.state_capacity));
+        let whens: Vec<&crate::condition::Condition> = rules.iter().map(|r| &r.when).collect();
+        let index = rule_index::RuleIndex::new(&whens);
+        let not_matched_json = Verdict::not_matched(&profile.name).to_json();
+        Ok(Engine {
+            not_matched_json,
+            threshold: config.threshold.unwrap_or(profile.threshold),
+            pack,
+            profile,
+            rules,
+            index,
+            candidates: Vec::new(),
+            prefilter,
+            state,
+            last_object: None,
+        })
+    }
+
+    /// The active profile's name.
+    pub fn profile(&self) -> &str {
+        &self.profile.name
+    }
+
+    /// The active profile.
+    pub fn profile_def(&self) -> &Profile {
+        &self.profile
+    }
+
+    /// The loaded pack.
+    pub fn pack(&self) -> &Pack {
+        &self.pack
+    }
+
+    /// The rules of the active profile, in evaluation order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The match threshold in force.
+    pub fn threshold(&self) -> u32 {
+        self.threshold
+    }
+
+    /// True when the prefilter proves the record cannot match (no keyword of the profile in it).
+    pub fn rejects(&self, record: &[u8]) -> bool {
+        match &self.prefilter {
+            Some(p) => !p.may_match(record),
+            None => false,
+        }
+    }
+
+    /// Scores one record (a JSON object or a raw text line).
+    pub fn score(&mut self, record: &[u8]) -> Verdict {
+        self.last_object = None;
+        let record = trim(record);
+        if self.rejects(record) {
+            return Verdict::not_matched(&self.profile.name);
+        }
+        if record.len() > MAX_RECORD_LEN {
+            return self.error(alloc::format!("record larger than {MAX_RECORD_LEN} bytes"));
+        }
+        if record.first() == Some(&b'{') {
+            match Json::parse(record) {
+                Ok(doc) if doc.is_object() => {
+                    self.last_object = Some(true);
+                    match crate::source::normalise(&doc) {
+                        Some(ev) => self.evaluate(&ev),
+                        None => Verdict::not_matched(&self.profile.name),
+                    }
+                }
+                Ok(_) => {
+                    self.last_object = Some(false);
+                    Verdict::not_matched(&self.profile.name)
+                }
+                Err(e) => {
+                    // Too deep for cadet is not necessarily invalid: the writer checks.
+                    self.last_object = (!e.is_too_deep()).then_some(false);
+                    self.error(e.0)
+                }
+            }
+        } else {
+            let text = String::from_utf8_lossy(record);
+            match crate::source::normalise_text(&text) {
+                Some(ev) => self.evaluate(&ev),
+                None => Verdict::not_matched(&self.profile.name),
+            }
+        }
+    }
+
+    fn error(&self, message: String) -> Verdict {
+        Verdict {
+            error: Some(message),
+            ..Verdict::not_matched(&self.profile.name)
+        }
+    }
+
+    /// Scores `record` and appends it to `out`, enriched with `"cadet": <verdict>`, as one
+    /// line of JSON (no newline); returns the verdict.
+    ///
+    /// A JSON object keeps its bytes and gains the key before its closing brace; any other
+    /// line — raw text, or JSON that does not parse as an object — becomes
+    /// `{"message": "<line>", "cadet": ...}` (plus `message_base64` with the exact bytes when
+    /// the line is not valid UTF-8), so every output line is a valid JSON object.
+    pub fn enrich(&mut self, record: &[u8], out: &mut Vec<u8>) -> Verdict {
+        let verdict = self.score(record);
+        self.write(record, &verdict, out);
+        verdict
+    }
+
+    /// [`Engine::enrich`] under an [`OutputMode`]: with [`OutputMode::MatchesOnly`] a record
+    /// that did not match writes nothing. Returns the verdict either way.
+    pub fn enrich_as(&mut self, record: &[u8], mode: OutputMode, out: &mut Vec<u8>) -> Verdict {
+        let verdict = self.score(record);
+        if mode == OutputMode::All || verdict.matched {
+            self.write(record, &verdict, out);
+        }
+        verdict
+    }
+
+    /// Writes `record` enriched with `verdict` (the cached JSON for a plain non-match).
+    fn write(&self, record: &[u8], verdict: &Verdict, out: &mut Vec<u8>) {
+        if verdict.matched || verdict.error.is_some() {
+            output::write_checked(record, &verdict.to_json(), self.last_object, out);
+        } else {
+            output::write_checked(record, &self.not_matched_json, self.last_object, out);
+        }
+    }
+
+    /// Evaluates the active profile's rules on a normalised event.
+    pub fn evaluate(&mut self, ev: &Event<'_>) -> Verdict {
+        let name = &self.profile.name;
+        if let Some(gate) = &self.profile.gate {
+            if !gate.eval(ev, FIRST_SEGMENT, &mut Vec::new()) {
+                return Verdict::not_matched(name);
+            }
+        }
+        let mut hits: Vec<&Rule> = Vec::new();
+        let mut indicators: Vec<String> = Vec::new();
+        // A rule hits when any container-tool command of the record (a shell script
+        // may hold several) satisfies it; indicators come from the first that does.
+        let mut candidates = core::mem::take(&mut self.candidates);
+        self.index.candidates(ev, &mut candidates);
+        for &i in &candidates {
+            let rule = &self.rules[i];
+            let hit = (0..ev.segments.len()).any(|segment| rule.when.eval(ev, segment, &mut indicators));
+            if hit {
+                hits.push(rule);
+                if self.profile.combine == Combine::First {
+                    break;
+                }
+            }
+        }
+        self.candidates = candidates;
+        let mut score = match self.profile.combine {
+            Combine::Max | Combine::First => {
+                hits.iter().map(|r| r.score).max().unwrap_or(0).min(100)
+            }
+            Combine::Sum => hits.iter().map(|r| r.score).sum(),
+        };
+        let context = match &mut self.state {
+            Some(state) if !hits.is_empty() => state.observe(ev, FIRST_SEGMENT, &hits),
+            _ => None,
+        };
+        if let Some(ctx) = &context {
+            score = (score + state::boost(ctx)).min(100);
+        }
+        if hits.is_empty() || score < self.threshold || score == 0 {
+            return Verdict::not_matched(name);
+        }
+        let mut flags = Flags::default();
+        let mut techniques: Vec<String> = Vec::new();
+        let mut steps: Vec<String> = Vec::new();
+        for r in &hits {
+            r.flags.iter().for_each(|f| {
+                flags.set(f);
+            });
+            techniques.extend(r.techniques.iter().cloned());
+            steps.extend(r.steps.iter().cloned());
+        }
+        techniques.sort();
+        techniques.dedup();
+        let mut seen: Vec<String> = Vec::new();
+        indicators.retain(|i| {
+            let new = !seen.contains(i);
+            if new {
+                seen.push(i.clone());
+            }
+            new
+        });
+        let mut severity = self
+            .profile
+            .fixed_severity
+            .unwrap_or_else(|| self.profile.bands.severity(score));
+        let ids: Vec<&str> = hits.iter().map(|r| r.id.as_str()).collect();
+        let suppressed_by = self
+            .pack
+            .suppressions
+            .iter()
+            .find(|s| s.matches(ev, FIRST_SEGMENT, &ids))
+            .map(|s| s.name.clone());
+        if suppressed_by.is_some() {
+            severity = severity.lowered();
+        }
+        let triage = self
+            .profile
+            .triage
+            .then(|| triage::assess(ev, FIRST_SEGMENT, &flags, context.as_ref(), steps));
+        Verdict {
+            profile: name.clone(),
+            matched: true,
+            score,
+            severity,
+            techniques,
+            rules: hits
+                .iter()
+                .map(|r| RuleHit {
+                    id: r.id.clone(),
+                    title: r.title.clone(),
+                    score: r.score,
+                })
+                .collect(),
+            flags,
+            indicators,
+            source: Some(String::from(ev.source)),
+            context,
+            suppressed_by,
+            triage: triage.filter(|t: &Triage| !t.escalate.is_empty() || !t.steps.is_empty()),
+            error: None,
+        }
+    }
+
+    /// The first-seen state as JSON (empty object when the state is off).
+    pub fn export_state(&self) -> String {
+        match &self.state {
+            Some(s) => s.to_json(),
+            None => String::from("{}"),
+        }
+    }
+
+    /// Restores state saved by [`Engine::export_state`].
+    pub fn import_state(&mut self, json: &str) -> Result<(), String> {
+        match &mut self.state {
+            Some(s) => s.load_json(json),
+            None => Err(String::from(
+                "the detector state is off (state_capacity is 0)",
+            )),
+        }
+    }
+}

@@ -1,0 +1,62 @@
+//! The building blocks below [`crate::Engine`], for the programs that mirror or probe them:
+//! the VRL generator (`vrl-export`, which compiles the same tables into VRL), benchmarks, fuzz
+//! targets and the core's own integration tests. Hosts do not need them.
+//!
+//! This is not a stable API: it follows the core's layout (see ARCHITECTURE.md) and changes
+//! with it. Every table the VRL twin reads lives here, so a change to a core table reaches
+//! VRL with no hand edit.
+
+/// Text helpers: words, JSON, time, wildcards.
+pub mod text {
+    pub use crate::text::json::{nesting_depth, Json, JsonError, MAX_DEPTH};
+    pub use crate::text::shell_words::{is_windows_command, split, split_windows};
+    pub use crate::text::time::rfc3339_seconds;
+    pub use crate::text::wildcard::Wildcard;
+    pub use crate::engine::trim;
+    pub use crate::text::{basename, clean_path, percent_decode, query_values};
+}
+
+/// The byte-level prefilter.
+pub mod prefilter {
+    pub use crate::prefilter::bigram_searcher::BigramSearcher;
+    pub use crate::prefilter::{Prefilter, Strategy};
+}
+
+/// Argument-aware analysis of command lines and what runs inside a container.
+pub mod analysis {
+    pub use crate::analysis::host_paths::{
+        is_sensitive_host_path, sensitive_host_path, EXTRA_SENSITIVE, SENSITIVE_EXACT,
+        SENSITIVE_TREES,
+    };
+    pub use crate::analysis::payload::{Payload, PATTERNS, SHELL_NAMES};
+    pub use crate::analysis::{analyse, analyse_all, program_name, CommandAnalysis, TOOLS};
+}
+
+/// The normalised event.
+pub mod event {
+    pub use crate::event::{ControlPlane, Event, EventKind, PodFacts, ProcessStart, Segment, Value};
+}
+
+/// The normalisers.
+pub mod source {
+    pub use crate::source::control_plane::MARKERS;
+    pub use crate::source::process::auditd::read_line as read_auditd_line;
+    pub use crate::source::process::process_fields::{
+        ProcessFieldNames, ECS, SPLUNK_CIM, SYSMON, WINDOWS_4688,
+    };
+    pub use crate::source::{normalise, normalise_text};
+}
+
+/// The condition language and what can be read from a condition without evaluating it.
+pub mod condition {
+    pub use crate::condition::analysis::{
+        applicable_kinds, required_presence, required_values, Presence,
+    };
+    pub use crate::condition::{Condition, ConditionError, Lists, Literal, Op, Pattern};
+}
+
+/// Suppressions and the first-seen state.
+pub mod pack {
+    pub use crate::engine::state::{DetectorState, RATE_WINDOW_SECS};
+    pub use crate::pack::suppress::{RawSuppression, Suppression};
+}

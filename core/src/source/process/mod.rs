@@ -1,0 +1,11 @@
+//! Process-start sources: one normaliser per vendor shape, all reading into
+//! [`crate::event::ProcessStart`] through the cross-vendor field table of [`process_fields`].
+
+pub(crate) mod auditd;
+pub(crate) mod ecs;
+pub(crate) mod esf;
+pub(crate) mod process_fields;
+pub(crate) mod shell_line;
+pub(crate) mod splunk;
+pub(crate) mod sysmon;
+pub(crate) mod windows_4688;
