@@ -139,7 +139,7 @@ fn throughput(args: &[String]) {
         name: "cadet enrich into reused Vec (cadet)".into(),
         run: Box::new(|l| {
             enrich_out.clear();
-            let m = enrich_engine.enrich(l, &mut enrich_out);
+            let m = enrich_engine.enrich(l, &mut enrich_out).matched;
             black_box(&enrich_out);
             m
         }),

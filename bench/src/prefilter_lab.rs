@@ -58,25 +58,25 @@ pub fn run(records: usize) {
     };
     time("(lower-casing copy, as the core does now: resize + zip)", &mut |l| { lower_into(&mut buf, l); buf.len() == 7 });
     let ac = |w: &[String]| AhoCorasick::builder().match_kind(MatchKind::LeftmostFirst).build(w).unwrap();
-    let markers: Vec<String> = cadet_core::source::api::MARKERS.iter().map(|m| m.to_string()).collect();
-    let gated: Vec<String> = engine.profile_def().prefilter_api.iter().map(|w| w.to_ascii_lowercase()).collect();
+    let markers: Vec<String> = cadet_core::parts::source::MARKERS.iter().map(|m| m.to_string()).collect();
+    let gated: Vec<String> = engine.profile_def().prefilter_control_plane.iter().map(|w| w.to_ascii_lowercase()).collect();
     let (kw, mk) = (ac(&words), ac(&markers));
     let gs: Vec<AhoCorasick> = gated.chunks(64).map(ac).collect();
     time(&format!("(lower copy + the {} keywords)", words.len()), &mut |l| { lower_into(&mut buf, l); kw.is_match(&buf[..]) });
     time(&format!("(lower copy + the {} markers)", markers.len()), &mut |l| { lower_into(&mut buf, l); mk.is_match(&buf[..]) });
     time(&format!("(lower copy + the {} gated keywords, {} searchers)", gated.len(), gs.len()), &mut |l| { lower_into(&mut buf, l); gs.iter().any(|s| s.is_match(&buf[..])) });
     {
-        use cadet_core::prefilter::{Prefilter, Strategy};
+        use cadet_core::parts::prefilter::{Prefilter, Strategy};
         let p = engine.profile_def();
-        let markers = cadet_core::source::api::MARKERS;
+        let markers = cadet_core::parts::source::MARKERS;
         let words = p.prefilter.clone().unwrap_or_default();
         for strategy in [Strategy::LowerChunks, Strategy::LowerChunksBigrams, Strategy::CaseInsensitiveDfa] {
-            let pf = Prefilter::with_strategy(&words, &p.prefilter_api, markers, strategy).unwrap();
+            let pf = Prefilter::with_strategy(&words, &p.prefilter_control_plane, markers, strategy).unwrap();
             time(&format!("(whole prefilter, strategy {strategy:?})"), &mut |l| pf.may_match(l));
         }
     }
     {
-        use cadet_core::bigram_searcher::BigramSearcher;
+        use cadet_core::parts::prefilter::BigramSearcher;
         let mut pairs = vec![0u32; 65536];
         for l in lines.iter().take(20000) {
             let b = l.to_ascii_lowercase().into_bytes();
@@ -111,8 +111,8 @@ pub fn run(records: usize) {
             }
             println!("| {label}: {name} | {} | {:.2} µs/record |", set.len(), best * 1e6 / set.len() as f64);
         };
-        stage("Json::parse", &mut |l| { black_box(cadet_core::json::Json::parse(l).ok()); });
-        stage("parse + normalise", &mut |l| { let d = cadet_core::json::Json::parse(l).unwrap(); black_box(cadet_core::source::normalise(&d).map(|e| e.kind)); });
+        stage("Json::parse", &mut |l| { black_box(cadet_core::parts::text::Json::parse(l).ok()); });
+        stage("parse + normalise", &mut |l| { let d = cadet_core::parts::text::Json::parse(l).unwrap(); black_box(cadet_core::parts::source::normalise(&d).map(|e| e.kind)); });
         stage("score (prefilter included)", &mut |l| { black_box(eng.score(l)); });
     }
 }

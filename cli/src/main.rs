@@ -107,8 +107,8 @@ enum ExportTarget {
         /// A rule pack (TOML) replacing the embedded one.
         #[arg(long, short)]
         rules: Option<PathBuf>,
-        /// `enrich` sets `.cadet` on every event; `matches-only` aborts the others (use `drop_on_abort`).
-        #[arg(long, default_value = "enrich", value_parser = ["enrich", "matches-only"])]
+        /// `all` sets `.cadet` on every event; `matches-only` aborts the others (use `drop_on_abort`).
+        #[arg(long, default_value = "all", value_parser = ["all", "matches-only"])]
         mode: String,
     },
 }
@@ -162,8 +162,17 @@ fn main() -> ExitCode {
                 },
         } => export_vrl(&profile, rules, &mode),
         Command::Fields => {
-            for (name, kind, doc) in cadet_core::fields::all() {
-                println!("{name:<28} {:<5} {doc}", format!("{kind:?}").to_lowercase());
+            for f in cadet_core::fields::all() {
+                let scope = match f.scope() {
+                    cadet_core::fields::Scope::Event => "event",
+                    cadet_core::fields::Scope::Segment => "command",
+                };
+                println!(
+                    "{:<34} {:<5} {scope:<7} {}",
+                    f.name,
+                    format!("{:?}", f.kind).to_lowercase(),
+                    f.doc
+                );
             }
             Ok(())
         }
@@ -209,6 +218,11 @@ fn scan(
     files: &[PathBuf],
 ) -> Result<(), Failure> {
     let keep_state = state.is_some() || first_seen;
+    let mode = if all {
+        cadet_core::OutputMode::All
+    } else {
+        cadet_core::OutputMode::MatchesOnly
+    };
     let mut engine = engine(pack, if keep_state { STATE_CAPACITY } else { 0 })?;
     if let Some(path) = &state {
         if path.exists() {
@@ -253,20 +267,21 @@ fn scan(
                     if let Some(p) = &progress {
                         p.inc(record.len() as u64 + 1);
                     }
-                    let verdict = engine.score(record);
-                    summary.add(&verdict, record.len());
-                    if verdict.matched || all {
-                        match format {
-                            Format::Ndjson => {
-                                cadet_core::engine::write_enriched(
-                                    record,
-                                    &verdict.to_json(),
-                                    &mut buf,
-                                );
+                    match format {
+                        Format::Ndjson => {
+                            let verdict = engine.enrich_as(record, mode, &mut buf);
+                            summary.add(&verdict, record.len());
+                            if !buf.is_empty() {
                                 buf.push(b'\n');
                                 out.write_all(&buf).map_err(write_failure)?;
                             }
-                            Format::Table => table.push(record, &verdict),
+                        }
+                        Format::Table => {
+                            let verdict = engine.score(record);
+                            summary.add(&verdict, record.len());
+                            if verdict.matched || all {
+                                table.push(record, &verdict);
+                            }
                         }
                     }
                 }

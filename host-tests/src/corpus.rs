@@ -95,7 +95,7 @@ pub fn shared_data_set() -> Option<FixtureSet> {
         match ext {
             "json" | "jsonl" | "ndjson" | "log" => {
                 for line in lines(&bytes) {
-                    let t = cadet_core::engine::trim(&line);
+                    let t = cadet_core::parts::text::trim(&line);
                     if matches!(t.first(), Some(b'{') | Some(b'[')) && serde_json::from_slice::<serde_json::Value>(t).is_ok() {
                         records.push(line);
                     }

@@ -60,7 +60,7 @@ impl Row {
 /// The native enriched bytes and whether the record matched.
 pub fn native_enrich(engine: &mut Engine, record: &[u8]) -> (Vec<u8>, bool) {
     let mut out = Vec::new();
-    let matched = engine.enrich(record, &mut out);
+    let matched = engine.enrich(record, &mut out).matched;
     (out, matched)
 }
 

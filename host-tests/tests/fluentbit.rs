@@ -463,7 +463,7 @@ impl Native {
     fn enrich(&mut self, json: &[u8]) -> (Vec<u8>, bool) {
         let json = &json[..json.iter().position(|&b| b == 0).unwrap_or(json.len())];
         let mut out = Vec::new();
-        let matched = self.0.enrich(json, &mut out);
+        let matched = self.0.enrich(json, &mut out).matched;
         (out, matched)
     }
 }

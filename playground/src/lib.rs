@@ -168,9 +168,8 @@ impl Playground {
                 analysis.skipped += 1;
                 continue;
             }
-            let verdict = engine.score(text.as_bytes());
             out.clear();
-            engine.enrich(text.as_bytes(), &mut out);
+            let verdict = engine.enrich(text.as_bytes(), &mut out);
             analysis.matched += verdict.matched as usize;
             analysis.lines.push(line);
             analysis.verdicts.push(verdict);
@@ -189,7 +188,7 @@ pub fn vrl(rules: Option<&str>, profile: &str, matches_only: bool) -> Result<Str
     let mode = if matches_only {
         cadet_vrl::Mode::MatchesOnly
     } else {
-        cadet_vrl::Mode::Enrich
+        cadet_vrl::Mode::All
     };
     cadet_vrl::export_text(rules.map(|r| (EDITED_PACK_NAME, r)), profile, mode)
         .map_err(|e| e.to_string())
@@ -197,7 +196,7 @@ pub fn vrl(rules: Option<&str>, profile: &str, matches_only: bool) -> Result<Str
 
 /// The profiles of a rule pack (the default pack when `None`).
 pub fn profiles(rules: Option<&str>) -> Result<Vec<ProfileInfo>, RuleError> {
-    let pack = cadet_core::pack::Pack::parse(
+    let pack = cadet_core::Pack::parse(
         if rules.is_some() {
             EDITED_PACK_NAME
         } else {
@@ -240,10 +239,9 @@ mod tests {
         let mut engine = Engine::new(&Config::default()).unwrap();
         for (i, (_, line)) in records(&text).enumerate() {
             let mut out = Vec::new();
-            let matched = engine.enrich(line.as_bytes(), &mut out);
+            let verdict = engine.enrich(line.as_bytes(), &mut out);
             assert_eq!(a.enriched[i].as_bytes(), &out[..]);
-            assert_eq!(a.verdicts[i], engine.score(line.as_bytes()));
-            assert_eq!(a.verdicts[i].matched, matched);
+            assert_eq!(a.verdicts[i], verdict);
         }
     }
 

@@ -176,8 +176,8 @@ impl Filter {
             self.out = Vec::with_capacity(4096);
         }
         self.out.clear();
-        let matched = self.engine.enrich(record, &mut self.out);
-        if self.mode == Mode::MatchesOnly && !matched {
+        let verdict = self.engine.enrich_as(record, self.mode, &mut self.out);
+        if self.mode == Mode::MatchesOnly && !verdict.matched {
             return DROP;
         }
         finish_c_string(&mut self.out);
@@ -222,17 +222,11 @@ fn push_json_opt(s: &mut String, v: Option<&str>) {
     }
 }
 
+/// `v` as a JSON string literal, written by the core's one JSON string writer.
 fn push_json_str(s: &mut String, v: &str) {
-    s.push('"');
-    for c in v.chars() {
-        match c {
-            '"' => s.push_str("\\\""),
-            '\\' => s.push_str("\\\\"),
-            c if (c as u32) < 0x20 => s.push_str(&format!("\\u{:04x}", c as u32)),
-            c => s.push(c),
-        }
-    }
-    s.push('"');
+    let mut out = Vec::new();
+    cadet_core::write_json_string(&mut out, v);
+    s.push_str(std::str::from_utf8(&out).unwrap_or("null"));
 }
 
 #[cfg(test)]

@@ -16,33 +16,9 @@ use std::string::{String, ToString};
 /// only when it is listed in `Accessible_Paths` (default `.`, Fluent Bit's working directory).
 pub const SETTINGS_PATHS: [&str; 2] = ["/etc/cadet/cadet.toml", "cadet.toml"];
 
-/// What to do with records that did not match.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mode {
-    /// Every record goes on, enriched (the default).
-    All,
-    /// Only matching records go on; the others are dropped on purpose.
-    MatchesOnly,
-}
-
-impl Mode {
-    /// Parses `all` / `matches-only`.
-    pub fn parse(s: &str) -> Option<Mode> {
-        match s {
-            "all" => Some(Mode::All),
-            "matches-only" => Some(Mode::MatchesOnly),
-            _ => None,
-        }
-    }
-
-    /// The name used in the settings file.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::All => "all",
-            Mode::MatchesOnly => "matches-only",
-        }
-    }
-}
+/// What to do with records that did not match: the core's [`cadet_core::OutputMode`]
+/// (`all`, the default, or `matches-only`).
+pub use cadet_core::OutputMode as Mode;
 
 /// The parsed settings file. `None` means "the default".
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -11,7 +11,7 @@ use std::cell::RefCell;
 #[cfg(all(target_arch = "wasm32", feature = "speed"))]
 mod fast;
 
-use cadet_core::{Config as CoreConfig, Engine, Severity as CoreSeverity, Verdict as CoreVerdict};
+use cadet_core::{Config as CoreConfig, Engine, OutputMode, Severity as CoreSeverity, Verdict as CoreVerdict};
 
 wit_bindgen::generate!({
     world: "cadet",
@@ -51,17 +51,10 @@ fn with_detector<R>(f: impl FnOnce(&mut Detector) -> R) -> R {
 /// Builds the cadet-core configuration a WIT `config` describes.
 pub fn core_config(config: &Config) -> CoreConfig {
     let rules_name = config.rules_name.clone().unwrap_or_else(|| String::from("<config>"));
-    let rules = match (&config.rules, &config.suppressions) {
-        (None, None) => None,
-        (Some(rules), None) => Some(rules.clone()),
-        (rules, Some(extra)) => {
-            let base = rules.as_deref().unwrap_or(cadet_core::DEFAULT_PACK);
-            Some(format!("{base}\n{extra}\n"))
-        }
-    };
     CoreConfig {
         profile: config.profile.clone(),
-        rules,
+        rules: config.rules.clone(),
+        suppressions: config.suppressions.clone(),
         rules_name,
         threshold: config.threshold,
         state_capacity: config.state_capacity as usize,
@@ -115,8 +108,11 @@ impl Detector {
     /// Enriches one record into `self.out` (cleared first); false when the mode drops it.
     fn enrich_into(&mut self, record: &[u8]) -> bool {
         self.out.clear();
-        let matched = self.engine.enrich(record, &mut self.out);
-        matched || self.mode == Mode::EnrichAll
+        let mode = match self.mode {
+            Mode::EnrichAll => OutputMode::All,
+            Mode::MatchesOnly => OutputMode::MatchesOnly,
+        };
+        self.engine.enrich_as(record, mode, &mut self.out).matched || mode == OutputMode::All
     }
 
     fn enrich_string(&mut self, record: &str) -> Option<String> {

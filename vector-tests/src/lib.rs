@@ -85,14 +85,14 @@ pub fn event_of(line: &str) -> Option<serde_json::Value> {
 /// True when core reads `line` as a control-plane or daemon record (not a process start).
 pub fn is_api_record(line: &str) -> bool {
     let t = line.trim();
-    let event_kind = |ev: Option<cadet_core::event::Event<'_>>| ev.map(|e| e.kind != cadet_core::event::EventKind::Process).unwrap_or(false);
+    let event_kind = |ev: Option<cadet_core::parts::event::Event<'_>>| ev.map(|e| e.kind != cadet_core::parts::event::EventKind::Process).unwrap_or(false);
     if t.starts_with('{') {
-        match cadet_core::json::Json::parse(t.as_bytes()) {
-            Ok(doc) => event_kind(cadet_core::source::normalise(&doc)),
+        match cadet_core::parts::text::Json::parse(t.as_bytes()) {
+            Ok(doc) => event_kind(cadet_core::parts::source::normalise(&doc)),
             Err(_) => false,
         }
     } else {
-        event_kind(cadet_core::source::normalise_text(t))
+        event_kind(cadet_core::parts::source::normalise_text(t))
     }
 }
 
@@ -254,8 +254,8 @@ pub fn vector_yaml() -> String {
 }
 
 /// A field value of cadet-core as JSON (a missing field is `null`).
-fn value_json(v: cadet_core::event::Value<'_>) -> serde_json::Value {
-    use cadet_core::event::Value;
+fn value_json(v: cadet_core::parts::event::Value<'_>) -> serde_json::Value {
+    use cadet_core::parts::event::Value;
     match v {
         Value::Missing => serde_json::Value::Null,
         Value::Bool(b) => serde_json::Value::Bool(b),
@@ -286,16 +286,15 @@ fn unique(items: impl Iterator<Item = String>) -> Vec<String> {
 /// `None` when no normaliser reads the line.
 pub fn native_fields(line: &str) -> Option<serde_json::Value> {
     let t = line.trim();
-    let describe = |ev: &cadet_core::event::Event<'_>| {
+    let describe = |ev: &cadet_core::parts::event::Event<'_>| {
         let mut segments = Vec::new();
         let mut evidence = Vec::new();
-        for i in 0..ev.segments.len().max(1) {
-            ev.current.set(i);
+        for i in 0..ev.segments.len() {
             let mut fields = serde_json::Map::new();
             let mut ev_fields = serde_json::Map::new();
-            for (name, _, _) in cadet_core::fields::all() {
-                fields.insert(name.to_string(), value_json(ev.field(name)));
-                let e = unique(ev.evidence(name).map(String::from));
+            for name in cadet_core::fields::all().map(|f| f.name) {
+                fields.insert(name.to_string(), value_json(ev.field(name, i)));
+                let e = unique(ev.evidence(name, i).map(String::from));
                 if !e.is_empty() {
                     ev_fields.insert(name.to_string(), serde_json::json!(e));
                 }
@@ -303,18 +302,17 @@ pub fn native_fields(line: &str) -> Option<serde_json::Value> {
             segments.push(serde_json::Value::Object(fields));
             evidence.push(serde_json::Value::Object(ev_fields));
         }
-        ev.current.set(0);
         serde_json::json!({"src": ev.source, "kind": ev.kind.as_str(), "segments": segments, "evidence": evidence})
     };
     if t.starts_with('{') {
-        let doc = cadet_core::json::Json::parse(t.as_bytes()).ok()?;
+        let doc = cadet_core::parts::text::Json::parse(t.as_bytes()).ok()?;
         if !doc.is_object() {
             return None;
         }
-        cadet_core::source::normalise(&doc).map(|ev| describe(&ev))
+        cadet_core::parts::source::normalise(&doc).map(|ev| describe(&ev))
     } else {
         let text = String::from_utf8_lossy(t.as_bytes()).into_owned();
-        cadet_core::source::normalise_text(&text).map(|ev| describe(&ev))
+        cadet_core::parts::source::normalise_text(&text).map(|ev| describe(&ev))
     }
 }
 
@@ -328,11 +326,11 @@ pub fn vrl_fields(probe: &serde_json::Value) -> Option<serde_json::Value> {
     for seg in probe["segs"].as_array().cloned().unwrap_or_default() {
         let mut fields = serde_json::Map::new();
         let mut ev_fields = serde_json::Map::new();
-        for (name, kind, _) in cadet_core::fields::all() {
-            let mut v = if is_segment_field(name) { seg[*name].clone() } else { evf[*name].clone() };
+        for (name, kind) in cadet_core::fields::all().map(|f| (f.name, f.kind)) {
+            let mut v = if is_segment_field(name) { seg[name].clone() } else { evf[name].clone() };
             // A bool field is never missing in the core; the program leaves the control-plane
             // facts out of a process record's fields (its rules read them as false).
-            if *kind == cadet_core::fields::FieldKind::Bool && v.is_null() {
+            if kind == cadet_core::fields::FieldKind::Bool && v.is_null() {
                 v = serde_json::Value::Bool(false);
             }
             fields.insert(name.to_string(), v);

@@ -27,7 +27,7 @@ use cadet_vector_tests::{corpus, event_of, native_fields, vrl_fields, Outcome, V
 
 #[test]
 fn every_field_of_every_record_is_read_as_the_core_reads_it() {
-    let pack = cadet_core::pack::Pack::parse("<embedded>", cadet_core::DEFAULT_PACK).expect("pack");
+    let pack = cadet_core::Pack::parse("<embedded>", cadet_core::DEFAULT_PACK).expect("pack");
     let source = cadet_vrl::export_probe(&pack, "cadet").expect("export");
     let (vrl, warnings) = Vrl::compile(&source).unwrap_or_else(|e| panic!("the probe program does not compile:\n{e}"));
     assert!(warnings.is_empty(), "warnings:\n{}", warnings.join("\n"));

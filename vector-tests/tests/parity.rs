@@ -19,7 +19,7 @@ fn every_profile_gives_the_native_verdict_on_every_fixture() {
     assert!(records.len() > 100, "the corpus is too small ({} records)", records.len());
     let mut failures = Vec::new();
     for profile in PROFILES {
-        let vrl = compile(profile, Mode::Enrich);
+        let vrl = compile(profile, Mode::All);
         let mut engine = Engine::new(&Config { profile: profile.to_string(), ..Config::default() }).expect("engine");
         let (mut compared, mut matched, mut skipped, mut api, mut api_matched) = (0, 0, 0, 0, 0);
         for r in &records {
@@ -92,7 +92,7 @@ fn matches_only_aborts_exactly_the_non_matches() {
 fn the_shipped_program_is_up_to_date() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../vector-config/cadet.vrl");
     let shipped = std::fs::read_to_string(&path).unwrap_or_default();
-    let fresh = cadet_vrl::export_text(None, "cadet", Mode::Enrich).expect("export");
+    let fresh = cadet_vrl::export_text(None, "cadet", Mode::All).expect("export");
     assert!(
         shipped == fresh,
         "vector-config/cadet.vrl is stale: regenerate it with `cadet export vrl --profile cadet > vector-config/cadet.vrl`"
@@ -109,7 +109,7 @@ fn the_shipped_vector_config_is_up_to_date_and_its_unit_tests_pass() {
     );
     // Each unit test of vector.yaml, run the way `vector test` runs it: the event through the
     // remap program, then the test's VRL condition on the output.
-    let vrl = compile("cadet", Mode::Enrich);
+    let vrl = compile("cadet", Mode::All);
     let tests = cadet_vector_tests::unit_tests();
     assert!(tests.len() >= 10, "too few unit tests: {}", tests.len());
     for t in &tests {

@@ -17,7 +17,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use cadet_core::fields::FieldKind;
-use cadet_core::source::api::FIELDS;
+use cadet_core::fields::FIELDS;
 
 use crate::analysis::{ascii_upper, clean_path, sensitive};
 use crate::runtime::{as_i64, ascii_lower, shell_split, Out};
@@ -1050,9 +1050,10 @@ pub fn field_expr(name: &str) -> Option<&'static str> {
 fn event_fields(o: &mut Out) {
     let mut parts: Vec<String> = Vec::new();
     let mut lists: Vec<&str> = Vec::new();
-    for (name, kind, _) in FIELDS {
+    for f in FIELDS.iter().filter(|f| f.is_control_plane()) {
+        let (name, kind) = (f.name, f.kind);
         let e = field_expr(name).unwrap_or("null");
-        let v = if *kind == FieldKind::List {
+        let v = if kind == FieldKind::List {
             lists.push(e);
             format!("a_nz[{}]", lists.len() - 1)
         } else {
@@ -1073,8 +1074,8 @@ mod tests {
 
     #[test]
     fn every_api_field_has_an_expression() {
-        for (name, _, _) in FIELDS {
-            assert!(field_expr(name).is_some(), "no VRL for API field {name}");
+        for name in FIELDS.iter().filter(|f| f.is_control_plane()).map(|f| f.name) {
+            assert!(field_expr(name).is_some(), "no VRL for control-plane field {name}");
         }
     }
 
@@ -1092,7 +1093,7 @@ mod tests {
             paths.push(String::from(p));
         }
         for p in &paths {
-            let core = cadet_core::source::api::sensitive_host_path(p);
+            let core = cadet_core::parts::analysis::sensitive_host_path(p);
             let ours = EXTRA_SENSITIVE.contains(&p.as_str())
                 || p.starts_with("/var/log/")
                 || p.ends_with(".sock")

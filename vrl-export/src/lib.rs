@@ -7,8 +7,8 @@
 //! rule) and sets `.cadet` to the verdict cadet-core gives for the same record.
 //!
 //! ```
-//! let pack = cadet_core::pack::Pack::parse("<embedded>", cadet_core::DEFAULT_PACK).unwrap();
-//! let vrl = cadet_vrl::export(&pack, "qradar-t1609", cadet_vrl::Mode::Enrich).unwrap();
+//! let pack = cadet_core::Pack::parse("<embedded>", cadet_core::DEFAULT_PACK).unwrap();
+//! let vrl = cadet_vrl::export(&pack, "qradar-t1609", cadet_vrl::Mode::All).unwrap();
 //! assert!(vrl.contains("qradar-t1609.privileged"));
 //! ```
 #![no_std]
@@ -27,39 +27,16 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use cadet_core::pack::{Combine, Pack, Profile};
+use cadet_core::{Combine, Pack, Profile};
 use cadet_core::Severity;
 
 use runtime::Out;
 use text::{comment, regex, regex_escape, string, strings};
 
-/// What the program does with a record that does not match.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mode {
-    /// Every record passes, with `.cadet` set (matched or not).
-    Enrich,
-    /// Records that do not match are aborted: use `drop_on_abort: true` on the `remap`.
-    MatchesOnly,
-}
-
-impl Mode {
-    /// Parses `enrich` or `matches-only`.
-    pub fn parse(s: &str) -> Option<Mode> {
-        match s {
-            "enrich" => Some(Mode::Enrich),
-            "matches-only" => Some(Mode::MatchesOnly),
-            _ => None,
-        }
-    }
-
-    /// The name used on the command line.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::Enrich => "enrich",
-            Mode::MatchesOnly => "matches-only",
-        }
-    }
-}
+/// What the program does with records that do not match: the core's [`cadet_core::OutputMode`]
+/// (`all`: every event passes with `.cadet` set; `matches-only`: the others are aborted, use
+/// `drop_on_abort: true` on the `remap`).
+pub use cadet_core::OutputMode as Mode;
 
 /// Why a pack cannot be exported.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,7 +66,7 @@ pub fn export(pack: &Pack, profile: &str, mode: Mode) -> Result<String, ExportEr
 /// every field can be compared with cadet-core's value, not only those a rule reads.
 #[doc(hidden)]
 pub fn export_probe(pack: &Pack, profile: &str) -> Result<String, ExportError> {
-    generate(pack, profile, Mode::Enrich, true)
+    generate(pack, profile, Mode::All, true)
 }
 
 fn generate(pack: &Pack, profile: &str, mode: Mode, probe: bool) -> Result<String, ExportError> {
@@ -97,7 +74,7 @@ fn generate(pack: &Pack, profile: &str, mode: Mode, probe: bool) -> Result<Strin
         let known: Vec<&str> = pack.profiles.iter().map(|p| p.name.as_str()).collect();
         return Err(ExportError(format!("unknown profile `{profile}` (known: {})", known.join(", "))));
     };
-    let rules: Vec<&cadet_core::pack::Rule> = pack.rules_of(&p.name).collect();
+    let rules: Vec<&cadet_core::Rule> = pack.rules_of(&p.name).collect();
     let mut o = Out::new();
     header(&mut o, p, rules.len(), mode);
     o.push("rec = .\nsegs = []\nscript_tools = 0");
@@ -151,8 +128,8 @@ fn generate(pack: &Pack, profile: &str, mode: Mode, probe: bool) -> Result<Strin
 
 /// True when a rule of the profile can hold for a control-plane or daemon record (core
 /// `engine::applicable_kinds` of the gate and of each rule).
-fn reads_api(p: &Profile, rules: &[&cadet_core::pack::Rule]) -> bool {
-    let api_kind = |c: &cadet_core::condition::Condition| match cadet_core::engine::applicable_kinds(c) {
+fn reads_api(p: &Profile, rules: &[&cadet_core::Rule]) -> bool {
+    let api_kind = |c: &cadet_core::parts::condition::Condition| match cadet_core::parts::condition::applicable_kinds(c) {
         Some(kinds) => kinds.iter().any(|k| *k != "process"),
         None => true,
     };
@@ -170,7 +147,7 @@ fn header(o: &mut Out, p: &Profile, n_rules: usize, mode: Mode) {
     h.push_str(&format!("{}\n\n", p.description));
     h.push_str(&format!("Rules: {n_rules}, combined by {:?}, threshold {}.\n", p.combine, p.threshold));
     match mode {
-        Mode::Enrich => h.push_str("Mode: enrich — every event passes with `.cadet` set to the verdict.\n"),
+        Mode::All => h.push_str("Mode: all — every event passes with `.cadet` set to the verdict.\n"),
         Mode::MatchesOnly => h.push_str(
             "Mode: matches-only — events that do not match are aborted; set `drop_on_abort: true`\n(and `reroute_dropped: false`) on the remap transform so they are dropped.\n",
         ),
@@ -207,13 +184,13 @@ fn prefilter(o: &mut Out, p: &Profile) {
                 regex(&format!("(?i-u){}", words.join("|")))
             };
             o.push(&format!("pf_text = \" \" + encode_json(rec)\npass = match(pf_text, {})", alts(&mut words.iter().map(String::as_str))));
-            if !p.prefilter_api.is_empty() {
+            if !p.prefilter_control_plane.is_empty() {
                 o.push("# The keywords of the control-plane and daemon rules count only in a record with a marker of");
                 o.push("# those sources (core source/api.rs MARKERS).");
                 o.push(&format!(
                     "if !pass && match(pf_text, {}) {{ pass = match(pf_text, {}) }}",
-                    alts(&mut cadet_core::source::api::MARKERS.iter().copied()),
-                    alts(&mut p.prefilter_api.iter().map(String::as_str))
+                    alts(&mut cadet_core::parts::source::MARKERS.iter().copied()),
+                    alts(&mut p.prefilter_control_plane.iter().map(String::as_str))
                 ));
             }
         }
@@ -243,7 +220,7 @@ fn all_sorted<'a>(items: impl Iterator<Item = &'a String>) -> Vec<String> {
     set.into_iter().collect()
 }
 
-fn evaluate(o: &mut Out, pack: &Pack, p: &Profile, rules: &[&cadet_core::pack::Rule]) {
+fn evaluate(o: &mut Out, pack: &Pack, p: &Profile, rules: &[&cadet_core::Rule]) {
     o.push("\n# ------------------------------------------------------------------ 5. rules and verdict");
     let triage_on = p.name == "cadet";
     o.push("hits = get!([], [])\nscore = 0\ninds = get!([], [])\nflags = {}\ntechs = {}\ngate = true");
@@ -267,7 +244,7 @@ fn evaluate(o: &mut Out, pack: &Pack, p: &Profile, rules: &[&cadet_core::pack::R
             o.push("if length!(hits) == 0 {");
         }
         // core Engine::evaluate skips a rule that cannot hold for the record's kind.
-        let kinds = cadet_core::engine::applicable_kinds(&r.when);
+        let kinds = cadet_core::parts::condition::applicable_kinds(&r.when);
         if let Some(k) = &kinds {
             o.push(&format!("if includes({}, kind) {{", strings(k)));
         }
@@ -354,7 +331,7 @@ fn suppressions(o: &mut Out, pack: &Pack) {
     }
     o.push("    # Suppressions (core suppress.rs): the first entry that applies lowers the severity one step.");
     o.push("    sup = null");
-    let used = |f: fn(&cadet_core::suppress::RawSuppression) -> bool| pack.suppressions.iter().any(|s| f(&s.raw));
+    let used = |f: fn(&cadet_core::parts::pack::RawSuppression) -> bool| pack.suppressions.iter().any(|s| f(&s.raw));
     if used(|r| !r.rules.is_empty()) {
         o.push("    hit_ids = map_values(array!(hits)) -> |h| { h.id }");
     }
@@ -439,7 +416,7 @@ fn crate_glob(p: &str) -> String {
     re
 }
 
-fn triage(o: &mut Out, rules: &[&cadet_core::pack::Rule]) {
+fn triage(o: &mut Out, rules: &[&cadet_core::Rule]) {
     o.push("    # Triage (core triage.rs): escalation criteria of the analyst card, the rules' response steps.");
     o.push(
         r#"    esc = []

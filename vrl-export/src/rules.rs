@@ -5,15 +5,16 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use cadet_core::condition::{Condition, Literal, Op};
+use cadet_core::parts::condition::{Condition, Literal, Op};
 use cadet_core::fields::{self, FieldKind};
 
 use crate::runtime::Out;
 use crate::text::{regex, regex_escape, string, strings};
 
-/// True for fields that differ per command of a record (evaluated per segment).
+/// True for fields that differ per command of a record (evaluated per segment): the core's
+/// field table says so ([`cadet_core::fields::Scope::Segment`]).
 pub fn is_segment_field(f: &str) -> bool {
-    (f.starts_with("cmd.") && f != "cmd.script_tools") || f.starts_with("payload.")
+    fields::get(f).is_some_and(|f| f.scope() == fields::Scope::Segment)
 }
 
 /// True when a condition reads a per-segment field.
@@ -27,7 +28,7 @@ pub fn uses_segments(c: &Condition) -> bool {
 fn evidence_source(field: &str, seg: &str) -> Option<String> {
     if is_segment_field(field) {
         Some(format!("{seg}.e"))
-    } else if field != "user.name" && fields::CORE_FIELDS.iter().any(|(n, _, _)| *n == field) {
+    } else if field != "user.name" && fields::get(field).is_some_and(|f| !f.is_control_plane()) {
         None
     } else {
         Some(String::from("evf._e"))

@@ -170,7 +170,7 @@ pub fn has_any(o: &mut Out, base: &str, names: &[&str]) -> String {
 }
 
 /// The vendors' process field names: the core's own table, so the VRL reads the same fields.
-pub use cadet_core::source::process_fields::{ProcessFieldNames as Names, ECS, SPLUNK_CIM, SYSMON, WINDOWS_4688};
+pub use cadet_core::parts::source::{ProcessFieldNames as Names, ECS, SPLUNK_CIM, SYSMON, WINDOWS_4688};
 
 
 /// Fills the process variables from `base` with `names` (core `process_fields::read`).

@@ -6,7 +6,7 @@
 use alloc::borrow::Cow;
 use alloc::string::String;
 
-use crate::event::{Event, EventKind, Segment, Value};
+use crate::event::{ControlPlane, Event, EventKind, Segment, Value};
 
 /// The type of a field's value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,11 +37,14 @@ pub enum Scope {
 pub type EventReader = for<'e, 'a> fn(&'e Event<'a>) -> Value<'e>;
 /// Reads a field of one command segment.
 pub type SegmentReader = for<'e, 'a> fn(&'e Segment<'a>) -> Value<'e>;
+/// Reads a field of the control-plane facts (what `source::control_plane` fills).
+pub type ControlPlaneReader = for<'e, 'a> fn(&'e ControlPlane<'a>) -> Value<'e>;
 
 #[derive(Clone, Copy)]
 enum Reader {
     Event(EventReader),
     Segment(SegmentReader),
+    ControlPlane(ControlPlaneReader),
 }
 
 /// One row of the field table.
@@ -84,12 +87,28 @@ impl Field {
         Field { name, kind, kinds, doc, reader: Reader::Segment(read) }
     }
 
+    const fn control_plane(
+        name: &'static str,
+        kind: FieldKind,
+        kinds: &'static [EventKind],
+        doc: &'static str,
+        read: ControlPlaneReader,
+    ) -> Field {
+        Field { name, kind, kinds, doc, reader: Reader::ControlPlane(read) }
+    }
+
     /// Whether the value depends on the command segment.
     pub fn scope(&self) -> Scope {
         match self.reader {
-            Reader::Event(_) => Scope::Event,
+            Reader::Event(_) | Reader::ControlPlane(_) => Scope::Event,
             Reader::Segment(_) => Scope::Segment,
         }
+    }
+
+    /// True when the field is one of the control-plane and daemon facts
+    /// ([`crate::parts::event::ControlPlane`]), which process records leave empty.
+    pub fn is_control_plane(&self) -> bool {
+        matches!(self.reader, Reader::ControlPlane(_))
     }
 
     /// True when only process events can fill the field.
@@ -102,6 +121,7 @@ impl Field {
         match self.reader {
             Reader::Event(read) => read(ev),
             Reader::Segment(read) => read(ev.segment(segment)),
+            Reader::ControlPlane(read) => read(&ev.control_plane),
         }
     }
 }
@@ -171,45 +191,45 @@ pub static FIELDS: &[Field] = &[
     Field::segment("payload.sensitive_file", Bool, ANY, "credential or sensitive file paths", |s| { Value::Bool(s.payload.sensitive_file) }),
     Field::segment("payload.miner", Bool, ANY, "cryptominer names and pool URLs", |s| Value::Bool(s.payload.miner)),
     Field::segment("payload.host_escape", Bool, ANY, "nsenter -t 1, chroot /host, release_agent, core_pattern", |s| { Value::Bool(s.payload.host_escape) }),
-    Field::event("source.ip", List, ANY, "client IP addresses (k8s sourceIPs, GKE callerIp, Azure callerIpAddress, kubelet srcIP)", |e| list(&e.control_plane.source_ips)),
-    Field::event("user.groups", List, ANY, "the user's groups (k8s user.groups)", |e| list(&e.control_plane.groups)),
-    Field::event("user_agent", Str, ANY, "the client's user agent", |e| opt(&e.control_plane.user_agent)),
-    Field::event("event.time", Int, ANY, "epoch seconds from the record's own timestamp", |e| { e.control_plane.time.map(Value::Int).unwrap_or(Value::Missing) }),
-    Field::event("k8s.impersonated_user", Str, ANY, "impersonatedUser.username", |e| opt(&e.control_plane.impersonated_user)),
-    Field::event("k8s.pod_token", Bool, ANY, "the request used a pod's service-account token (user.extra names the pod)", |e| Value::Bool(e.control_plane.pod_token)),
-    Field::event("k8s.stage", Str, ANY, "audit stage: RequestReceived ResponseStarted ResponseComplete Panic", |e| opt(&e.control_plane.stage)),
-    Field::event("k8s.verb", Str, ANY, "API verb, lower case: create get list watch update patch delete deletecollection (Azure: write delete action)", |e| opt(&e.control_plane.verb)),
-    Field::event("k8s.resource", Str, ANY, "objectRef.resource, lower case: pods secrets configmaps nodes deployments ...", |e| opt(&e.control_plane.resource)),
-    Field::event("k8s.subresource", Str, ANY, "objectRef.subresource: exec attach portforward ephemeralcontainers proxy log ...", |e| opt(&e.control_plane.subresource)),
-    Field::event("k8s.namespace", Str, ANY, "objectRef.namespace", |e| opt(&e.control_plane.namespace)),
-    Field::event("k8s.name", Str, ANY, "objectRef.name", |e| opt(&e.control_plane.name)),
-    Field::event("k8s.api_group", Str, ANY, "objectRef.apiGroup (missing for the core group)", |e| opt(&e.control_plane.api_group)),
-    Field::event("k8s.request_uri", Str, ANY, "requestURI (kubelet and docker: the API path with its query)", |e| opt(&e.control_plane.request_uri)),
-    Field::event("k8s.status_code", Int, ANY, "responseStatus.code (GKE: 403 when authorization was denied)", |e| { e.control_plane.status_code.map(Value::Int).unwrap_or(Value::Missing) }),
-    Field::event("k8s.decision", Str, ANY, "authorization decision annotation: allow | forbid", |e| opt(&e.control_plane.decision)),
-    Field::event("k8s.denied", Bool, ANY, "the request was refused: decision forbid, responseStatus reason Forbidden/Unauthorized, GKE granted:false", |e| Value::Bool(e.control_plane.denied)),
-    Field::event("k8s.method", Str, ANY, "GKE methodName (io.k8s.core.v1.pods.exec.create) or Azure operationName", |e| opt(&e.control_plane.method)),
-    Field::event("k8s.nodes_proxy", Bool, ANY, "request to nodes/proxy: the kubelet API through the API server", |e| Value::Bool(e.control_plane.nodes_proxy())),
-    Field::event("k8s.pod.present", Bool, ANY, "the record carries a pod spec (pod or workload template)", |e| Value::Bool(e.control_plane.pod.present)),
-    Field::event("k8s.pod.privileged", Bool, ANY, "a container has securityContext.privileged: true", |e| Value::Bool(e.control_plane.pod.privileged)),
-    Field::event("k8s.pod.host_pid", Bool, ANY, "hostPID: true", |e| Value::Bool(e.control_plane.pod.host_pid)),
-    Field::event("k8s.pod.host_network", Bool, ANY, "hostNetwork: true", |e| Value::Bool(e.control_plane.pod.host_network)),
-    Field::event("k8s.pod.host_ipc", Bool, ANY, "hostIPC: true", |e| Value::Bool(e.control_plane.pod.host_ipc)),
-    Field::event("k8s.pod.host_paths", List, ANY, "every hostPath volume path, cleaned", |e| list(&e.control_plane.pod.host_paths)),
-    Field::event("k8s.pod.sensitive_host_paths", List, ANY, "sensitive hostPath paths: / /etc /proc /root /var/run/docker.sock containerd.sock /var/lib/kubelet /var/log ...", |e| { list(&e.control_plane.pod.sensitive_host_paths) }),
-    Field::event("k8s.pod.capabilities", List, ANY, "added capabilities, upper case without CAP_", |e| list(&e.control_plane.pod.capabilities)),
-    Field::event("k8s.pod.allow_privilege_escalation", Bool, ANY, "allowPrivilegeEscalation: true set explicitly", |e| { Value::Bool(e.control_plane.pod.allow_privilege_escalation) }),
-    Field::event("k8s.pod.run_as_root", Bool, ANY, "runAsUser: 0 or runAsNonRoot: false set explicitly", |e| Value::Bool(e.control_plane.pod.run_as_root)),
-    Field::event("k8s.pod.images", List, ANY, "container images of the pod spec", |e| list(&e.control_plane.pod.images)),
-    Field::event("k8s.pod.interactive", Bool, ANY, "a container has stdin and tty (kubectl run -it, kubectl debug -it)", |e| Value::Bool(e.control_plane.pod.interactive)),
-    Field::event("k8s.pod.owned", Bool, ANY, "the pod has ownerReferences (made by a controller) or is a static pod's mirror", |e| Value::Bool(e.control_plane.pod.owned)),
-    Field::event("k8s.object.labels", List, ANY, "labels of the object written, key=value", |e| list(&e.control_plane.labels)),
-    Field::event("k8s.object.annotations", List, ANY, "annotations of the object written (and cloud audit labels), key=value", |e| list(&e.control_plane.annotations)),
-    Field::event("k8s.role_ref", Str, ANY, "roleRef.name of a (cluster)rolebinding written (cluster-admin, admin, edit, ...)", |e| opt(&e.control_plane.role_ref)),
-    Field::event("k8s.adds_container", Bool, ANY, "a patch/update that adds a container (sidecar injection)", |e| Value::Bool(e.control_plane.adds_container)),
-    Field::event("docker.action", Str, ANY, "docker events Action without its arguments (exec_start, create, start) or API call (exec, containers/create, exec/start)", |e| opt(&e.control_plane.docker_action)),
-    Field::event("docker.entrypoint", Str, ANY, "Entrypoint of a dockerd container-create body (joined)", |e| opt(&e.control_plane.entrypoint)),
-    Field::event("docker.container", Str, ANY, "docker container name or id", |e| opt(&e.control_plane.container)),
+    Field::control_plane("source.ip", List, ANY, "client IP addresses (k8s sourceIPs, GKE callerIp, Azure callerIpAddress, kubelet srcIP)", |c| list(&c.source_ips)),
+    Field::control_plane("user.groups", List, ANY, "the user's groups (k8s user.groups)", |c| list(&c.groups)),
+    Field::control_plane("user_agent", Str, ANY, "the client's user agent", |c| opt(&c.user_agent)),
+    Field::control_plane("event.time", Int, ANY, "epoch seconds from the record's own timestamp", |c| { c.time.map(Value::Int).unwrap_or(Value::Missing) }),
+    Field::control_plane("k8s.impersonated_user", Str, ANY, "impersonatedUser.username", |c| opt(&c.impersonated_user)),
+    Field::control_plane("k8s.pod_token", Bool, ANY, "the request used a pod's service-account token (user.extra names the pod)", |c| Value::Bool(c.pod_token)),
+    Field::control_plane("k8s.stage", Str, ANY, "audit stage: RequestReceived ResponseStarted ResponseComplete Panic", |c| opt(&c.stage)),
+    Field::control_plane("k8s.verb", Str, ANY, "API verb, lower case: create get list watch update patch delete deletecollection (Azure: write delete action)", |c| opt(&c.verb)),
+    Field::control_plane("k8s.resource", Str, ANY, "objectRef.resource, lower case: pods secrets configmaps nodes deployments ...", |c| opt(&c.resource)),
+    Field::control_plane("k8s.subresource", Str, ANY, "objectRef.subresource: exec attach portforward ephemeralcontainers proxy log ...", |c| opt(&c.subresource)),
+    Field::control_plane("k8s.namespace", Str, ANY, "objectRef.namespace", |c| opt(&c.namespace)),
+    Field::control_plane("k8s.name", Str, ANY, "objectRef.name", |c| opt(&c.name)),
+    Field::control_plane("k8s.api_group", Str, ANY, "objectRef.apiGroup (missing for the core group)", |c| opt(&c.api_group)),
+    Field::control_plane("k8s.request_uri", Str, ANY, "requestURI (kubelet and docker: the API path with its query)", |c| opt(&c.request_uri)),
+    Field::control_plane("k8s.status_code", Int, ANY, "responseStatus.code (GKE: 403 when authorization was denied)", |c| { c.status_code.map(Value::Int).unwrap_or(Value::Missing) }),
+    Field::control_plane("k8s.decision", Str, ANY, "authorization decision annotation: allow | forbid", |c| opt(&c.decision)),
+    Field::control_plane("k8s.denied", Bool, ANY, "the request was refused: decision forbid, responseStatus reason Forbidden/Unauthorized, GKE granted:false", |c| Value::Bool(c.denied)),
+    Field::control_plane("k8s.method", Str, ANY, "GKE methodName (io.k8s.core.v1.pods.exec.create) or Azure operationName", |c| opt(&c.method)),
+    Field::control_plane("k8s.nodes_proxy", Bool, ANY, "request to nodes/proxy: the kubelet API through the API server", |c| Value::Bool(c.nodes_proxy())),
+    Field::control_plane("k8s.pod.present", Bool, ANY, "the record carries a pod spec (pod or workload template)", |c| Value::Bool(c.pod.present)),
+    Field::control_plane("k8s.pod.privileged", Bool, ANY, "a container has securityContext.privileged: true", |c| Value::Bool(c.pod.privileged)),
+    Field::control_plane("k8s.pod.host_pid", Bool, ANY, "hostPID: true", |c| Value::Bool(c.pod.host_pid)),
+    Field::control_plane("k8s.pod.host_network", Bool, ANY, "hostNetwork: true", |c| Value::Bool(c.pod.host_network)),
+    Field::control_plane("k8s.pod.host_ipc", Bool, ANY, "hostIPC: true", |c| Value::Bool(c.pod.host_ipc)),
+    Field::control_plane("k8s.pod.host_paths", List, ANY, "every hostPath volume path, cleaned", |c| list(&c.pod.host_paths)),
+    Field::control_plane("k8s.pod.sensitive_host_paths", List, ANY, "sensitive hostPath paths: / /etc /proc /root /var/run/docker.sock containerd.sock /var/lib/kubelet /var/log ...", |c| { list(&c.pod.sensitive_host_paths) }),
+    Field::control_plane("k8s.pod.capabilities", List, ANY, "added capabilities, upper case without CAP_", |c| list(&c.pod.capabilities)),
+    Field::control_plane("k8s.pod.allow_privilege_escalation", Bool, ANY, "allowPrivilegeEscalation: true set explicitly", |c| { Value::Bool(c.pod.allow_privilege_escalation) }),
+    Field::control_plane("k8s.pod.run_as_root", Bool, ANY, "runAsUser: 0 or runAsNonRoot: false set explicitly", |c| Value::Bool(c.pod.run_as_root)),
+    Field::control_plane("k8s.pod.images", List, ANY, "container images of the pod spec", |c| list(&c.pod.images)),
+    Field::control_plane("k8s.pod.interactive", Bool, ANY, "a container has stdin and tty (kubectl run -it, kubectl debug -it)", |c| Value::Bool(c.pod.interactive)),
+    Field::control_plane("k8s.pod.owned", Bool, ANY, "the pod has ownerReferences (made by a controller) or is a static pod's mirror", |c| Value::Bool(c.pod.owned)),
+    Field::control_plane("k8s.object.labels", List, ANY, "labels of the object written, key=value", |c| list(&c.labels)),
+    Field::control_plane("k8s.object.annotations", List, ANY, "annotations of the object written (and cloud audit labels), key=value", |c| list(&c.annotations)),
+    Field::control_plane("k8s.role_ref", Str, ANY, "roleRef.name of a (cluster)rolebinding written (cluster-admin, admin, edit, ...)", |c| opt(&c.role_ref)),
+    Field::control_plane("k8s.adds_container", Bool, ANY, "a patch/update that adds a container (sidecar injection)", |c| Value::Bool(c.adds_container)),
+    Field::control_plane("docker.action", Str, ANY, "docker events Action without its arguments (exec_start, create, start) or API call (exec, containers/create, exec/start)", |c| opt(&c.docker_action)),
+    Field::control_plane("docker.entrypoint", Str, ANY, "Entrypoint of a dockerd container-create body (joined)", |c| opt(&c.entrypoint)),
+    Field::control_plane("docker.container", Str, ANY, "docker container name or id", |c| opt(&c.container)),
 ];
 
 /// The table row of field `name`.

@@ -35,7 +35,7 @@ fn main() {
     println!("| profile | compile (s) | records | native cadet (records/s) | VRL under vrl 0.38 (records/s) | native / VRL |");
     println!("|---|---:|---|---:|---:|---:|");
     for profile in PROFILES {
-        let source = cadet_vrl::export_text(None, profile, cadet_vrl::Mode::Enrich).expect("export");
+        let source = cadet_vrl::export_text(None, profile, cadet_vrl::Mode::All).expect("export");
         let t = Instant::now();
         let (vrl, _) = Vrl::compile(&source).expect("compiles");
         let compile = t.elapsed().as_secs_f64();
