@@ -3,9 +3,8 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use base64::Engine as _;
-
 use crate::text::json::write_json_string;
+use crate::text::write_base64;
 
 /// Which records a host writes out.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -106,12 +105,7 @@ pub(crate) fn write_checked(
             Err(_) => {
                 write_json_string(out, &String::from_utf8_lossy(t));
                 out.extend_from_slice(b",\"message_base64\":\"");
-                let start = out.len();
-                out.resize(start + base64::encoded_len(t.len(), true).unwrap_or(0), 0);
-                let n = base64::engine::general_purpose::STANDARD
-                    .encode_slice(t, &mut out[start..])
-                    .unwrap_or(0);
-                out.truncate(start + n);
+                write_base64(t, out);
                 out.push(b'"');
             }
         }

@@ -431,12 +431,6 @@ impl Pack {
     /// Adds the `[[suppress]]` entries of `text` (a TOML document with only such entries) after
     /// the pack's own: how a host layers its site's allow-list over a pack.
     pub fn add_suppressions(&mut self, file: &str, text: &str) -> Result<(), PackError> {
-        #[derive(Deserialize)]
-        #[serde(deny_unknown_fields)]
-        struct RawSuppressions {
-            #[serde(default)]
-            suppress: Vec<Spanned<crate::pack::suppress::RawSuppression>>,
-        }
         let err = |rule: Option<&str>, line: Option<usize>, message: String| PackError {
             file: file.to_string(),
             rule: rule.map(String::from),
@@ -444,12 +438,24 @@ impl Pack {
             message,
         };
         if text.len() > MAX_PACK_LEN {
-            return Err(err(None, None, alloc::format!("suppressions larger than {MAX_PACK_LEN} bytes")));
+            return Err(err(
+                None,
+                None,
+                alloc::format!("suppressions larger than {MAX_PACK_LEN} bytes"),
+            ));
         }
-        let raw: RawSuppressions = toml::from_str(text).map_err(|e| {
+        // Read as a pack (one TOML reader in the build), then refuse anything but suppressions.
+        let raw: RawPack = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| line_of(text, s.start));
             err(None, line, String::from(e.message().trim()))
         })?;
+        if !raw.rule.is_empty() || !raw.profile.is_empty() || !raw.lists.is_empty() {
+            return Err(err(
+                None,
+                None,
+                String::from("a suppressions file holds only [[suppress]] entries"),
+            ));
+        }
         for s in raw.suppress {
             let line = line_of(text, s.span().start);
             let s = crate::pack::suppress::Suppression::compile(s.into_inner())
