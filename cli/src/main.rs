@@ -3,6 +3,7 @@
 //! A thin binary: all detection lives in `cadet-core`; this file reads lines,
 //! writes enriched NDJSON and prints a summary.
 
+mod import_sigma;
 mod line_reader;
 mod report;
 
@@ -90,6 +91,11 @@ enum Command {
     },
     /// List the fields rule conditions can use.
     Fields,
+    /// Convert rules of another format into a cadet rule pack.
+    Import {
+        #[command(subcommand)]
+        source: import_sigma::ImportSource,
+    },
     /// Compile the rule pack and profile to another engine's language.
     Export {
         #[command(subcommand)]
@@ -161,6 +167,9 @@ fn main() -> ExitCode {
                     mode,
                 },
         } => export_vrl(&profile, rules, &mode),
+        Command::Import { source } => {
+            import_sigma::run(source).map_err(|(code, message)| Failure { code, message })
+        }
         Command::Fields => {
             for (name, kind, doc) in cadet_core::fields::all() {
                 println!("{name:<28} {:<5} {doc}", format!("{kind:?}").to_lowercase());
