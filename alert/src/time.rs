@@ -6,7 +6,8 @@ use alloc::string::String;
 use serde_json::Value;
 
 /// Keys that hold a record's own timestamp, most specific first (ECS, Kubernetes audit,
-/// Azure, GKE/EKS envelopes, docker daemon and ESF, Splunk, kubelet JSON logging).
+/// Azure, GKE/EKS envelopes, docker daemon and ESF, Splunk, kubelet JSON logging, Sysmon,
+/// QRadar exports).
 const TIME_KEYS: &[&str] = &[
     "@timestamp",
     "stageTimestamp",
@@ -17,6 +18,8 @@ const TIME_KEYS: &[&str] = &[
     "_time",
     "ts",
     "UtcTime",
+    "devicetime",
+    "starttime",
 ];
 
 /// The record's own time in milliseconds since the epoch, with the text it was read from.
@@ -35,19 +38,32 @@ pub fn of_record(doc: &Value) -> Option<(i64, String)> {
         }
     }
     // Winlogbeat / Sysmon without @timestamp.
-    let utc = doc.pointer("/winlog/event_data/UtcTime")?;
-    of_value(utc).map(|ms| (ms, text_of(utc)))
+    if let Some(utc) = doc.pointer("/winlog/event_data/UtcTime") {
+        return of_value(utc).map(|ms| (ms, text_of(utc)));
+    }
+    // A JSON wrapper of a raw line (Fluent Bit tail, syslog).
+    ["message", "log", "MESSAGE", "msg"]
+        .iter()
+        .find_map(|k| doc.get(k).and_then(Value::as_str))
+        .and_then(of_line)
 }
 
-/// The time of a raw text line: auditd `msg=audit(SECS.MS:SEQ)`, logfmt `time="…"`.
+/// The time of a raw text line: auditd `msg=audit(SECS.MS:SEQ)`, logfmt `time="…"`, Sysmon's
+/// XML `<Data Name="UtcTime">…</Data>`. Syslog and klog prefixes carry no year and are not read.
 pub fn of_line(line: &str) -> Option<(i64, String)> {
+    const UTC: &str = "Name=\"UtcTime\">";
+    if let Some(at) = line.find(UTC) {
+        let rest = &line[at + UTC.len()..];
+        let stamp = rest.split('<').next()?;
+        return rfc3339_ms(stamp).map(|ms| (ms, String::from(stamp)));
+    }
     if let Some(at) = line.find("audit(") {
-        let rest = &line[at + 6..];
+        let rest = &line[at + "audit(".len()..];
         let stamp = rest.split([':', ')']).next()?;
         return decimal_seconds(stamp).map(|ms| (ms, String::from(stamp)));
     }
     if let Some(at) = line.find("time=\"") {
-        let rest = &line[at + 6..];
+        let rest = &line[at + "time=\"".len()..];
         let stamp = rest.split('"').next()?;
         return rfc3339_ms(stamp).map(|ms| (ms, String::from(stamp)));
     }
@@ -263,6 +279,19 @@ mod tests {
                 .0,
             rfc3339_ms("2025-06-12T10:11:12.123Z").unwrap()
         );
+        assert_eq!(
+            of_line("<Data Name=\"UtcTime\">2026-11-20 11:02:44.509</Data>")
+                .unwrap()
+                .0,
+            1_795_172_564_509
+        );
+        let wrapped =
+            serde_json::json!({"log": "type=EXECVE msg=audit(1763640000.100:5511): argc=1"});
+        assert_eq!(of_record(&wrapped).unwrap().0, 1_763_640_000_100);
         assert_eq!(of_line("kubectl exec -it x -- sh"), None);
+        assert_eq!(
+            of_line("Nov 20 10:11:12 node-7 sudo: alice : COMMAND=/usr/bin/docker ps"),
+            None
+        );
     }
 }
