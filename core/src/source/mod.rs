@@ -14,6 +14,7 @@ pub mod auditd;
 pub mod docker_daemon;
 pub mod ecs;
 pub mod esf;
+pub mod http_request;
 pub mod k8s_audit;
 pub mod k8s_cloud;
 pub mod kubelet;
@@ -31,6 +32,7 @@ pub fn normalise<'a>(doc: &'a Json<'a>) -> Option<Event<'a>> {
         return Some(ev);
     }
     esf::read(doc)
+        .or_else(|| http_request::read(doc))
         .or_else(|| ecs::read(doc))
         .or_else(|| sysmon::read(doc))
         .or_else(|| windows_4688::read(doc))
