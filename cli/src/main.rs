@@ -5,6 +5,7 @@
 
 mod import_sigma;
 mod line_reader;
+mod output_format;
 mod report;
 
 use std::fs::File;
@@ -73,6 +74,8 @@ enum Command {
         /// Keep first-seen state during this run only.
         #[arg(long)]
         first_seen: bool,
+        #[command(flatten)]
+        output: output_format::OutputArgs,
         /// Files to read (`-` or none: standard input).
         files: Vec<PathBuf>,
     },
@@ -155,8 +158,9 @@ fn main() -> ExitCode {
             format,
             state,
             first_seen,
+            output,
             files,
-        } => scan(&pack, all, format, state, first_seen, &files),
+        } => scan(&pack, all, format, state, first_seen, &files, &output),
         Command::Demo { pack } => demo(&pack),
         Command::Rules { pack, export } => rules(&pack, export),
         Command::Export {
@@ -216,9 +220,12 @@ fn scan(
     state: Option<PathBuf>,
     first_seen: bool,
     files: &[PathBuf],
+    output: &output_format::OutputArgs,
 ) -> Result<(), Failure> {
     let keep_state = state.is_some() || first_seen;
     let mut engine = engine(pack, if keep_state { STATE_CAPACITY } else { 0 })?;
+    let writer = output_format::RecordWriter::new(output, &engine, all, format == Format::Ndjson)
+        .map_err(Failure::usage)?;
     if let Some(path) = &state {
         if path.exists() {
             let saved = std::fs::read_to_string(path)
@@ -267,13 +274,10 @@ fn scan(
                     if verdict.matched || all {
                         match format {
                             Format::Ndjson => {
-                                cadet_core::engine::write_enriched(
-                                    record,
-                                    &verdict.to_json(),
-                                    &mut buf,
-                                );
-                                buf.push(b'\n');
-                                out.write_all(&buf).map_err(write_failure)?;
+                                if writer.write(record, &verdict, &mut buf) {
+                                    buf.push(b'\n');
+                                    out.write_all(&buf).map_err(write_failure)?;
+                                }
                             }
                             Format::Table => table.push(record, &verdict),
                         }
@@ -329,6 +333,7 @@ fn demo(pack: &PackArgs) -> Result<(), Failure> {
         summary.add(&verdict, line.len());
         table.push(line.as_bytes(), &verdict);
     }
+    let scored = started.elapsed(); // the samples' scoring only, not the seed engines below
     // What the literal seed queries say about the same records.
     for (column, profile) in [
         ("AQL-1609", "qradar-t1609"),
@@ -365,7 +370,7 @@ fn demo(pack: &PackArgs) -> Result<(), Failure> {
     .map_err(write_failure)?;
     writeln!(out, "(AQL-1609, EQL-1609, AQL-1059: the score the literal seed queries give the same record; - = no match)\n").map_err(write_failure)?;
     table.print(&mut out).map_err(write_failure)?;
-    summary.print(started.elapsed());
+    summary.print(scored);
     Ok(())
 }
 
