@@ -87,7 +87,7 @@ pub struct Technique {
 }
 
 /// Looks up a technique id as rules write it (`T1609`, `T1059.013`); `None` for an id the
-/// table does not hold (callers still write the id and its [`reference`]).
+/// table does not hold (callers still write the id and its [`reference()`]).
 pub fn lookup(id: &str) -> Option<Technique> {
     let entry = |want: &str| TECHNIQUES.iter().find(|(t, _, _)| *t == want);
     let own = entry(id)?;

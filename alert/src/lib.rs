@@ -158,8 +158,14 @@ impl Alerter {
             Output::Ocsf => self.ocsf(record, verdict, received_ms),
         };
         match doc {
-            // Writing a Value into a Vec cannot fail.
-            Some(doc) => serde_json::to_writer(out, &doc).is_ok(),
+            // Serialising a Value cannot fail.
+            Some(doc) => match serde_json::to_vec(&doc) {
+                Ok(bytes) => {
+                    out.extend_from_slice(&bytes);
+                    true
+                }
+                Err(_) => false,
+            },
             None => false,
         }
     }
