@@ -79,6 +79,21 @@ fn main() {
         per * 1e6,
         1.0 / per
     );
+    let (t, _) = best(5, || {
+        let mut n = 0;
+        for _ in 0..reps {
+            for r in &matched {
+                n += cadet_alert::Facts::read(r).kind.len();
+            }
+        }
+        n
+    });
+    let per = t.as_secs_f64() / (reps * matched.len()) as f64;
+    println!(
+        "| of which: reading the record's facts again (`Facts::read`) | {:.2} µs | {:.0} | |",
+        per * 1e6,
+        1.0 / per
+    );
     for output in [Output::Cadet, Output::Ecs, Output::Ocsf] {
         let mut buf = Vec::new();
         let (t, bytes) = best(5, || {
