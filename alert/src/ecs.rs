@@ -310,11 +310,14 @@ pub fn render(
             fill(&mut doc, "cloud.provider", s(cloud));
         }
     }
+    if let Some(name) = &facts.container_name {
+        fill(&mut doc, "container.name", s(name));
+    }
+    if facts.kind == "docker" {
+        fill(&mut doc, "container.runtime", s("docker"));
+    }
     if let Some(id) = &facts.container_id {
         fill(&mut doc, "container.id", s(id));
-        if facts.kind == "docker" {
-            fill(&mut doc, "container.runtime", s("docker"));
-        }
     } else if let Some(image) = &facts.image {
         fill(&mut doc, "container.image.name", s(image));
     }

@@ -57,8 +57,10 @@ pub struct Facts {
     pub host: Option<String>,
     /// The process start, for process records.
     pub process: Option<Process>,
-    /// The container a process runs in, or the docker container acted on.
+    /// The container a process runs in, or the docker container acted on (its id).
     pub container_id: Option<String>,
+    /// The docker container acted on, when the record names it rather than giving its id.
+    pub container_name: Option<String>,
     /// Image run (`docker run IMAGE`) or the pod spec's first image.
     pub image: Option<String>,
     /// Container, pod or node a command targets (`docker exec web`, `kubectl exec pod`).
@@ -142,6 +144,14 @@ impl Facts {
                     .find_map(|k| doc.get(k).and_then(Json::as_str))
                     .or_else(|| doc.pointer("/event/id").and_then(Json::as_str))
                     .map(String::from);
+                if facts.kind == "docker" && facts.container_id.is_none() {
+                    // docker events: the full id beside the container's name
+                    facts.container_id = ["/Actor/ID", "/id"]
+                        .iter()
+                        .find_map(|p| doc.pointer(p).and_then(Json::as_str))
+                        .filter(|id| is_container_id(id))
+                        .map(String::from);
+                }
                 facts.doc = Some(doc);
             }
         } else {
@@ -181,7 +191,14 @@ impl Facts {
                 parent_command_line: text(ev, "process.parent.command_line"),
             });
         }
-        self.container_id = text(ev, "container.id").or_else(|| text(ev, "docker.container"));
+        self.container_id = text(ev, "container.id");
+        if let Some(c) = text(ev, "docker.container") {
+            if is_container_id(&c) {
+                self.container_id.get_or_insert(c);
+            } else {
+                self.container_name = Some(c);
+            }
+        }
         self.image =
             text(ev, "cmd.image").or_else(|| list(ev, "k8s.pod.images").into_iter().next());
         self.target = text(ev, "cmd.target");
@@ -217,6 +234,13 @@ impl Facts {
     }
 }
 
+/// A docker container id (12 to 64 lower-case hex digits), as opposed to a container name.
+pub fn is_container_id(s: &str) -> bool {
+    (12..=64).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
 /// `10.0.9.9:51290` → `10.0.9.9` (kubelet `srcIP`); IPv6 in brackets loses them and the port.
 fn strip_port(ip: &str) -> String {
     if let Some(rest) = ip.strip_prefix('[') {
@@ -233,6 +257,18 @@ fn strip_port(ip: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn docker_events_give_the_container_id_and_name() {
+        let rec = br#"{"status":"exec_start: sh -c id","id":"4f2a9c0e7b1d3e5f6a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f","from":"nginx:1.27","Type":"container","Action":"exec_start: sh -c id","Actor":{"ID":"4f2a9c0e7b1d3e5f6a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f","Attributes":{"image":"nginx:1.27","name":"web"}},"scope":"local","time":1749722537}"#;
+        let f = Facts::read(rec);
+        assert_eq!(f.kind, "docker");
+        assert!(f
+            .container_id
+            .as_deref()
+            .is_some_and(|id| id.starts_with("4f2a9c0e7b1d")));
+        assert!(!is_container_id("web") && is_container_id("4f2a9c0e7b1d"));
+    }
 
     #[test]
     fn ports_come_off_addresses() {

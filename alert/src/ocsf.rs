@@ -297,7 +297,10 @@ fn evidence(facts: &Facts, verdict: &Verdict) -> Value {
             ("url", url.unwrap_or(Value::Null)),
         ])
     });
-    let container = facts.container_id.as_deref().map(|id| json!({ "uid": id }));
+    let container = match (&facts.container_id, &facts.container_name) {
+        (None, None) => None,
+        (id, name) => Some(obj(alloc::vec![("uid", opt(id)), ("name", opt(name))])),
+    };
     obj(alloc::vec![
         ("data", Value::Object(data)),
         ("process", process.unwrap_or(Value::Null)),
@@ -351,8 +354,12 @@ fn resources(facts: &Facts) -> Vec<Value> {
             ),
         ]));
     }
-    if let Some(id) = &facts.container_id {
-        out.push(json!({ "type": "container", "uid": id }));
+    if facts.container_id.is_some() || facts.container_name.is_some() {
+        out.push(obj(alloc::vec![
+            ("type", Value::from("container")),
+            ("uid", opt(&facts.container_id)),
+            ("name", opt(&facts.container_name)),
+        ]));
     } else if let Some(t) = facts.target.as_deref().filter(|_| facts.kind == "process") {
         out.push(json!({ "type": "container", "name": t }));
     }
