@@ -20,7 +20,7 @@ use cadet_core::Verdict;
 pub const ECS_VERSION: &str = "9.4.0";
 
 /// ECS field sets kept from a record that is ECS already.
-const KEPT: &[&str] = &[
+pub(crate) const KEPT: &[&str] = &[
     "@timestamp",
     "agent",
     "cloud",
@@ -107,13 +107,6 @@ fn strings<'a>(items: impl IntoIterator<Item = &'a str>) -> Value {
     Value::Array(out)
 }
 
-/// Whether the record is ECS already: read by the ECS normaliser, or a Beat's document.
-fn is_ecs(facts: &Facts, doc: &Value) -> bool {
-    facts.source.as_deref() == Some("ecs")
-        || doc.get("ecs").is_some_and(Value::is_object)
-        || doc.get("winlog").is_some_and(Value::is_object)
-}
-
 /// The cloud a managed Kubernetes source runs in (ECS `cloud.provider`).
 fn cloud_of(source: Option<&str>) -> Option<&'static str> {
     match source? {
@@ -144,12 +137,8 @@ pub fn render(
     received_ms: i64,
 ) -> Value {
     let mut doc = Map::new();
-    if let Some(src) = facts.doc.as_ref().filter(|d| is_ecs(facts, d)) {
-        for key in KEPT {
-            if let Some(v) = src.get(key) {
-                doc.insert(String::from(*key), v.clone());
-            }
-        }
+    if let Some(kept) = &facts.ecs_fields {
+        doc = kept.clone();
     }
     let time = facts.time_ms.unwrap_or(received_ms);
     fill(

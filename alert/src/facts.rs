@@ -13,7 +13,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use cadet_core::event::{Event, Value};
-use serde_json::Value as Json;
+use cadet_core::json::Json as Raw;
+use serde_json::{Map, Value as Json};
 
 /// A process start as far as the record tells it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -97,8 +98,9 @@ pub struct Facts {
     pub time_ms: Option<i64>,
     /// The record's time as written.
     pub original_time: Option<String>,
-    /// The record parsed as JSON (`None` for a raw text line).
-    pub doc: Option<Json>,
+    /// The record's ECS field sets (`process`, `host`, `event`, …) when the record is ECS
+    /// already (read by the ECS normaliser, or a Beat document with `ecs` / `winlog`).
+    pub ecs_fields: Option<Map<String, Json>>,
 }
 
 fn text(ev: &Event<'_>, name: &str) -> Option<String> {
@@ -129,30 +131,39 @@ impl Facts {
         let record = cadet_core::engine::trim(record);
         let mut facts = Facts::default();
         if record.first() == Some(&b'{') {
-            if let Ok(doc) = cadet_core::json::Json::parse(record) {
+            if let Ok(doc) = Raw::parse(record) {
                 if let Some(ev) = cadet_core::source::normalise(&doc) {
                     facts.fill(&ev);
                 }
-            }
-            if let Ok(doc) = serde_json::from_slice::<Json>(record) {
                 if let Some((ms, original)) = crate::time::of_record(&doc) {
                     facts.time_ms = Some(ms);
                     facts.original_time = Some(original);
                 }
                 facts.record_id = ["auditID", "insertId", "correlationId", "execID"]
                     .iter()
-                    .find_map(|k| doc.get(k).and_then(Json::as_str))
-                    .or_else(|| doc.pointer("/event/id").and_then(Json::as_str))
+                    .find_map(|k| doc.get(k).as_str())
+                    .or_else(|| doc.path(&["event", "id"]).as_str())
                     .map(String::from);
                 if facts.kind == "docker" && facts.container_id.is_none() {
                     // docker events: the full id beside the container's name
-                    facts.container_id = ["/Actor/ID", "/id"]
+                    facts.container_id = [doc.path(&["Actor", "ID"]), doc.get("id")]
                         .iter()
-                        .find_map(|p| doc.pointer(p).and_then(Json::as_str))
+                        .find_map(|v| v.as_str())
                         .filter(|id| is_container_id(id))
                         .map(String::from);
                 }
-                facts.doc = Some(doc);
+                let is_ecs = facts.source.as_deref() == Some("ecs")
+                    || doc.get("ecs").is_object()
+                    || doc.get("winlog").is_object();
+                if is_ecs {
+                    facts.ecs_fields = Some(
+                        crate::ecs::KEPT
+                            .iter()
+                            .filter(|k| !doc.get(k).is_null())
+                            .map(|k| (String::from(*k), to_value(doc.get(k))))
+                            .collect(),
+                    );
+                }
             }
         } else {
             let line = String::from_utf8_lossy(record);
@@ -231,6 +242,24 @@ impl Facts {
             return self.name.as_deref();
         }
         None
+    }
+}
+
+/// The core's parsed JSON as a `serde_json` value (keys in record order become sorted).
+fn to_value(j: &Raw<'_>) -> Json {
+    match j {
+        Raw::Null => Json::Null,
+        Raw::Bool(b) => Json::Bool(*b),
+        Raw::Int(i) => Json::from(*i),
+        Raw::Float(f) => Json::from(*f),
+        Raw::Str(s) => Json::String(String::from(s.as_ref())),
+        Raw::Array(items) => Json::Array(items.iter().map(to_value).collect()),
+        Raw::Object(members) => Json::Object(
+            members
+                .iter()
+                .map(|(k, v)| (String::from(k.as_ref()), to_value(v)))
+                .collect(),
+        ),
     }
 }
 

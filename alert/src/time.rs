@@ -3,7 +3,7 @@
 
 use alloc::string::String;
 
-use serde_json::Value;
+use cadet_core::json::Json;
 
 /// Keys that hold a record's own timestamp, most specific first (ECS, Kubernetes audit,
 /// Azure, GKE/EKS envelopes, docker daemon and ESF, Splunk, kubelet JSON logging, Sysmon,
@@ -23,28 +23,28 @@ const TIME_KEYS: &[&str] = &[
 ];
 
 /// The record's own time in milliseconds since the epoch, with the text it was read from.
-pub fn of_record(doc: &Value) -> Option<(i64, String)> {
+pub fn of_record(doc: &Json<'_>) -> Option<(i64, String)> {
     for key in TIME_KEYS {
-        if let Some(v) = doc.get(key) {
-            if let Some(ms) = of_value(v) {
-                return Some((ms, text_of(v)));
-            }
+        let v = doc.get(key);
+        if let Some(ms) = of_value(v) {
+            return Some((ms, text_of(v)));
         }
     }
     // laurel: "ID": "1763640000.123:4411"
-    if let Some(id) = doc.get("ID").and_then(Value::as_str) {
+    if let Some(id) = doc.get("ID").as_str() {
         if let Some(ms) = id.split(':').next().and_then(decimal_seconds) {
             return Some((ms, String::from(id)));
         }
     }
     // Winlogbeat / Sysmon without @timestamp.
-    if let Some(utc) = doc.pointer("/winlog/event_data/UtcTime") {
+    let utc = doc.path(&["winlog", "event_data", "UtcTime"]);
+    if !utc.is_null() {
         return of_value(utc).map(|ms| (ms, text_of(utc)));
     }
     // A JSON wrapper of a raw line (Fluent Bit tail, syslog).
     ["message", "log", "MESSAGE", "msg"]
         .iter()
-        .find_map(|k| doc.get(k).and_then(Value::as_str))
+        .find_map(|k| doc.get(k).as_str())
         .and_then(of_line)
 }
 
@@ -70,29 +70,20 @@ pub fn of_line(line: &str) -> Option<(i64, String)> {
     None
 }
 
-fn text_of(v: &Value) -> String {
+fn text_of(v: &Json<'_>) -> String {
     match v {
-        Value::String(s) => s.clone(),
-        other => alloc::format!("{other}"),
+        Json::Str(s) => String::from(s.as_ref()),
+        Json::Int(i) => alloc::format!("{i}"),
+        Json::Float(f) => alloc::format!("{f}"),
+        _ => String::new(),
     }
 }
 
-fn of_value(v: &Value) -> Option<i64> {
+fn of_value(v: &Json<'_>) -> Option<i64> {
     match v {
-        Value::String(s) => rfc3339_ms(s).or_else(|| decimal_seconds(s)),
-        Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Some(epoch_int_ms(i))
-            } else {
-                n.as_f64().and_then(|f| {
-                    if f.is_finite() && f > 0.0 && f < 1e11 {
-                        Some((f * 1000.0) as i64)
-                    } else {
-                        None
-                    }
-                })
-            }
-        }
+        Json::Str(s) => rfc3339_ms(s).or_else(|| decimal_seconds(s)),
+        Json::Int(i) => Some(epoch_int_ms(*i)),
+        Json::Float(f) if f.is_finite() && *f > 0.0 && *f < 1e11 => Some((f * 1000.0) as i64),
         _ => None,
     }
 }
@@ -257,16 +248,26 @@ mod tests {
 
     #[test]
     fn epochs_by_size_and_text_lines() {
-        let secs = serde_json::json!({"time": 1_749_722_537});
-        let ns = serde_json::json!({"time": 1_749_722_537_123_456_789_i64});
-        let ms = serde_json::json!({"timestamp": 1_749_722_400_000_i64});
-        let float = serde_json::json!({"ts": 1_749_722_400.123});
-        assert_eq!(of_record(&secs).unwrap().0, 1_749_722_537_000);
-        assert_eq!(of_record(&ns).unwrap().0, 1_749_722_537_123);
-        assert_eq!(of_record(&ms).unwrap().0, 1_749_722_400_000);
-        assert_eq!(of_record(&float).unwrap().0, 1_749_722_400_123);
-        let laurel = serde_json::json!({"ID": "1763640000.123:4411"});
-        assert_eq!(of_record(&laurel).unwrap().0, 1_763_640_000_123);
+        let at = |text: &str| of_record(&Json::parse(text.as_bytes()).unwrap()).map(|t| t.0);
+        assert_eq!(at(r#"{"time": 1749722537}"#), Some(1_749_722_537_000));
+        assert_eq!(
+            at(r#"{"time": 1749722537123456789}"#),
+            Some(1_749_722_537_123)
+        );
+        assert_eq!(
+            at(r#"{"timestamp": 1749722400000}"#),
+            Some(1_749_722_400_000)
+        );
+        assert_eq!(at(r#"{"ts": 1749722400.123}"#), Some(1_749_722_400_123));
+        assert_eq!(
+            at(r#"{"ID": "1763640000.123:4411"}"#),
+            Some(1_763_640_000_123)
+        );
+        assert_eq!(
+            at(r#"{"winlog": {"event_data": {"UtcTime": "2026-11-20 11:02:44.509"}}}"#),
+            Some(1_795_172_564_509)
+        );
+        assert_eq!(at(r#"{"time": "soon"}"#), None);
         assert_eq!(
             of_line("type=EXECVE msg=audit(1763640000.100:5511): argc=5")
                 .unwrap()
@@ -285,9 +286,10 @@ mod tests {
                 .0,
             1_795_172_564_509
         );
-        let wrapped =
-            serde_json::json!({"log": "type=EXECVE msg=audit(1763640000.100:5511): argc=1"});
-        assert_eq!(of_record(&wrapped).unwrap().0, 1_763_640_000_100);
+        assert_eq!(
+            at(r#"{"log": "type=EXECVE msg=audit(1763640000.100:5511): argc=1"}"#),
+            Some(1_763_640_000_100)
+        );
         assert_eq!(of_line("kubectl exec -it x -- sh"), None);
         assert_eq!(
             of_line("Nov 20 10:11:12 node-7 sudo: alice : COMMAND=/usr/bin/docker ps"),
