@@ -333,7 +333,8 @@ fn demo(pack: &PackArgs) -> Result<(), Failure> {
         summary.add(&verdict, line.len());
         table.push(line.as_bytes(), &verdict);
     }
-    let scored = started.elapsed(); // the samples' scoring only, not the seed engines below
+    // The samples' scoring only, not the seed engines below.
+    let scored = started.elapsed();
     // What the literal seed queries say about the same records.
     for (column, profile) in [
         ("AQL-1609", "qradar-t1609"),
