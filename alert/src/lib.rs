@@ -154,7 +154,17 @@ impl Alerter {
                 cadet_core::engine::write_enriched(record, &verdict.to_json(), out);
                 return true;
             }
-            Output::Ecs => self.ecs(record, verdict, received_ms),
+            Output::Ecs => {
+                return verdict.matched
+                    && ecs::write(
+                        self,
+                        &Facts::read(record),
+                        record,
+                        verdict,
+                        received_ms,
+                        out,
+                    );
+            }
             Output::Ocsf => self.ocsf(record, verdict, received_ms),
         };
         match doc {

@@ -104,6 +104,15 @@ fn every_field_is_an_ecs_field_of_its_type() {
             &mut out
         ));
         let doc: Value = serde_json::from_slice(&out).unwrap();
+        // the line written (verdict spliced in as the core serialises it) is the document
+        // `Alerter::ecs` builds
+        assert_eq!(
+            Some(&doc),
+            alerter
+                .ecs(&case.record, &case.verdict, common::RECEIVED_MS)
+                .as_ref(),
+            "{at}"
+        );
         let source: Option<Value> = serde_json::from_slice(&case.record).ok();
         from_ecs_source += source
             .as_ref()
