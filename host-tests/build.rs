@@ -41,6 +41,8 @@ fn main() {
         "plugin-fluentbit/src",
         "plugin-fluentbit/Cargo.toml",
         "plugin-fluentbit/build.rs",
+        "plugin-envoy/src",
+        "plugin-envoy/Cargo.toml",
         "Cargo.toml",
         "Cargo.lock",
     ] {
@@ -66,6 +68,13 @@ fn main() {
     match build(&root, &target_dir, &component, "cadet-plugin-wasi", "wasm32-wasip2", "cadet_plugin_wasi.wasm") {
         Ok(path) => println!("cargo:rustc-env=CADET_COMPONENT_WASM={}", path.display()),
         Err(e) => panic!("building the cadet WASI component failed:\n{e}"),
+    }
+    // The Envoy filter exactly as its README builds it: `--release --target wasm32-wasip1`
+    // (panic=abort is the wasm targets' default; said again here).
+    let envoy = Build { profile: "release", rustflags: &["-Cpanic=abort"], features: &[] };
+    match build(&root, &target_dir, &envoy, "cadet-plugin-envoy", "wasm32-wasip1", "cadet_plugin_envoy.wasm") {
+        Ok(path) => println!("cargo:rustc-env=CADET_ENVOY_WASM={}", path.display()),
+        Err(e) => panic!("building the cadet Envoy filter failed:\n{e}"),
     }
     match build(&root, &target_dir, &fluentbit, "cadet-plugin-fluentbit", "wasm32-unknown-unknown", "cadet_plugin_fluentbit.wasm") {
         Ok(path) => println!("cargo:rustc-env=CADET_FLUENTBIT_WASM={}", path.display()),

@@ -11,4 +11,5 @@
 pub mod component;
 pub mod corpus;
 pub mod parity;
+pub mod proxy_wasm_host;
 pub mod bench_corpus;

@@ -18,7 +18,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use cadet_core::{Config, Engine, Severity, Verdict};
-use serde::Deserialize;
+use serde_json::Value;
 
 /// Headers copied into the request record (lower case); plus every `impersonate-*` and
 /// `sec-websocket-*` header. Nothing else (cookies, other credentials) leaves the filter.
@@ -50,8 +50,7 @@ pub enum Mode {
     Log,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Default)]
 struct RawSettings {
     mode: Option<String>,
     block_at: Option<String>,
@@ -80,17 +79,54 @@ impl Settings {
     /// Parses and validates a configuration; the error names the problem. An empty
     /// configuration is the default (`tag`, `high`, profile `cadet`, fail open, 1 MiB).
     pub fn parse(bytes: &[u8]) -> Result<Settings, String> {
-        let text = core::str::from_utf8(bytes).map_err(|_| String::from("configuration is not UTF-8"))?;
-        let raw: RawSettings = if text.trim().is_empty() {
-            serde_json::from_str("{}").map_err(|e| e.to_string())?
+        let text =
+            core::str::from_utf8(bytes).map_err(|_| String::from("configuration is not UTF-8"))?;
+        let raw: Value = if text.trim().is_empty() {
+            Value::Object(serde_json::Map::new())
         } else {
-            serde_json::from_str(text).map_err(|e| alloc::format!("configuration: {e}"))?
+            serde_json::from_str(text)
+                .map_err(|e| alloc::format!("configuration is not JSON: {e}"))?
         };
+        let Value::Object(map) = raw else {
+            return Err(String::from("configuration: a JSON object is expected"));
+        };
+        let mut raw = RawSettings::default();
+        for (key, value) in map {
+            let text = |v: Value| match v {
+                Value::String(s) => Ok(s),
+                _ => Err(alloc::format!("configuration: {key} must be a string")),
+            };
+            match key.as_str() {
+                "mode" => raw.mode = Some(text(value)?),
+                "block_at" => raw.block_at = Some(text(value)?),
+                "profile" => raw.profile = Some(text(value)?),
+                "rules" => raw.rules = Some(text(value)?),
+                "fail_open" => {
+                    raw.fail_open = Some(value.as_bool().ok_or_else(|| {
+                        String::from("configuration: fail_open must be true or false")
+                    })?)
+                }
+                "max_body_bytes" => {
+                    raw.max_body_bytes = Some(value.as_u64().ok_or_else(|| {
+                        String::from("configuration: max_body_bytes must be a whole number of bytes")
+                    })?)
+                }
+                _ => {
+                    return Err(alloc::format!(
+                        "configuration: unknown key `{key}` (mode, block_at, profile, rules, fail_open, max_body_bytes)"
+                    ))
+                }
+            }
+        }
         let mode = match raw.mode.as_deref().unwrap_or("tag") {
             "tag" => Mode::Tag,
             "block" => Mode::Block,
             "log" => Mode::Log,
-            other => return Err(alloc::format!("configuration: mode `{other}` (tag, block or log)")),
+            other => {
+                return Err(alloc::format!(
+                    "configuration: mode `{other}` (tag, block or log)"
+                ))
+            }
         };
         let block_at = match raw.block_at.as_deref().unwrap_or("high") {
             "low" => Severity::Low,
@@ -111,7 +147,11 @@ impl Settings {
         }
         let config = Config {
             profile: raw.profile.unwrap_or_else(|| String::from("cadet")),
-            rules_name: String::from(if raw.rules.is_some() { "configuration.rules" } else { "<embedded>" }),
+            rules_name: String::from(if raw.rules.is_some() {
+                "configuration.rules"
+            } else {
+                "<embedded>"
+            }),
             rules: raw.rules,
             ..Config::default()
         };
@@ -188,11 +228,19 @@ fn is_write(method: &str) -> bool {
 impl Stream {
     /// A stream; `number` makes a record id when the request has no `x-request-id`.
     pub fn new(number: u64) -> Stream {
-        Stream { number, ..Stream::default() }
+        Stream {
+            number,
+            ..Stream::default()
+        }
     }
 
     /// `on_http_request_headers`.
-    pub fn on_request_headers(&mut self, s: &mut Settings, host: &mut dyn Host, end_of_stream: bool) -> Next {
+    pub fn on_request_headers(
+        &mut self,
+        s: &mut Settings,
+        host: &mut dyn Host,
+        end_of_stream: bool,
+    ) -> Next {
         let headers = host.request_headers();
         let mut upgrade = false;
         for (name, value) in &headers {
@@ -201,7 +249,14 @@ impl Stream {
                 ":path" => self.seen.path = lossy(value),
                 "x-request-id" if self.seen.id.is_empty() => self.seen.id = lossy(value),
                 "upgrade" => upgrade = true,
-                "connection" if value.to_ascii_lowercase().windows(7).any(|w| w == b"upgrade") => upgrade = true,
+                "connection"
+                    if value
+                        .to_ascii_lowercase()
+                        .windows(7)
+                        .any(|w| w == b"upgrade") =>
+                {
+                    upgrade = true
+                }
                 n if n.starts_with("x-cadet-") && !self.seen.client_tags.iter().any(|c| c == n) => {
                     self.seen.client_tags.push(String::from(n))
                 }
@@ -231,7 +286,13 @@ impl Stream {
     }
 
     /// `on_http_request_body`; `size` is the buffered body size.
-    pub fn on_request_body(&mut self, s: &mut Settings, host: &mut dyn Host, size: usize, end_of_stream: bool) -> Next {
+    pub fn on_request_body(
+        &mut self,
+        s: &mut Settings,
+        host: &mut dyn Host,
+        size: usize,
+        end_of_stream: bool,
+    ) -> Next {
         if s.mode == Mode::Log {
             let room = s.max_body_bytes.saturating_sub(self.seen.body.len());
             if room > 0 && size > 0 {
@@ -251,7 +312,8 @@ impl Stream {
         }
         let take = size.min(s.max_body_bytes);
         self.seen.body = host.request_body(take);
-        self.seen.truncated = size > s.max_body_bytes || (!end_of_stream && size >= s.max_body_bytes);
+        self.seen.truncated =
+            size > s.max_body_bytes || (!end_of_stream && size >= s.max_body_bytes);
         self.decide(s, host)
     }
 
@@ -288,7 +350,12 @@ impl Stream {
             first = false;
             json_str(&mut out, name);
             out.push(b':');
-            let all: Vec<&String> = seen.headers.iter().filter(|(n, _)| n == name).map(|(_, v)| v).collect();
+            let all: Vec<&String> = seen
+                .headers
+                .iter()
+                .filter(|(n, _)| n == name)
+                .map(|(_, v)| v)
+                .collect();
             if all.len() == 1 {
                 json_str(&mut out, value);
             } else {
@@ -347,14 +414,22 @@ impl Stream {
         self.decided = true;
         let verdict = s.engine.score(&self.record());
         if let Some(err) = &verdict.error {
-            let action = if s.fail_open { "pass (error)" } else { "refuse (error)" };
+            let action = if s.fail_open {
+                "pass (error)"
+            } else {
+                "refuse (error)"
+            };
             host.log(true, &self.log_line(action, &verdict));
             if !s.fail_open {
                 let body = alloc::format!(
                     "{{\"error\":\"cadet could not score the request\",\"request_id\":{}}}",
                     json_string(&self.seen.id)
                 );
-                host.local_reply(503, &[("content-type", "application/json")], body.as_bytes());
+                host.local_reply(
+                    503,
+                    &[("content-type", "application/json")],
+                    body.as_bytes(),
+                );
                 return Next::Pause;
             }
             self.strip_client_tags(host);
@@ -364,7 +439,12 @@ impl Stream {
         }
         let block = s.mode == Mode::Block && verdict.matched && verdict.severity >= s.block_at;
         let score = verdict.score.to_string();
-        let rules = verdict.rules.iter().map(|r| r.id.as_str()).collect::<Vec<_>>().join(",");
+        let rules = verdict
+            .rules
+            .iter()
+            .map(|r| r.id.as_str())
+            .collect::<Vec<_>>()
+            .join(",");
         if block {
             host.log(false, &self.log_line("block", &verdict));
             let body = alloc::format!(
@@ -403,7 +483,6 @@ impl Stream {
         }
     }
 }
-
 
 fn json_str(out: &mut Vec<u8>, s: &str) {
     // Writing a str into a Vec cannot fail.

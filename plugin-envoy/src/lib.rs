@@ -58,7 +58,10 @@ mod glue {
 
         fn create_http_context(&self, _id: u32) -> Option<Box<dyn HttpContext>> {
             self.streams.set(self.streams.get() + 1);
-            Some(Box::new(Http { settings: self.settings.clone(), stream: Stream::new(self.streams.get()) }))
+            Some(Box::new(Http {
+                settings: self.settings.clone(),
+                stream: Stream::new(self.streams.get()),
+            }))
         }
 
         fn get_type(&self) -> Option<ContextType> {
@@ -82,10 +85,15 @@ mod glue {
             let _ = hostcalls::set_map_value(MapType::HttpRequestHeaders, name, value);
         }
         fn request_body(&mut self, max: usize) -> Vec<u8> {
-            hostcalls::get_buffer(BufferType::HttpRequestBody, 0, max).ok().flatten().unwrap_or_default()
+            hostcalls::get_buffer(BufferType::HttpRequestBody, 0, max)
+                .ok()
+                .flatten()
+                .unwrap_or_default()
         }
         fn source_address(&mut self) -> Option<Vec<u8>> {
-            hostcalls::get_property(vec!["source", "address"]).ok().flatten()
+            hostcalls::get_property(vec!["source", "address"])
+                .ok()
+                .flatten()
         }
         fn local_reply(&mut self, status: u32, headers: &[(&str, &str)], body: &[u8]) {
             let _ = hostcalls::send_http_response(status, headers.to_vec(), Some(body));
@@ -114,7 +122,10 @@ mod glue {
 
         fn on_http_request_body(&mut self, size: usize, end_of_stream: bool) -> Action {
             match self.settings.borrow_mut().as_mut() {
-                Some(s) => action(self.stream.on_request_body(s, &mut Envoy, size, end_of_stream)),
+                Some(s) => action(
+                    self.stream
+                        .on_request_body(s, &mut Envoy, size, end_of_stream),
+                ),
                 None => Action::Continue,
             }
         }
