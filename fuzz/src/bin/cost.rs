@@ -6,6 +6,7 @@
 //! ```sh
 //! cargo run --release --manifest-path fuzz/Cargo.toml --bin cost               # both tables
 //! cargo run --release --manifest-path fuzz/Cargo.toml --bin cost -- --records 10000000 --capacity 100000
+//! cargo run --release --manifest-path fuzz/Cargo.toml --bin cost -- corpus FILE   # slowest records of a file
 //! ```
 //! Only the hosts' public API is used (`Config { state_capacity, .. }`, `Engine::enrich`,
 //! `Engine::export_state`). Heap figures come from a counting global allocator (live bytes
@@ -281,6 +282,42 @@ fn state_table(records: u64, capacity: usize) {
     println!("\nmatched {matched} of {records} records\n");
 }
 
+/// The slowest records of a corpus file (one record per line) under every profile: one
+/// `enrich` each, the ten slowest printed with their cost per byte.
+fn corpus_table(path: &str) {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let names = std::fs::read_to_string(std::path::Path::new(path).with_extension("names")).unwrap_or_default();
+    let names: Vec<&str> = names.lines().collect();
+    let mut lines: Vec<&[u8]> = bytes.split(|&b| b == b'\n').collect();
+    if bytes.ends_with(b"\n") {
+        lines.pop();
+    }
+    let profiles: Vec<String> = Engine::new(&Config::default()).unwrap().pack().profiles.iter().map(|p| p.name.clone()).collect();
+    let mut rows = Vec::new();
+    let mut total = Duration::ZERO;
+    for p in &profiles {
+        let mut engine = Engine::new(&Config { profile: p.clone(), ..Config::default() }).unwrap();
+        let mut out = Vec::new();
+        for (i, line) in lines.iter().enumerate() {
+            out.clear();
+            let t = Instant::now();
+            engine.enrich(line, &mut out);
+            let d = t.elapsed();
+            total += d;
+            rows.push((d, p.clone(), i, line.len()));
+        }
+    }
+    rows.sort_by(|a, b| b.0.cmp(&a.0));
+    println!("## {} records x {} profiles of {path}: {:.2} s in all; the ten slowest\n", lines.len(), profiles.len(), total.as_secs_f64());
+    println!("| profile | record | bytes | ms | ns/B |");
+    println!("|---|---|---:|---:|---:|");
+    for (d, p, i, len) in rows.iter().take(10) {
+        let name = names.get(*i).copied().unwrap_or("?");
+        println!("| {p} | {name} | {len} | {:.1} | {:.1} |", d.as_secs_f64() * 1e3, d.as_nanos() as f64 / (*len).max(1) as f64);
+    }
+    println!();
+}
+
 fn main() {
     let mut records = 10_000_000u64;
     let mut capacity = 100_000usize; // the CLI's `scan --state` capacity (cli/src/main.rs)
@@ -309,6 +346,10 @@ fn main() {
                 )
             }
             "cost" | "state" => only = Some(a),
+            "corpus" => {
+                corpus_table(&args.next().expect("corpus PATH"));
+                return;
+            }
             other => panic!(
                 "unknown argument {other} (cost | state, --records N, --capacity N, --budget-ms N)"
             ),
