@@ -715,3 +715,72 @@ fn the_module_imports_only_what_envoy_provides() {
         }
     }
 }
+
+#[test]
+fn the_shipped_envoy_yaml_sets_what_the_filter_needs_and_blocks_exec_and_privileged_pods() {
+    let yaml = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../envoy-config/envoy.yaml"),
+    )
+    .unwrap();
+    let filters = yaml.matches("name: envoy.filters.http.wasm").count();
+    assert_eq!(filters, 2, "an API-server and a kubelet listener");
+    assert_eq!(
+        yaml.matches("allow_on_headers_stop_iteration: true")
+            .count(),
+        filters
+    );
+    assert_eq!(yaml.matches("failure_policy: FAIL_CLOSED").count(), filters);
+    assert_eq!(yaml.matches("upgrade_type: spdy/3.1").count(), filters);
+    assert_eq!(yaml.matches("upgrade_type: websocket").count(), filters);
+    let limits: Vec<u64> = yaml
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("per_connection_buffer_limit_bytes:"))
+        .map(|v| v.trim().parse().unwrap())
+        .collect();
+    assert_eq!(limits.len(), filters);
+    let configs: Vec<Value> = yaml
+        .match_indices("{\"mode\"")
+        .map(|(i, _)| {
+            serde_json::Deserializer::from_str(&yaml[i..])
+                .into_iter::<Value>()
+                .next()
+                .unwrap()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(configs.len(), filters);
+    for (config, limit) in configs.iter().zip(&limits) {
+        assert!(
+            config["max_body_bytes"].as_u64().unwrap() < *limit,
+            "{config}: the filter must stop buffering before Envoy's 413"
+        );
+        let o = Options {
+            buffer_limit: *limit as usize,
+            ..options(config.clone())
+        };
+        let mut p = Plugin::like_envoy(wasm_engine(), module(), &o, 1).unwrap();
+        assert!(p.accepted, "{config}: {:?}", p.validation_logs);
+        let vm = &mut p.workers[0];
+        for req in [
+            exec_request("POST", "SPDY/3.1"),
+            exec_request("GET", "websocket"),
+            privileged_pod(),
+        ] {
+            let out = vm.request(&req);
+            sane(&out, "shipped config");
+            assert_eq!(
+                out.local_reply.as_ref().map(|r| r.status),
+                Some(403),
+                "{config}"
+            );
+        }
+        let routine = Request::new(
+            "GET",
+            "/api/v1/namespaces/shop/pods?limit=500",
+            &[("user-agent", "kubectl/v1.31.2")],
+        );
+        let out = vm.request(&routine);
+        sane(&out, "routine");
+        assert_eq!(out.upstream_header("x-cadet-score").as_deref(), Some("0"));
+    }
+}
