@@ -41,6 +41,9 @@ use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::WasiCtxBuilder;
 
+/// A header list: (name, value) byte pairs in order.
+pub type Headers = Vec<(Vec<u8>, Vec<u8>)>;
+
 /// proxy-wasm status codes.
 pub mod status {
     /// Success.
@@ -138,7 +141,7 @@ pub struct Response {
 #[derive(Clone, Debug, Default)]
 pub struct Outcome {
     /// The request as it reached the upstream (headers after the filter, body), if it did.
-    pub upstream: Option<(Vec<(Vec<u8>, Vec<u8>)>, Vec<u8>)>,
+    pub upstream: Option<(Headers, Vec<u8>)>,
     /// The local reply (from the filter, or Envoy's own 413 / 503), if any.
     pub local_reply: Option<Response>,
     /// Who sent the local reply: `filter`, `envoy-413`, `envoy-failure-policy`.
@@ -227,9 +230,7 @@ fn read(caller: &mut Caller<'_, HostState>, ptr: i32, len: i32) -> Hr<Option<Vec
     let mem = memory(caller)?;
     let (ptr, len) = (ptr as u32 as usize, len as u32 as usize);
     let data = mem.data(&caller);
-    Ok(data
-        .get(ptr..ptr.checked_add(len).unwrap_or(usize::MAX))
-        .map(|s| s.to_vec()))
+    Ok(data.get(ptr..ptr.saturating_add(len)).map(|s| s.to_vec()))
 }
 
 fn write_u32(caller: &mut Caller<'_, HostState>, ptr: i32, v: u32) -> Hr<bool> {
