@@ -286,17 +286,28 @@ fn state_table(records: u64, capacity: usize) {
 /// `enrich` each, the ten slowest printed with their cost per byte.
 fn corpus_table(path: &str) {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let names = std::fs::read_to_string(std::path::Path::new(path).with_extension("names")).unwrap_or_default();
+    let names = std::fs::read_to_string(std::path::Path::new(path).with_extension("names"))
+        .unwrap_or_default();
     let names: Vec<&str> = names.lines().collect();
     let mut lines: Vec<&[u8]> = bytes.split(|&b| b == b'\n').collect();
     if bytes.ends_with(b"\n") {
         lines.pop();
     }
-    let profiles: Vec<String> = Engine::new(&Config::default()).unwrap().pack().profiles.iter().map(|p| p.name.clone()).collect();
+    let profiles: Vec<String> = Engine::new(&Config::default())
+        .unwrap()
+        .pack()
+        .profiles
+        .iter()
+        .map(|p| p.name.clone())
+        .collect();
     let mut rows = Vec::new();
     let mut total = Duration::ZERO;
     for p in &profiles {
-        let mut engine = Engine::new(&Config { profile: p.clone(), ..Config::default() }).unwrap();
+        let mut engine = Engine::new(&Config {
+            profile: p.clone(),
+            ..Config::default()
+        })
+        .unwrap();
         let mut out = Vec::new();
         for (i, line) in lines.iter().enumerate() {
             out.clear();
@@ -307,13 +318,22 @@ fn corpus_table(path: &str) {
             rows.push((d, p.clone(), i, line.len()));
         }
     }
-    rows.sort_by(|a, b| b.0.cmp(&a.0));
-    println!("## {} records x {} profiles of {path}: {:.2} s in all; the ten slowest\n", lines.len(), profiles.len(), total.as_secs_f64());
+    rows.sort_by_key(|r| std::cmp::Reverse(r.0));
+    println!(
+        "## {} records x {} profiles of {path}: {:.2} s in all; the ten slowest\n",
+        lines.len(),
+        profiles.len(),
+        total.as_secs_f64()
+    );
     println!("| profile | record | bytes | ms | ns/B |");
     println!("|---|---|---:|---:|---:|");
     for (d, p, i, len) in rows.iter().take(10) {
         let name = names.get(*i).copied().unwrap_or("?");
-        println!("| {p} | {name} | {len} | {:.1} | {:.1} |", d.as_secs_f64() * 1e3, d.as_nanos() as f64 / (*len).max(1) as f64);
+        println!(
+            "| {p} | {name} | {len} | {:.1} | {:.1} |",
+            d.as_secs_f64() * 1e3,
+            d.as_nanos() as f64 / (*len).max(1) as f64
+        );
     }
     println!();
 }
