@@ -27,7 +27,10 @@ use std::process::Command;
 
 fn main() {
     let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").unwrap());
-    let root = manifest_dir.parent().expect("host-tests sits in the workspace root").to_path_buf();
+    let root = manifest_dir
+        .parent()
+        .expect("host-tests sits in the workspace root")
+        .to_path_buf();
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").unwrap());
     let target_dir = wasm_target_dir(&out_dir);
 
@@ -41,6 +44,8 @@ fn main() {
         "plugin-fluentbit/src",
         "plugin-fluentbit/Cargo.toml",
         "plugin-fluentbit/build.rs",
+        "plugin-envoy/src",
+        "plugin-envoy/Cargo.toml",
         "Cargo.toml",
         "Cargo.lock",
     ] {
@@ -56,22 +61,72 @@ fn main() {
     let component = if speed {
         Build {
             profile: "wasm-speed",
-            rustflags: &["-Ctarget-feature=+simd128", "-Cllvm-args=-inline-threshold=25"],
+            rustflags: &[
+                "-Ctarget-feature=+simd128",
+                "-Cllvm-args=-inline-threshold=25",
+            ],
             features: &["speed"],
         }
     } else {
-        Build { profile: "wasm-release", rustflags: &["-Ctarget-feature=+simd128"], features: &[] }
+        Build {
+            profile: "wasm-release",
+            rustflags: &["-Ctarget-feature=+simd128"],
+            features: &[],
+        }
     };
-    let fluentbit = Build { profile: "wasm-release", rustflags: &[], features: &[] };
-    match build(&root, &target_dir, &component, "cadet-plugin-wasi", "wasm32-wasip2", "cadet_plugin_wasi.wasm") {
+    let fluentbit = Build {
+        profile: "wasm-release",
+        rustflags: &[],
+        features: &[],
+    };
+    match build(
+        &root,
+        &target_dir,
+        &component,
+        "cadet-plugin-wasi",
+        "wasm32-wasip2",
+        "cadet_plugin_wasi.wasm",
+    ) {
         Ok(path) => println!("cargo:rustc-env=CADET_COMPONENT_WASM={}", path.display()),
         Err(e) => panic!("building the cadet WASI component failed:\n{e}"),
     }
-    match build(&root, &target_dir, &fluentbit, "cadet-plugin-fluentbit", "wasm32-unknown-unknown", "cadet_plugin_fluentbit.wasm") {
+    // The Envoy filter exactly as its README builds it: `--release --target wasm32-wasip1`
+    // (panic=abort is the wasm targets' default; said again here).
+    let envoy = Build {
+        profile: "release",
+        rustflags: &["-Cpanic=abort"],
+        features: &[],
+    };
+    match build(
+        &root,
+        &target_dir,
+        &envoy,
+        "cadet-plugin-envoy",
+        "wasm32-wasip1",
+        "cadet_plugin_envoy.wasm",
+    ) {
+        Ok(path) => println!("cargo:rustc-env=CADET_ENVOY_WASM={}", path.display()),
+        Err(e) => panic!("building the cadet Envoy filter failed:\n{e}"),
+    }
+    match build(
+        &root,
+        &target_dir,
+        &fluentbit,
+        "cadet-plugin-fluentbit",
+        "wasm32-unknown-unknown",
+        "cadet_plugin_fluentbit.wasm",
+    ) {
         Ok(path) => println!("cargo:rustc-env=CADET_FLUENTBIT_WASM={}", path.display()),
         Err(e) => {
-            let first = e.lines().filter(|l| l.contains("error")).take(3).collect::<Vec<_>>().join(" | ");
-            println!("cargo:warning=the Fluent Bit module did not build; its tests will skip: {first}");
+            let first = e
+                .lines()
+                .filter(|l| l.contains("error"))
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" | ");
+            println!(
+                "cargo:warning=the Fluent Bit module did not build; its tests will skip: {first}"
+            );
             println!("cargo:rustc-env=CADET_FLUENTBIT_WASM=");
         }
     }
@@ -98,11 +153,27 @@ struct Build {
 }
 
 /// Runs the nested build and returns the absolute path of the artifact.
-fn build(root: &Path, target_dir: &Path, how: &Build, package: &str, target: &str, file: &str) -> Result<PathBuf, String> {
+fn build(
+    root: &Path,
+    target_dir: &Path,
+    how: &Build,
+    package: &str,
+    target: &str,
+    file: &str,
+) -> Result<PathBuf, String> {
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(root)
-        .args(["build", "--profile", how.profile, "-p", package, "--target", target, "--target-dir"])
+        .args([
+            "build",
+            "--profile",
+            how.profile,
+            "-p",
+            package,
+            "--target",
+            target,
+            "--target-dir",
+        ])
         .arg(target_dir);
     if !how.features.is_empty() {
         cmd.arg("--features").arg(how.features.join(","));

@@ -15,3 +15,5 @@ fi
 NATIVE_ENRICH="$target_dir/debug/examples/native-enrich" \
 SCREENSHOT="${SCREENSHOT:-$root/target/playground-screenshot.png}" \
   node playground/tests/browser.test.mjs
+# The shared hostile corpus (scripts/hostile-corpus, issue 15) through the same build.
+CARGO_TARGET_DIR="$target_dir" node playground/tests/hostile.test.mjs

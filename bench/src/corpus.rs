@@ -47,7 +47,12 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 4] = [Kind::EcsProcess, Kind::K8sAudit, Kind::Syslog, Kind::ContainerAdmin];
+    pub const ALL: [Kind; 4] = [
+        Kind::EcsProcess,
+        Kind::K8sAudit,
+        Kind::Syslog,
+        Kind::ContainerAdmin,
+    ];
     pub fn name(self) -> &'static str {
         match self {
             Kind::EcsProcess => "ECS process start (benign)",
@@ -65,54 +70,202 @@ pub struct Generator {
     millis: u64,
 }
 
-const USERS: &[(&str, u32)] = &[("alice", 1001), ("bob", 1002), ("deploy", 1100), ("root", 0), ("www-data", 33), ("postgres", 113), ("jenkins", 1200), ("carol", 1003)];
-const SHELLS: &[(&str, &str, &str)] = &[("bash", "/usr/bin/bash", "-bash"), ("sh", "/usr/bin/sh", "/bin/sh -c /etc/cron.daily/run"), ("sshd", "/usr/sbin/sshd", "sshd: deploy@pts/0"), ("systemd", "/usr/lib/systemd/systemd", "/sbin/init splash"), ("python3", "/usr/bin/python3", "python3 /opt/app/worker.py")];
+const USERS: &[(&str, u32)] = &[
+    ("alice", 1001),
+    ("bob", 1002),
+    ("deploy", 1100),
+    ("root", 0),
+    ("www-data", 33),
+    ("postgres", 113),
+    ("jenkins", 1200),
+    ("carol", 1003),
+];
+const SHELLS: &[(&str, &str, &str)] = &[
+    ("bash", "/usr/bin/bash", "-bash"),
+    ("sh", "/usr/bin/sh", "/bin/sh -c /etc/cron.daily/run"),
+    ("sshd", "/usr/sbin/sshd", "sshd: deploy@pts/0"),
+    ("systemd", "/usr/lib/systemd/systemd", "/sbin/init splash"),
+    ("python3", "/usr/bin/python3", "python3 /opt/app/worker.py"),
+];
 /// Ordinary programs: executable and argument vectors.
 const PROGRAMS: &[(&str, &[&str])] = &[
     ("/usr/bin/ls", &["ls", "-la", "/var/log/nginx"]),
-    ("/usr/bin/grep", &["grep", "-rn", "ERROR", "/var/log/app/server.log"]),
-    ("/usr/bin/git", &["git", "pull", "--ff-only", "origin", "main"]),
+    (
+        "/usr/bin/grep",
+        &["grep", "-rn", "ERROR", "/var/log/app/server.log"],
+    ),
+    (
+        "/usr/bin/git",
+        &["git", "pull", "--ff-only", "origin", "main"],
+    ),
     ("/usr/bin/git", &["git", "status", "--porcelain"]),
-    ("/usr/bin/python3", &["python3", "/opt/app/manage.py", "migrate", "--noinput"]),
-    ("/usr/bin/systemctl", &["systemctl", "status", "nginx.service"]),
-    ("/usr/bin/curl", &["curl", "-fsS", "https://status.example.com/healthz"]),
-    ("/usr/bin/tar", &["tar", "czf", "/backup/www-2026-11-20.tgz", "/var/www"]),
-    ("/usr/bin/ssh", &["ssh", "-o", "BatchMode=yes", "deploy@web-03.corp.example", "uptime"]),
-    ("/usr/bin/java", &["java", "-Xmx2g", "-jar", "/opt/billing/billing-service.jar", "--spring.profiles.active=prod"]),
+    (
+        "/usr/bin/python3",
+        &["python3", "/opt/app/manage.py", "migrate", "--noinput"],
+    ),
+    (
+        "/usr/bin/systemctl",
+        &["systemctl", "status", "nginx.service"],
+    ),
+    (
+        "/usr/bin/curl",
+        &["curl", "-fsS", "https://status.example.com/healthz"],
+    ),
+    (
+        "/usr/bin/tar",
+        &["tar", "czf", "/backup/www-2026-11-20.tgz", "/var/www"],
+    ),
+    (
+        "/usr/bin/ssh",
+        &[
+            "ssh",
+            "-o",
+            "BatchMode=yes",
+            "deploy@web-03.corp.example",
+            "uptime",
+        ],
+    ),
+    (
+        "/usr/bin/java",
+        &[
+            "java",
+            "-Xmx2g",
+            "-jar",
+            "/opt/billing/billing-service.jar",
+            "--spring.profiles.active=prod",
+        ],
+    ),
     ("/usr/bin/node", &["node", "/srv/frontend/server.js"]),
-    ("/usr/bin/psql", &["psql", "-U", "postgres", "-d", "orders", "-c", "VACUUM ANALYZE"]),
-    ("/usr/bin/find", &["find", "/tmp", "-type", "f", "-mtime", "+7", "-delete"]),
-    ("/usr/bin/journalctl", &["journalctl", "-u", "sshd", "--since", "1 hour ago"]),
+    (
+        "/usr/bin/psql",
+        &[
+            "psql",
+            "-U",
+            "postgres",
+            "-d",
+            "orders",
+            "-c",
+            "VACUUM ANALYZE",
+        ],
+    ),
+    (
+        "/usr/bin/find",
+        &["find", "/tmp", "-type", "f", "-mtime", "+7", "-delete"],
+    ),
+    (
+        "/usr/bin/journalctl",
+        &["journalctl", "-u", "sshd", "--since", "1 hour ago"],
+    ),
     ("/usr/sbin/logrotate", &["logrotate", "/etc/logrotate.conf"]),
     ("/usr/bin/du", &["du", "-sh", "/var/lib/postgresql"]),
     ("/usr/bin/cat", &["cat", "/etc/hosts"]),
-    ("/usr/bin/sed", &["sed", "-i", "s/^#Port 22/Port 22/", "/etc/ssh/sshd_config"]),
+    (
+        "/usr/bin/sed",
+        &["sed", "-i", "s/^#Port 22/Port 22/", "/etc/ssh/sshd_config"],
+    ),
     ("/usr/bin/awk", &["awk", "-F:", "{print $1}", "/etc/passwd"]),
-    ("/usr/bin/apt-get", &["apt-get", "install", "-y", "--no-install-recommends", "jq"]),
-    ("/usr/bin/rsync", &["rsync", "-az", "--delete", "/srv/static/", "backup@10.0.4.20:/srv/static/"]),
+    (
+        "/usr/bin/apt-get",
+        &["apt-get", "install", "-y", "--no-install-recommends", "jq"],
+    ),
+    (
+        "/usr/bin/rsync",
+        &[
+            "rsync",
+            "-az",
+            "--delete",
+            "/srv/static/",
+            "backup@10.0.4.20:/srv/static/",
+        ],
+    ),
     ("/usr/bin/make", &["make", "-j4", "build"]),
     ("/usr/bin/cargo", &["cargo", "build", "--release"]),
-    ("/usr/bin/pip3", &["pip3", "install", "--user", "requests==2.32.3"]),
+    (
+        "/usr/bin/pip3",
+        &["pip3", "install", "--user", "requests==2.32.3"],
+    ),
     ("/usr/bin/sleep", &["sleep", "30"]),
     ("/usr/bin/vim", &["vim", "/etc/nginx/sites-enabled/default"]),
     ("/usr/bin/top", &["top", "-b", "-n", "1"]),
     ("/usr/sbin/nginx", &["nginx", "-s", "reload"]),
-    ("/usr/bin/openssl", &["openssl", "s_client", "-connect", "api.example.com:443"]),
-    ("/usr/bin/jq", &["jq", ".items[].metadata.name", "/tmp/out.json"]),
+    (
+        "/usr/bin/openssl",
+        &["openssl", "s_client", "-connect", "api.example.com:443"],
+    ),
+    (
+        "/usr/bin/jq",
+        &["jq", ".items[].metadata.name", "/tmp/out.json"],
+    ),
 ];
 const K8S_ACTORS: &[(&str, &str, &[&str])] = &[
-    ("system:kube-controller-manager", "kube-controller-manager/v1.29.2 (linux/amd64) kubernetes/4b8e819/leader-election", &["system:authenticated"]),
-    ("system:kube-scheduler", "kube-scheduler/v1.29.2 (linux/amd64) kubernetes/4b8e819/leader-election", &["system:authenticated"]),
-    ("system:serviceaccount:kube-system:elastic-agent", "elastic-agent/v0.0.0 (linux/amd64) kubernetes/$Format", &["system:serviceaccounts", "system:serviceaccounts:kube-system", "system:authenticated"]),
-    ("system:serviceaccount:kube-system:coredns", "coredns/v1.11.1 (linux/amd64) kubernetes/4b8e819", &["system:serviceaccounts", "system:serviceaccounts:kube-system", "system:authenticated"]),
-    ("system:serviceaccount:monitoring:prometheus", "prometheus/v2.51.0", &["system:serviceaccounts", "system:serviceaccounts:monitoring", "system:authenticated"]),
+    (
+        "system:kube-controller-manager",
+        "kube-controller-manager/v1.29.2 (linux/amd64) kubernetes/4b8e819/leader-election",
+        &["system:authenticated"],
+    ),
+    (
+        "system:kube-scheduler",
+        "kube-scheduler/v1.29.2 (linux/amd64) kubernetes/4b8e819/leader-election",
+        &["system:authenticated"],
+    ),
+    (
+        "system:serviceaccount:kube-system:elastic-agent",
+        "elastic-agent/v0.0.0 (linux/amd64) kubernetes/$Format",
+        &[
+            "system:serviceaccounts",
+            "system:serviceaccounts:kube-system",
+            "system:authenticated",
+        ],
+    ),
+    (
+        "system:serviceaccount:kube-system:coredns",
+        "coredns/v1.11.1 (linux/amd64) kubernetes/4b8e819",
+        &[
+            "system:serviceaccounts",
+            "system:serviceaccounts:kube-system",
+            "system:authenticated",
+        ],
+    ),
+    (
+        "system:serviceaccount:monitoring:prometheus",
+        "prometheus/v2.51.0",
+        &[
+            "system:serviceaccounts",
+            "system:serviceaccounts:monitoring",
+            "system:authenticated",
+        ],
+    ),
 ];
 /// (verb, resource, apiGroup, namespace, name)
 const K8S_REQUESTS: &[(&str, &str, &str, &str, &str)] = &[
-    ("get", "leases", "coordination.k8s.io", "kube-system", "kube-controller-manager"),
-    ("update", "leases", "coordination.k8s.io", "kube-system", "kube-scheduler"),
-    ("get", "leases", "coordination.k8s.io", "kube-node-lease", "ip-10-0-12-7.ec2.internal"),
-    ("get", "configmaps", "", "kube-system", "extension-apiserver-authentication"),
+    (
+        "get",
+        "leases",
+        "coordination.k8s.io",
+        "kube-system",
+        "kube-controller-manager",
+    ),
+    (
+        "update",
+        "leases",
+        "coordination.k8s.io",
+        "kube-system",
+        "kube-scheduler",
+    ),
+    (
+        "get",
+        "leases",
+        "coordination.k8s.io",
+        "kube-node-lease",
+        "ip-10-0-12-7.ec2.internal",
+    ),
+    (
+        "get",
+        "configmaps",
+        "",
+        "kube-system",
+        "extension-apiserver-authentication",
+    ),
     ("list", "endpoints", "", "default", ""),
     ("watch", "pods", "", "monitoring", ""),
     ("get", "pods", "", "default", "my-pod"),
@@ -137,8 +290,16 @@ impl Generator {
         let mut admin = Vec::new();
         collect_fixtures(fixtures, &mut admin);
         admin.sort();
-        assert!(!admin.is_empty(), "no fixtures found under {}", fixtures.display());
-        Generator { rng: Rng::new(seed), admin, millis: 1_763_633_702_113 }
+        assert!(
+            !admin.is_empty(),
+            "no fixtures found under {}",
+            fixtures.display()
+        );
+        Generator {
+            rng: Rng::new(seed),
+            admin,
+            millis: 1_763_633_702_113,
+        }
     }
 
     /// Number of fixture records available as container-administration records.
@@ -187,7 +348,13 @@ impl Generator {
     fn timestamp(&self) -> String {
         // 2026-11-20 plus the running milliseconds (a plain clock, good enough for logs).
         let ms = self.millis % 86_400_000;
-        format!("2026-11-20T{:02}:{:02}:{:02}.{:03}Z", ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000)
+        format!(
+            "2026-11-20T{:02}:{:02}:{:02}.{:03}Z",
+            ms / 3_600_000,
+            ms / 60_000 % 60,
+            ms / 1000 % 60,
+            ms % 1000
+        )
     }
 
     fn host(&mut self) -> String {
@@ -201,7 +368,11 @@ impl Generator {
         let name = exe.rsplit('/').next().unwrap();
         let args_json: Vec<String> = args.iter().map(|a| json_str(a)).collect();
         let command_line = args.join(" ");
-        let home = if user == "root" { "/root".to_string() } else { format!("/home/{user}") };
+        let home = if user == "root" {
+            "/root".to_string()
+        } else {
+            format!("/home/{user}")
+        };
         out.push_str(&format!(
             concat!(
                 r#"{{"@timestamp":"{ts}","event":{{"kind":"event","category":["process"],"type":["start"],"action":"exec","dataset":"endpoint.events.process"}},"#,
@@ -229,7 +400,11 @@ impl Generator {
     fn k8s(&mut self, out: &mut String) {
         let (user, agent, groups) = *self.rng.pick(K8S_ACTORS);
         let (verb, resource, group, ns, name) = *self.rng.pick(K8S_REQUESTS);
-        let base = if group.is_empty() { "/api/v1".to_string() } else { format!("/apis/{group}/v1") };
+        let base = if group.is_empty() {
+            "/api/v1".to_string()
+        } else {
+            format!("/apis/{group}/v1")
+        };
         let mut uri = base;
         if !ns.is_empty() {
             uri.push_str(&format!("/namespaces/{ns}"));
@@ -241,7 +416,9 @@ impl Generator {
             uri.push_str(name);
         }
         if verb == "watch" {
-            uri.push_str("?allowWatchBookmarks=true&resourceVersion=48213&timeout=7m21s&watch=true");
+            uri.push_str(
+                "?allowWatchBookmarks=true&resourceVersion=48213&timeout=7m21s&watch=true",
+            );
         }
         let groups: Vec<String> = groups.iter().map(|g| json_str(g)).collect();
         let ts = self.timestamp().replace('Z', "123Z");
@@ -321,7 +498,9 @@ pub fn json_str(s: &str) -> String {
 }
 
 fn collect_fixtures(dir: &Path, out: &mut Vec<String>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -340,7 +519,9 @@ fn collect_fixtures(dir: &Path, out: &mut Vec<String>) {
 /// The record without its `"_expect"` key (the original bytes otherwise); `None` if not JSON.
 fn strip_expect(line: &str) -> Option<String> {
     serde_json::from_str::<serde_json::Value>(line).ok()?;
-    let Some(start) = line.find(",\"_expect\":") else { return Some(line.to_string()) };
+    let Some(start) = line.find(",\"_expect\":") else {
+        return Some(line.to_string());
+    };
     let bytes = line.as_bytes();
     let (mut depth, mut in_str, mut esc) = (0i32, false, false);
     let mut i = start + ",\"_expect\":".len();

@@ -63,7 +63,11 @@ fn write_lines(gen: &mut Generator, n: usize, out: &mut impl Write) -> std::io::
 
 fn run_cadet(cadet: &PathBuf, extra: &[&str], input: &Input, tmp: &PathBuf) -> Outcome {
     let mut cmd = Command::new(cadet);
-    cmd.arg("scan").arg("--all").args(extra).stdout(Stdio::null()).stderr(Stdio::null());
+    cmd.arg("scan")
+        .arg("--all")
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
     let mut file_bytes = 0;
     let mut file_lines = 0u64;
     match input {
@@ -129,12 +133,24 @@ fn run_cadet(cadet: &PathBuf, extra: &[&str], input: &Input, tmp: &PathBuf) -> O
     let secs = start.elapsed().as_secs_f64();
     let bytes = feeder.map(|h| h.join().unwrap()).unwrap_or(file_bytes);
     std::mem::forget(child); // reaped by wait4 above
-    Outcome { bytes, lines: file_lines, secs, max_rss_kib: usage.ru_maxrss, status: if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { -1 } }
+    Outcome {
+        bytes,
+        lines: file_lines,
+        secs,
+        max_rss_kib: usage.ru_maxrss,
+        status: if libc::WIFEXITED(status) {
+            libc::WEXITSTATUS(status)
+        } else {
+            -1
+        },
+    }
 }
 
 pub fn run(args: &[String]) {
     let cadet = find_cadet(args);
-    let big_mb: usize = arg_value(args, "--big-mb").and_then(|s| s.parse().ok()).unwrap_or(200);
+    let big_mb: usize = arg_value(args, "--big-mb")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(200);
     let tmp = std::env::temp_dir();
     println!("cadet-bench memory: peak RSS of `{} scan --all < input > /dev/null` (kernel ru_maxrss of the child)", cadet.display());
     println!("machine: {}\n", crate::machine());
@@ -143,9 +159,21 @@ pub fn run(args: &[String]) {
         ("10^4 lines (piped)".into(), vec![], Input::Lines(10_000)),
         ("10^5 lines (piped)".into(), vec![], Input::Lines(100_000)),
         ("10^6 lines (piped)".into(), vec![], Input::Lines(1_000_000)),
-        (format!("{big_mb} MB file (< file)"), vec![], Input::File(big_mb)),
-        (format!("one {big_mb} MB line (over the 8 MiB line limit)"), vec![], Input::OneLine(big_mb)),
-        ("10^6 lines, --first-seen (state on)".into(), vec!["--first-seen"], Input::Lines(1_000_000)),
+        (
+            format!("{big_mb} MB file (< file)"),
+            vec![],
+            Input::File(big_mb),
+        ),
+        (
+            format!("one {big_mb} MB line (over the 8 MiB line limit)"),
+            vec![],
+            Input::OneLine(big_mb),
+        ),
+        (
+            "10^6 lines, --first-seen (state on)".into(),
+            vec!["--first-seen"],
+            Input::Lines(1_000_000),
+        ),
     ];
     println!("| input | bytes | max RSS | wall time | lines/s (MB/s) | exit |");
     println!("|---|---:|---:|---:|---:|---:|");
@@ -157,10 +185,20 @@ pub fn run(args: &[String]) {
             Input::OneLine(_) => None,
         };
         let rate = match (lines, input) {
-            (Some(n), _) => format!("{:.0}k ({:.0})", n / o.secs / 1e3, o.bytes as f64 / 1e6 / o.secs),
+            (Some(n), _) => format!(
+                "{:.0}k ({:.0})",
+                n / o.secs / 1e3,
+                o.bytes as f64 / 1e6 / o.secs
+            ),
             (None, _) => format!("- ({:.0})", o.bytes as f64 / 1e6 / o.secs),
         };
-        println!("| {name} | {:.1} MB | {:.1} MiB | {:.2} s | {rate} | {} |", o.bytes as f64 / 1e6, o.max_rss_kib as f64 / 1024.0, o.secs, o.status);
+        println!(
+            "| {name} | {:.1} MB | {:.1} MiB | {:.2} s | {rate} | {} |",
+            o.bytes as f64 / 1e6,
+            o.max_rss_kib as f64 / 1024.0,
+            o.secs,
+            o.status
+        );
     }
     let _ = std::fs::remove_file(tmp.join(format!("cadet-bench-{big_mb}MB.jsonl")));
 }

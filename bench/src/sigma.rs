@@ -65,8 +65,11 @@ pub fn engine(sigma_dir: &Path) -> (Engine, usize) {
     let pipeline = parse_pipeline(ECS_PIPELINE).expect("pipeline");
     let mut engine = Engine::new_with_pipeline(pipeline);
     for sub in ["linux_process_creation", "kubernetes_audit"] {
-        let collection = parse_sigma_directory(&sigma_dir.join(sub)).unwrap_or_else(|e| panic!("{}: {e}", sub));
-        engine.add_collection(&collection).unwrap_or_else(|e| panic!("{}: {e}", sub));
+        let collection =
+            parse_sigma_directory(&sigma_dir.join(sub)).unwrap_or_else(|e| panic!("{}: {e}", sub));
+        engine
+            .add_collection(&collection)
+            .unwrap_or_else(|e| panic!("{}: {e}", sub));
     }
     let seed = parse_sigma_yaml(T1609_RULE).expect("T1609 rule");
     engine.add_collection(&seed).expect("T1609 rule");

@@ -3,7 +3,9 @@
 //! A thin binary: all detection lives in `cadet-core`; this file reads lines,
 //! writes enriched NDJSON and prints a summary.
 
+mod import_sigma;
 mod line_reader;
+mod output_format;
 mod report;
 
 use std::fs::File;
@@ -72,6 +74,8 @@ enum Command {
         /// Keep first-seen state during this run only.
         #[arg(long)]
         first_seen: bool,
+        #[command(flatten)]
+        output: output_format::OutputArgs,
         /// Files to read (`-` or none: standard input).
         files: Vec<PathBuf>,
     },
@@ -90,6 +94,11 @@ enum Command {
     },
     /// List the fields rule conditions can use.
     Fields,
+    /// Convert rules of another format into a cadet rule pack.
+    Import {
+        #[command(subcommand)]
+        source: import_sigma::ImportSource,
+    },
     /// Compile the rule pack and profile to another engine's language.
     Export {
         #[command(subcommand)]
@@ -149,8 +158,9 @@ fn main() -> ExitCode {
             format,
             state,
             first_seen,
+            output,
             files,
-        } => scan(&pack, all, format, state, first_seen, &files),
+        } => scan(&pack, all, format, state, first_seen, &files, &output),
         Command::Demo { pack } => demo(&pack),
         Command::Rules { pack, export } => rules(&pack, export),
         Command::Export {
@@ -161,6 +171,9 @@ fn main() -> ExitCode {
                     mode,
                 },
         } => export_vrl(&profile, rules, &mode),
+        Command::Import { source } => {
+            import_sigma::run(source).map_err(|(code, message)| Failure { code, message })
+        }
         Command::Fields => {
             for f in cadet_core::fields::all() {
                 let scope = match f.scope() {
@@ -216,14 +229,12 @@ fn scan(
     state: Option<PathBuf>,
     first_seen: bool,
     files: &[PathBuf],
+    output: &output_format::OutputArgs,
 ) -> Result<(), Failure> {
     let keep_state = state.is_some() || first_seen;
-    let mode = if all {
-        cadet_core::OutputMode::All
-    } else {
-        cadet_core::OutputMode::MatchesOnly
-    };
     let mut engine = engine(pack, if keep_state { STATE_CAPACITY } else { 0 })?;
+    let writer = output_format::RecordWriter::new(output, &engine, all, format == Format::Ndjson)
+        .map_err(Failure::usage)?;
     if let Some(path) = &state {
         if path.exists() {
             let saved = std::fs::read_to_string(path)
@@ -267,21 +278,17 @@ fn scan(
                     if let Some(p) = &progress {
                         p.inc(record.len() as u64 + 1);
                     }
-                    match format {
-                        Format::Ndjson => {
-                            let verdict = engine.enrich_as(record, mode, &mut buf);
-                            summary.add(&verdict, record.len());
-                            if !buf.is_empty() {
-                                buf.push(b'\n');
-                                out.write_all(&buf).map_err(write_failure)?;
+                    let verdict = engine.score(record);
+                    summary.add(&verdict, record.len());
+                    if verdict.matched || all {
+                        match format {
+                            Format::Ndjson => {
+                                if writer.write(record, &verdict, &mut buf) {
+                                    buf.push(b'\n');
+                                    out.write_all(&buf).map_err(write_failure)?;
+                                }
                             }
-                        }
-                        Format::Table => {
-                            let verdict = engine.score(record);
-                            summary.add(&verdict, record.len());
-                            if verdict.matched || all {
-                                table.push(record, &verdict);
-                            }
+                            Format::Table => table.push(record, &verdict),
                         }
                     }
                 }
@@ -335,6 +342,8 @@ fn demo(pack: &PackArgs) -> Result<(), Failure> {
         summary.add(&verdict, line.len());
         table.push(line.as_bytes(), &verdict);
     }
+    // The samples' scoring only, not the seed engines below.
+    let scored = started.elapsed();
     // What the literal seed queries say about the same records.
     for (column, profile) in [
         ("AQL-1609", "qradar-t1609"),
@@ -371,7 +380,7 @@ fn demo(pack: &PackArgs) -> Result<(), Failure> {
     .map_err(write_failure)?;
     writeln!(out, "(AQL-1609, EQL-1609, AQL-1059: the score the literal seed queries give the same record; - = no match)\n").map_err(write_failure)?;
     table.print(&mut out).map_err(write_failure)?;
-    summary.print(started.elapsed());
+    summary.print(scored);
     Ok(())
 }
 

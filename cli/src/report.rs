@@ -89,13 +89,26 @@ impl Summary {
                 self.too_long
             );
         }
-        let _ = writeln!(
-            err,
-            "  {:.0} records/s, {:.1} MB/s ({:.3} s)",
-            self.records as f64 / secs,
-            self.bytes as f64 / secs / 1e6,
-            secs
-        );
+        // A rate over less than a second of work mostly measures start-up: print it only
+        // for longer runs, and say what the time covers.
+        let build = if cfg!(debug_assertions) {
+            " — debug build; use --release to measure speed"
+        } else {
+            ""
+        };
+        if secs >= 1.0 {
+            let _ = writeln!(
+                err,
+                "  {:.0} records/s, {:.1} MB/s over {secs:.1} s of reading, scoring and writing (rule pack loading not included){build}",
+                self.records as f64 / secs,
+                self.bytes as f64 / secs / 1e6,
+            );
+        } else {
+            let _ = writeln!(
+                err,
+                "  scored in {secs:.3} s (a rate is printed for runs of 1 s or more; bench/ measures throughput){build}"
+            );
+        }
     }
 }
 

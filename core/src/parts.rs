@@ -8,11 +8,11 @@
 
 /// Text helpers: words, JSON, time, wildcards.
 pub mod text {
+    pub use crate::engine::trim;
     pub use crate::text::json::{nesting_depth, Json, JsonError, MAX_DEPTH};
     pub use crate::text::shell_words::{is_windows_command, split, split_windows};
     pub use crate::text::time::rfc3339_seconds;
     pub use crate::text::wildcard::Wildcard;
-    pub use crate::engine::trim;
     pub use crate::text::{basename, clean_path, percent_decode, query_values};
 }
 
@@ -34,7 +34,9 @@ pub mod analysis {
 
 /// The normalised event.
 pub mod event {
-    pub use crate::event::{ControlPlane, Event, EventKind, PodFacts, ProcessStart, Segment, Value};
+    pub use crate::event::{
+        ControlPlane, Event, EventKind, PodFacts, ProcessStart, Segment, Value,
+    };
 }
 
 /// The normalisers.

@@ -284,7 +284,8 @@ fn sysmon_for_linux_xml_from_grapl_is_read() {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sysmon/grapl_process_creation.xml");
     let xml = fs::read_to_string(path).unwrap();
     let one_line: String = xml.lines().map(str::trim).collect();
-    let ev = cadet_core::parts::source::normalise_text(&one_line).expect("sysmon XML is recognised");
+    let ev =
+        cadet_core::parts::source::normalise_text(&one_line).expect("sysmon XML is recognised");
     assert_eq!(ev.source, "sysmon");
     let p = ev.process.unwrap();
     assert_eq!(p.executable.as_deref(), Some("/usr/bin/tr"));
@@ -318,8 +319,13 @@ fn prefilter_strategies_agree() {
         let p = e.profile_def();
         let Some(words) = &p.prefilter else { continue };
         let markers = cadet_core::parts::source::MARKERS;
-        let a = Prefilter::with_strategy(words, &p.prefilter_control_plane, markers, Strategy::LowerChunks)
-            .unwrap();
+        let a = Prefilter::with_strategy(
+            words,
+            &p.prefilter_control_plane,
+            markers,
+            Strategy::LowerChunks,
+        )
+        .unwrap();
         let b = Prefilter::with_strategy(
             words,
             &p.prefilter_control_plane,

@@ -28,7 +28,10 @@ fn malformed_json_is_reported_and_the_bytes_are_kept() {
     // JSON and gives the exact line back.
     let doc: serde_json::Value = serde_json::from_slice(&out).expect("valid JSON out");
     assert_eq!(doc["message"].as_str().unwrap().as_bytes(), bad);
-    assert!(doc.get("message_base64").is_none(), "valid UTF-8 needs no base64");
+    assert!(
+        doc.get("message_base64").is_none(),
+        "valid UTF-8 needs no base64"
+    );
     assert!(doc["cadet"]["error"]
         .as_str()
         .unwrap()

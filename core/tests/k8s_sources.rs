@@ -616,7 +616,9 @@ fn api_records_carry_a_source_marker() {
                                 cadet_core::parts::source::normalise(&doc).map(|e| e.kind)
                             }
                             Ok(_) => None,
-                            Err(_) => cadet_core::parts::source::normalise_text(text).map(|e| e.kind),
+                            Err(_) => {
+                                cadet_core::parts::source::normalise_text(text).map(|e| e.kind)
+                            }
                         };
                         matches!(ev, Some(k) if k != EventKind::Process)
                     };

@@ -40,7 +40,13 @@ fn lower_layers_never_use_higher_ones() {
     let mut wrong = Vec::new();
     for path in &all {
         let rel = path.strip_prefix(&src).unwrap();
-        let top = rel.components().next().unwrap().as_os_str().to_str().unwrap();
+        let top = rel
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_str()
+            .unwrap();
         let top = top.strip_suffix(".rs").unwrap_or(top);
         let own = match top {
             "verdict" => Some(usize::MAX), // the leaf: may use nothing

@@ -326,7 +326,8 @@ fn rules_are_indexed_by_the_event_kinds_they_can_match() {
         by_kind.get("any").copied().unwrap_or(0) <= 10,
         "{by_kind:?}"
     );
-    let c = |t: &str| cadet_core::parts::condition::Condition::parse(t, &Default::default()).unwrap();
+    let c =
+        |t: &str| cadet_core::parts::condition::Condition::parse(t, &Default::default()).unwrap();
     assert_eq!(
         applicable_kinds(&c(r#"cmd.tool == "docker" and cmd.privileged"#)),
         Some(vec!["process"])

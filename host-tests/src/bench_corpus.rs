@@ -30,7 +30,10 @@ const COMMANDS: &[&str] = &[
 /// records (routine container-CLI use, control-plane traffic), 5 % attack fixture records.
 pub fn mixed(n: usize) -> Vec<String> {
     let text = |set: &corpus::FixtureSet| -> Vec<String> {
-        set.records.iter().filter_map(|r| String::from_utf8(r.clone()).ok()).collect()
+        set.records
+            .iter()
+            .filter_map(|r| String::from_utf8(r.clone()).ok())
+            .collect()
     };
     let mut attack = Vec::new();
     let mut benign = Vec::new();
@@ -47,9 +50,14 @@ pub fn mixed(n: usize) -> Vec<String> {
     let templates: Vec<Value> = benign
         .iter()
         .filter_map(|r| serde_json::from_str::<Value>(r).ok())
-        .filter(|v| v.pointer("/process/command_line").is_some() && v.pointer("/process/args").is_some())
+        .filter(|v| {
+            v.pointer("/process/command_line").is_some() && v.pointer("/process/args").is_some()
+        })
         .collect();
-    assert!(!templates.is_empty() && !attack.is_empty() && !benign.is_empty(), "fixtures missing");
+    assert!(
+        !templates.is_empty() && !attack.is_empty() && !benign.is_empty(),
+        "fixtures missing"
+    );
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
         let record = match i % 20 {
@@ -58,7 +66,10 @@ pub fn mixed(n: usize) -> Vec<String> {
             _ => {
                 let mut v = templates[i % templates.len()].clone();
                 let cmd = COMMANDS[(i * 31) % COMMANDS.len()];
-                let args: Vec<Value> = cmd.split(' ').map(|a| Value::String(a.to_string())).collect();
+                let args: Vec<Value> = cmd
+                    .split(' ')
+                    .map(|a| Value::String(a.to_string()))
+                    .collect();
                 let name = cmd.split(' ').next().unwrap();
                 v["process"]["command_line"] = Value::String(cmd.to_string());
                 v["process"]["name"] = Value::String(name.to_string());
@@ -77,9 +88,16 @@ fn fixture_files() -> Vec<std::path::PathBuf> {
     let mut files = Vec::new();
     let dir = corpus::repo_root().join("core/fixtures");
     for folder in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-        for file in std::fs::read_dir(folder.path()).into_iter().flatten().flatten() {
+        for file in std::fs::read_dir(folder.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
             let p = file.path();
-            if matches!(p.extension().and_then(|e| e.to_str()), Some("jsonl") | Some("log")) {
+            if matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("jsonl") | Some("log")
+            ) {
                 files.push(p);
             }
         }

@@ -18,7 +18,9 @@ wasmtime::component::bindgen!({
     path: "../plugin-wasi/wit",
 });
 
-pub use exports::cadet::detector::detector::{Config, Context, Mode, RuleHit, Severity, Triage, Verdict, VerdictFlags};
+pub use exports::cadet::detector::detector::{
+    Config, Context, Mode, RuleHit, Severity, Triage, Verdict, VerdictFlags,
+};
 
 /// The component host-tests' build script built (absolute path).
 pub const COMPONENT_WASM: &str = env!("CADET_COMPONENT_WASM");
@@ -50,7 +52,11 @@ impl Default for Limits {
     /// ordinary shape measured, one 4 MiB command-line token, needs 3.7·10⁹: ~880 fuel a
     /// byte), 1 MiB of stack.
     fn default() -> Self {
-        Limits { memory_bytes: 256 << 20, budget: Budget::FuelPerRecord(10_000_000_000), max_wasm_stack: 1 << 20 }
+        Limits {
+            memory_bytes: 256 << 20,
+            budget: Budget::FuelPerRecord(10_000_000_000),
+            max_wasm_stack: 1 << 20,
+        }
     }
 }
 
@@ -69,7 +75,12 @@ struct MemoryCap {
 }
 
 impl ResourceLimiter for MemoryCap {
-    fn memory_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         self.peak = self.peak.max(desired);
         let ok = self.inner.memory_growing(current, desired, maximum)?;
         if !ok {
@@ -78,7 +89,12 @@ impl ResourceLimiter for MemoryCap {
         Ok(ok)
     }
 
-    fn table_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn table_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         self.inner.table_growing(current, desired, maximum)
     }
 
@@ -97,7 +113,10 @@ impl ResourceLimiter for MemoryCap {
 
 impl WasiView for HostState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
     }
 }
 
@@ -131,7 +150,10 @@ impl Ticker {
                 engine.increment_epoch();
             }
         });
-        Ticker { stop, thread: Some(thread) }
+        Ticker {
+            stop,
+            thread: Some(thread),
+        }
     }
 }
 
@@ -150,16 +172,24 @@ impl ComponentHost {
     /// (`wasmtime-cache/`), so later test runs only load it.
     pub fn new(limits: Limits) -> wasmtime::Result<ComponentHost> {
         let path = Path::new(COMPONENT_WASM);
-        let bytes = std::fs::read(path)
-            .map_err(|e| wasmtime::format_err!("cannot read {}: {e} (is the component built?)", path.display()))?;
+        let bytes = std::fs::read(path).map_err(|e| {
+            wasmtime::format_err!(
+                "cannot read {}: {e} (is the component built?)",
+                path.display()
+            )
+        })?;
         let cache = path.parent().map(|d| d.join("wasmtime-cache"));
         Self::build(&bytes, limits, cache.as_deref())
     }
 
     /// Compiles a component file.
     pub fn from_file(path: &Path, limits: Limits) -> wasmtime::Result<ComponentHost> {
-        let bytes = std::fs::read(path)
-            .map_err(|e| wasmtime::format_err!("cannot read {}: {e} (is the component built?)", path.display()))?;
+        let bytes = std::fs::read(path).map_err(|e| {
+            wasmtime::format_err!(
+                "cannot read {}: {e} (is the component built?)",
+                path.display()
+            )
+        })?;
         Self::from_bytes(&bytes, limits)
     }
 
@@ -168,7 +198,11 @@ impl ComponentHost {
         Self::build(bytes, limits, None)
     }
 
-    fn build(bytes: &[u8], limits: Limits, cache: Option<&Path>) -> wasmtime::Result<ComponentHost> {
+    fn build(
+        bytes: &[u8],
+        limits: Limits,
+        cache: Option<&Path>,
+    ) -> wasmtime::Result<ComponentHost> {
         let mut config = wasmtime::Config::new();
         config.wasm_component_model(true);
         config.max_wasm_stack(limits.max_wasm_stack);
@@ -197,7 +231,14 @@ impl ComponentHost {
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
         let pre = CadetPre::new(linker.instantiate_pre(&component)?)?;
         let ticker = matches!(limits.budget, Budget::Deadline(_)).then(|| Ticker::start(&engine));
-        Ok(ComponentHost { engine, pre, limits, ticker, compile_time, wasm_size: bytes.len() })
+        Ok(ComponentHost {
+            engine,
+            pre,
+            limits,
+            ticker,
+            compile_time,
+            wasm_size: bytes.len(),
+        })
     }
 
     /// The limits every store gets.
@@ -211,7 +252,10 @@ impl ComponentHost {
             wasi: WasiCtx::builder().build(),
             table: ResourceTable::new(),
             limits: MemoryCap {
-                inner: StoreLimitsBuilder::new().memory_size(self.limits.memory_bytes).instances(8).build(),
+                inner: StoreLimitsBuilder::new()
+                    .memory_size(self.limits.memory_bytes)
+                    .instances(8)
+                    .build(),
                 peak: 0,
                 refused: 0,
             },
@@ -221,7 +265,11 @@ impl ComponentHost {
         if let Budget::Deadline(_) = self.limits.budget {
             store.epoch_deadline_trap();
         }
-        let mut instance = Instance { bindings: None, store, budget: self.limits.budget };
+        let mut instance = Instance {
+            bindings: None,
+            store,
+            budget: self.limits.budget,
+        };
         instance.charge(1);
         instance.bindings = Some(self.pre.instantiate(&mut instance.store)?);
         let _ = &self.ticker;
@@ -238,7 +286,9 @@ impl ComponentHost {
 /// settings from `cache`.
 fn compile(engine: &Engine, bytes: &[u8], cache: Option<&Path>) -> wasmtime::Result<Component> {
     use std::hash::{Hash, Hasher};
-    let Some(dir) = cache else { return Component::new(engine, bytes) };
+    let Some(dir) = cache else {
+        return Component::new(engine, bytes);
+    };
     let mut hasher = std::hash::DefaultHasher::new();
     bytes.hash(&mut hasher);
     engine.precompile_compatibility_hash().hash(&mut hasher);
@@ -252,7 +302,11 @@ fn compile(engine: &Engine, bytes: &[u8], cache: Option<&Path>) -> wasmtime::Res
     }
     let component = Component::new(engine, bytes)?;
     if let Ok(code) = component.serialize() {
-        let tmp = dir.join(format!(".{}.{}", std::process::id(), file.file_name().unwrap().to_string_lossy()));
+        let tmp = dir.join(format!(
+            ".{}.{}",
+            std::process::id(),
+            file.file_name().unwrap().to_string_lossy()
+        ));
         if std::fs::create_dir_all(dir).is_ok() && std::fs::write(&tmp, code).is_ok() {
             let _ = std::fs::rename(&tmp, &file);
         }
@@ -272,7 +326,9 @@ impl Instance {
     fn charge(&mut self, records: usize) {
         match self.budget {
             Budget::FuelPerRecord(fuel) => {
-                let _ = self.store.set_fuel(fuel.saturating_mul(records.max(1) as u64));
+                let _ = self
+                    .store
+                    .set_fuel(fuel.saturating_mul(records.max(1) as u64));
             }
             Budget::Deadline(d) => {
                 let period = Ticker::PERIOD.as_nanos().max(1);
@@ -286,56 +342,88 @@ impl Instance {
     /// `configure`; the outer error is a trap.
     pub fn configure(&mut self, config: &Config) -> wasmtime::Result<Result<(), String>> {
         self.charge(64);
-        let api = self.bindings.as_ref().expect("instantiated").cadet_detector_detector();
+        let api = self
+            .bindings
+            .as_ref()
+            .expect("instantiated")
+            .cadet_detector_detector();
         api.call_configure(&mut self.store, config)
     }
 
     /// `profile`.
     pub fn profile(&mut self) -> wasmtime::Result<String> {
         self.charge(1);
-        let api = self.bindings.as_ref().expect("instantiated").cadet_detector_detector();
+        let api = self
+            .bindings
+            .as_ref()
+            .expect("instantiated")
+            .cadet_detector_detector();
         api.call_profile(&mut self.store)
     }
 
     /// `score`.
     pub fn score(&mut self, record: &str) -> wasmtime::Result<Result<Verdict, String>> {
         self.charge(1);
-        let api = self.bindings.as_ref().expect("instantiated").cadet_detector_detector();
+        let api = self
+            .bindings
+            .as_ref()
+            .expect("instantiated")
+            .cadet_detector_detector();
         api.call_score(&mut self.store, record)
     }
 
     /// `enrich`.
     pub fn enrich(&mut self, record: &str) -> wasmtime::Result<Option<String>> {
         self.charge(1);
-        let api = self.bindings.as_ref().expect("instantiated").cadet_detector_detector();
+        let api = self
+            .bindings
+            .as_ref()
+            .expect("instantiated")
+            .cadet_detector_detector();
         api.call_enrich(&mut self.store, record)
     }
 
     /// `enrich-batch`.
     pub fn enrich_batch(&mut self, records: &[String]) -> wasmtime::Result<Vec<Option<String>>> {
         self.charge(records.len());
-        let api = self.bindings.as_ref().expect("instantiated").cadet_detector_detector();
+        let api = self
+            .bindings
+            .as_ref()
+            .expect("instantiated")
+            .cadet_detector_detector();
         api.call_enrich_batch(&mut self.store, records)
     }
 
     /// `enrich-bytes`.
     pub fn enrich_bytes(&mut self, record: &[u8]) -> wasmtime::Result<Option<Vec<u8>>> {
         self.charge(1);
-        let api = self.bindings.as_ref().expect("instantiated").cadet_detector_detector();
+        let api = self
+            .bindings
+            .as_ref()
+            .expect("instantiated")
+            .cadet_detector_detector();
         api.call_enrich_bytes(&mut self.store, record)
     }
 
     /// `export-state`.
     pub fn export_state(&mut self) -> wasmtime::Result<String> {
         self.charge(16);
-        let api = self.bindings.as_ref().expect("instantiated").cadet_detector_detector();
+        let api = self
+            .bindings
+            .as_ref()
+            .expect("instantiated")
+            .cadet_detector_detector();
         api.call_export_state(&mut self.store)
     }
 
     /// `import-state`.
     pub fn import_state(&mut self, state: &str) -> wasmtime::Result<Result<(), String>> {
         self.charge(16);
-        let api = self.bindings.as_ref().expect("instantiated").cadet_detector_detector();
+        let api = self
+            .bindings
+            .as_ref()
+            .expect("instantiated")
+            .cadet_detector_detector();
         api.call_import_state(&mut self.store, state)
     }
 
@@ -378,9 +466,18 @@ pub struct Detector<'h> {
 
 impl<'h> Detector<'h> {
     fn new(host: &'h ComponentHost, config: Config) -> Result<Detector<'h>, String> {
-        let mut instance = host.instantiate().map_err(|e| format!("instantiate: {e:#}"))?;
-        instance.configure(&config).map_err(|e| format!("configure trapped: {e:#}"))??;
-        Ok(Detector { host, config, instance, traps: Vec::new() })
+        let mut instance = host
+            .instantiate()
+            .map_err(|e| format!("instantiate: {e:#}"))?;
+        instance
+            .configure(&config)
+            .map_err(|e| format!("configure trapped: {e:#}"))??;
+        Ok(Detector {
+            host,
+            config,
+            instance,
+            traps: Vec::new(),
+        })
     }
 
     /// The live instance (for calls the detector does not wrap).
@@ -393,7 +490,10 @@ impl<'h> Detector<'h> {
         self.traps.push(message.clone());
         // Configuration succeeded once; a fresh instance accepts it again.
         self.instance = self.host.instantiate().expect("re-instantiate after trap");
-        let _ = self.instance.configure(&self.config).expect("configure after trap");
+        let _ = self
+            .instance
+            .configure(&self.config)
+            .expect("configure after trap");
         message
     }
 
@@ -402,7 +502,10 @@ impl<'h> Detector<'h> {
         match self.instance.enrich_bytes(record) {
             Ok(Some(out)) => Outcome::Enriched(out),
             Ok(None) => Outcome::Dropped,
-            Err(trap) => Outcome::Trapped { trap: self.recover(&trap), record: record.to_vec() },
+            Err(trap) => Outcome::Trapped {
+                trap: self.recover(&trap),
+                record: record.to_vec(),
+            },
         }
     }
 
@@ -410,7 +513,10 @@ impl<'h> Detector<'h> {
     /// time on a fresh instance, so only the poisoned record passes unenriched.
     pub fn enrich_batch(&mut self, records: &[String]) -> Vec<Outcome> {
         match self.instance.enrich_batch(records) {
-            Ok(outs) => outs.into_iter().map(|o| o.map_or(Outcome::Dropped, |s| Outcome::Enriched(s.into_bytes()))).collect(),
+            Ok(outs) => outs
+                .into_iter()
+                .map(|o| o.map_or(Outcome::Dropped, |s| Outcome::Enriched(s.into_bytes())))
+                .collect(),
             Err(trap) => {
                 self.recover(&trap);
                 records.iter().map(|r| self.enrich(r.as_bytes())).collect()

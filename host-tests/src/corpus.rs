@@ -14,7 +14,10 @@ pub struct FixtureSet {
 
 /// The repository root (the directory holding host-tests/).
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
 }
 
 /// `../shared/data` beside the repository (absent on a machine without it).
@@ -35,17 +38,24 @@ pub fn lines(bytes: &[u8]) -> Vec<Vec<u8>> {
 
 /// Reads one JSONL (or raw log) file as a fixture set named after its path.
 pub fn file_set(path: &Path) -> std::io::Result<FixtureSet> {
-    Ok(FixtureSet { name: path.display().to_string(), records: lines(&std::fs::read(path)?) })
+    Ok(FixtureSet {
+        name: path.display().to_string(),
+        records: lines(&std::fs::read(path)?),
+    })
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
     entries.sort();
     for path in entries {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if path.is_dir() {
-            if !matches!(name, "target" | "node_modules" | ".git" | "wasm-artifacts") && !name.starts_with('.') {
+            if !matches!(name, "target" | "node_modules" | ".git" | "wasm-artifacts")
+                && !name.starts_with('.')
+            {
                 walk(&path, out);
             }
         } else {
@@ -67,7 +77,11 @@ pub fn repo_fixture_sets() -> Vec<FixtureSet> {
         if !(ext == "jsonl" || (ext == "log" && path.starts_with(&fixtures))) {
             continue;
         }
-        let folder = path.parent().unwrap().strip_prefix(&root).unwrap_or(path.parent().unwrap());
+        let folder = path
+            .parent()
+            .unwrap()
+            .strip_prefix(&root)
+            .unwrap_or(path.parent().unwrap());
         let name = folder.display().to_string();
         let records = lines(&std::fs::read(&path).unwrap_or_default());
         match sets.iter_mut().find(|s| s.name == name) {
@@ -91,12 +105,16 @@ pub fn shared_data_set() -> Option<FixtureSet> {
     let mut records = Vec::new();
     for path in files {
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-        let Ok(bytes) = std::fs::read(&path) else { continue };
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
         match ext {
             "json" | "jsonl" | "ndjson" | "log" => {
                 for line in lines(&bytes) {
                     let t = cadet_core::parts::text::trim(&line);
-                    if matches!(t.first(), Some(b'{') | Some(b'[')) && serde_json::from_slice::<serde_json::Value>(t).is_ok() {
+                    if matches!(t.first(), Some(b'{') | Some(b'['))
+                        && serde_json::from_slice::<serde_json::Value>(t).is_ok()
+                    {
                         records.push(line);
                     }
                 }
@@ -110,11 +128,16 @@ pub fn shared_data_set() -> Option<FixtureSet> {
                     }
                 }
             }
-            "txt" if path.parent().is_some_and(|p| p.ends_with("auditd")) => records.extend(lines(&bytes)),
+            "txt" if path.parent().is_some_and(|p| p.ends_with("auditd")) => {
+                records.extend(lines(&bytes))
+            }
             _ => {}
         }
     }
-    Some(FixtureSet { name: String::from("shared/data"), records })
+    Some(FixtureSet {
+        name: String::from("shared/data"),
+        records,
+    })
 }
 
 /// All fixture sets: the repository's, then shared/data's when present.
@@ -129,10 +152,19 @@ pub fn all_sets() -> Vec<FixtureSet> {
 pub fn hostile_records() -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     let cmd = r#"docker run --privileged -v /:/host alpine chroot /host sh"#;
-    let args = |n: usize| -> String { (0..n).map(|i| format!("\"a{i}\"")).collect::<Vec<_>>().join(",") };
+    let args = |n: usize| -> String {
+        (0..n)
+            .map(|i| format!("\"a{i}\""))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
     out.push((
         String::from("20 KB process record"),
-        format!(r#"{{"process":{{"name":"docker","command_line":"{cmd}","args":[{}]}}}}"#, args(2000)).into_bytes(),
+        format!(
+            r#"{{"process":{{"name":"docker","command_line":"{cmd}","args":[{}]}}}}"#,
+            args(2000)
+        )
+        .into_bytes(),
     ));
     out.push((
         String::from("1 MB message"),
@@ -140,7 +172,11 @@ pub fn hostile_records() -> Vec<(String, Vec<u8>)> {
     ));
     out.push((
         String::from("5 MB record (over the core's 4 MiB limit)"),
-        format!(r#"{{"process":{{"command_line":"{cmd} {}"}}}}"#, "y".repeat(5 << 20)).into_bytes(),
+        format!(
+            r#"{{"process":{{"command_line":"{cmd} {}"}}}}"#,
+            "y".repeat(5 << 20)
+        )
+        .into_bytes(),
     ));
     out.push((String::from("objects nested 10 000 deep"), {
         let mut s = "{\"a\":".repeat(10_000);
@@ -161,16 +197,40 @@ pub fn hostile_records() -> Vec<(String, Vec<u8>)> {
         s.extend_from_slice(br#" sh"}}"#);
         s
     }));
-    out.push((String::from("invalid UTF-8 raw line"), b"kubectl exec -it pod \xff\xfe -- sh".to_vec()));
-    out.push((String::from("not JSON"), b"this is not json: kubectl exec -it web-0 -- /bin/sh".to_vec()));
-    out.push((String::from("truncated JSON"), br#"{"process":{"name":"docker","args":["docker","run","--privileged""#.to_vec()));
-    out.push((String::from("JSON with trailing garbage"), br#"{"a":1}}}"#.to_vec()));
-    out.push((String::from("bad escapes"), br#"{"message":"\u12 \x \uD800 docker exec"}"#.to_vec()));
+    out.push((
+        String::from("invalid UTF-8 raw line"),
+        b"kubectl exec -it pod \xff\xfe -- sh".to_vec(),
+    ));
+    out.push((
+        String::from("not JSON"),
+        b"this is not json: kubectl exec -it web-0 -- /bin/sh".to_vec(),
+    ));
+    out.push((
+        String::from("truncated JSON"),
+        br#"{"process":{"name":"docker","args":["docker","run","--privileged""#.to_vec(),
+    ));
+    out.push((
+        String::from("JSON with trailing garbage"),
+        br#"{"a":1}}}"#.to_vec(),
+    ));
+    out.push((
+        String::from("bad escapes"),
+        br#"{"message":"\u12 \x \uD800 docker exec"}"#.to_vec(),
+    ));
     out.push((String::from("empty object"), b"{}".to_vec()));
     out.push((String::from("lone brace"), b"{".to_vec()));
-    out.push((String::from("NUL and control bytes"), b"{\"message\":\"docker\x00exec\x01\"}".to_vec()));
-    out.push((String::from("top-level array"), br#"[{"process":{"name":"docker"}}]"#.to_vec()));
-    out.push((String::from("huge number"), format!(r#"{{"n":{}}}"#, "9".repeat(100_000)).into_bytes()));
+    out.push((
+        String::from("NUL and control bytes"),
+        b"{\"message\":\"docker\x00exec\x01\"}".to_vec(),
+    ));
+    out.push((
+        String::from("top-level array"),
+        br#"[{"process":{"name":"docker"}}]"#.to_vec(),
+    ));
+    out.push((
+        String::from("huge number"),
+        format!(r#"{{"n":{}}}"#, "9".repeat(100_000)).into_bytes(),
+    ));
     out.push((String::from("100 000 keys"), {
         let body: Vec<String> = (0..100_000).map(|i| format!("\"k{i}\":{i}")).collect();
         format!("{{{}}}", body.join(",")).into_bytes()

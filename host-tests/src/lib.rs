@@ -8,7 +8,8 @@
 //! The build script builds the component and the Fluent Bit module once (nested cargo,
 //! own target dir) and exports their paths as `CADET_COMPONENT_WASM` / `CADET_FLUENTBIT_WASM`.
 
+pub mod bench_corpus;
 pub mod component;
 pub mod corpus;
 pub mod parity;
-pub mod bench_corpus;
+pub mod proxy_wasm_host;

@@ -12,7 +12,12 @@ pub const BATCH: usize = 256;
 /// Every profile of the embedded rule pack, in pack order.
 pub fn profiles() -> Vec<String> {
     let engine = Engine::new(&CoreConfig::default()).expect("embedded pack");
-    engine.pack().profiles.iter().map(|p| p.name.clone()).collect()
+    engine
+        .pack()
+        .profiles
+        .iter()
+        .map(|p| p.name.clone())
+        .collect()
 }
 
 /// One record whose outputs differ.
@@ -53,7 +58,10 @@ pub struct Row {
 impl Row {
     /// Every call gave the native bytes for every record.
     pub fn identical(&self) -> bool {
-        self.same_enrich == self.utf8 && self.same_batch == self.utf8 && self.same_bytes == self.records && self.traps == 0
+        self.same_enrich == self.utf8
+            && self.same_batch == self.utf8
+            && self.same_bytes == self.records
+            && self.traps == 0
     }
 }
 
@@ -74,9 +82,14 @@ fn describe(outcome: &Outcome) -> String {
 
 /// Replays `set` under `profile` natively and through the component's three calls.
 pub fn compare(host: &ComponentHost, profile: &str, set: &FixtureSet) -> Row {
-    let mut native = Engine::new(&CoreConfig { profile: profile.to_string(), ..CoreConfig::default() })
-        .unwrap_or_else(|e| panic!("native engine for {profile}: {e}"));
-    let mut detector = host.detector(config(profile)).unwrap_or_else(|e| panic!("component for {profile}: {e}"));
+    let mut native = Engine::new(&CoreConfig {
+        profile: profile.to_string(),
+        ..CoreConfig::default()
+    })
+    .unwrap_or_else(|e| panic!("native engine for {profile}: {e}"));
+    let mut detector = host
+        .detector(config(profile))
+        .unwrap_or_else(|e| panic!("component for {profile}: {e}"));
     let mut row = Row {
         profile: profile.to_string(),
         set: set.name.clone(),
@@ -105,7 +118,12 @@ pub fn compare(host: &ComponentHost, profile: &str, set: &FixtureSet) -> Row {
         if got == Outcome::Enriched(expected[i].clone()) {
             row.same_bytes += 1;
         } else {
-            row.mismatches.push(Mismatch { index: i, call: "enrich-bytes", native: expected[i].clone(), component: describe(&got) });
+            row.mismatches.push(Mismatch {
+                index: i,
+                call: "enrich-bytes",
+                native: expected[i].clone(),
+                component: describe(&got),
+            });
         }
     }
 
@@ -124,13 +142,21 @@ pub fn compare(host: &ComponentHost, profile: &str, set: &FixtureSet) -> Row {
             Err(trap) => {
                 // Recover through the detector so the next record gets a live instance.
                 detector.enrich(b"{}");
-                Outcome::Trapped { record: record.clone().into_bytes(), trap: crate::component::trap_message(&trap) }
+                Outcome::Trapped {
+                    record: record.clone().into_bytes(),
+                    trap: crate::component::trap_message(&trap),
+                }
             }
         };
         if got == Outcome::Enriched(expected[*i].clone()) {
             row.same_enrich += 1;
         } else {
-            row.mismatches.push(Mismatch { index: *i, call: "enrich", native: expected[*i].clone(), component: describe(&got) });
+            row.mismatches.push(Mismatch {
+                index: *i,
+                call: "enrich",
+                native: expected[*i].clone(),
+                component: describe(&got),
+            });
         }
     }
     for chunk in text.chunks(BATCH) {
@@ -140,7 +166,12 @@ pub fn compare(host: &ComponentHost, profile: &str, set: &FixtureSet) -> Row {
             if *got == Outcome::Enriched(expected[*i].clone()) {
                 row.same_batch += 1;
             } else {
-                row.mismatches.push(Mismatch { index: *i, call: "enrich-batch", native: expected[*i].clone(), component: describe(got) });
+                row.mismatches.push(Mismatch {
+                    index: *i,
+                    call: "enrich-batch",
+                    native: expected[*i].clone(),
+                    component: describe(got),
+                });
             }
         }
     }
@@ -150,13 +181,21 @@ pub fn compare(host: &ComponentHost, profile: &str, set: &FixtureSet) -> Row {
 
 /// Runs every profile over every set.
 pub fn compare_all(host: &ComponentHost, profiles: &[String], sets: &[FixtureSet]) -> Vec<Row> {
-    profiles.iter().flat_map(|p| sets.iter().map(move |s| compare(host, p, s))).collect()
+    profiles
+        .iter()
+        .flat_map(|p| sets.iter().map(move |s| compare(host, p, s)))
+        .collect()
 }
 
 /// The parity table: profile × fixture set × records × identical.
 pub fn table(rows: &[Row]) -> String {
     let set_w = rows.iter().map(|r| r.set.len()).max().unwrap_or(0).max(11);
-    let prof_w = rows.iter().map(|r| r.profile.len()).max().unwrap_or(0).max(7);
+    let prof_w = rows
+        .iter()
+        .map(|r| r.profile.len())
+        .max()
+        .unwrap_or(0)
+        .max(7);
     let mut out = format!(
         "{:<prof_w$} | {:<set_w$} | {:>7} | {:>7} | {:>7} | {:>7} | {:>7} | {:>9}\n",
         "profile", "fixture set", "records", "matched", "enrich", "batch", "bytes", "identical"
@@ -177,7 +216,12 @@ pub fn table(rows: &[Row]) -> String {
     }
     let total: usize = rows.iter().map(|r| r.records).sum();
     let bad: usize = rows.iter().filter(|r| !r.identical()).count();
-    out.push_str(&format!("{} rows, {} record replays per call, {} rows differ\n", rows.len(), total, bad));
+    out.push_str(&format!(
+        "{} rows, {} record replays per call, {} rows differ\n",
+        rows.len(),
+        total,
+        bad
+    ));
     out
 }
 
@@ -192,7 +236,10 @@ pub fn explain(rows: &[Row], limit: usize) -> String {
                 r.set,
                 m.index,
                 m.call,
-                String::from_utf8_lossy(&m.native).chars().take(400).collect::<String>(),
+                String::from_utf8_lossy(&m.native)
+                    .chars()
+                    .take(400)
+                    .collect::<String>(),
                 m.component.chars().take(400).collect::<String>()
             ));
         }

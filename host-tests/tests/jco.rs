@@ -12,7 +12,9 @@ use cadet_core::{Config, Engine};
 use host_tests::{corpus, parity};
 
 fn run(cmd: &mut Command) -> std::process::Output {
-    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
     if !out.status.success() {
         panic!(
             "{cmd:?} failed ({}):\n{}\n{}",
@@ -35,8 +37,13 @@ fn jco_transpiled_component_matches_native() {
     if !jco.exists() {
         // `npm install` (from package-lock.json): `npm ci` rejects jco's optional per-platform
         // packages under this machine kind's npm settings (omit-lockfile-registry-resolved).
-        println!("jco is not installed: running `npm install` in {}", here.display());
-        run(Command::new("npm").args(["install", "--no-audit", "--no-fund"]).current_dir(here));
+        println!(
+            "jco is not installed: running `npm install` in {}",
+            here.display()
+        );
+        run(Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund"])
+            .current_dir(here));
     }
     let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("jco");
     let _ = std::fs::remove_dir_all(&work);
@@ -44,14 +51,29 @@ fn jco_transpiled_component_matches_native() {
     let cases = work.join("cases");
     std::fs::create_dir_all(&cases).unwrap();
     run(Command::new(&jco)
-        .args(["transpile", host_tests::component::COMPONENT_WASM, "--name", "cadet", "--quiet", "-o"])
+        .args([
+            "transpile",
+            host_tests::component::COMPONENT_WASM,
+            "--name",
+            "cadet",
+            "--quiet",
+            "-o",
+        ])
         .arg(&out_dir));
     // The transpiled module imports @bytecodealliance/preview2-shim: let node find it.
     std::os::unix::fs::symlink(here.join("node_modules"), work.join("node_modules")).unwrap();
 
     // Records: every fixture record plus the hostile ones; expected output per profile.
-    let mut records: Vec<Vec<u8>> = corpus::all_sets().into_iter().flat_map(|s| s.records).collect();
-    records.extend(corpus::hostile_records().into_iter().map(|(_, r)| r).filter(|r| !r.contains(&b'\n')));
+    let mut records: Vec<Vec<u8>> = corpus::all_sets()
+        .into_iter()
+        .flat_map(|s| s.records)
+        .collect();
+    records.extend(
+        corpus::hostile_records()
+            .into_iter()
+            .map(|(_, r)| r)
+            .filter(|r| !r.contains(&b'\n')),
+    );
     let mut input = Vec::new();
     for r in &records {
         input.extend_from_slice(r);
@@ -60,7 +82,11 @@ fn jco_transpiled_component_matches_native() {
     std::fs::write(cases.join("records.jsonl"), &input).unwrap();
     let profiles = parity::profiles();
     for profile in &profiles {
-        let mut engine = Engine::new(&Config { profile: profile.clone(), ..Config::default() }).unwrap();
+        let mut engine = Engine::new(&Config {
+            profile: profile.clone(),
+            ..Config::default()
+        })
+        .unwrap();
         let mut expected = Vec::new();
         for r in &records {
             engine.enrich(r, &mut expected);
@@ -78,9 +104,20 @@ fn jco_transpiled_component_matches_native() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     println!("{stdout}");
     eprintln!("{}", String::from_utf8_lossy(&output.stderr));
-    let summaries: Vec<serde_json::Value> = stdout.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
-    assert_eq!(summaries.len(), profiles.len(), "node reported {} profiles", summaries.len());
-    println!("{:<18} | {:>7} | {:>9} | {:>9} | {:>9} | identical", "profile (jco)", "records", "enrich", "batch", "bytes");
+    let summaries: Vec<serde_json::Value> = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    assert_eq!(
+        summaries.len(),
+        profiles.len(),
+        "node reported {} profiles",
+        summaries.len()
+    );
+    println!(
+        "{:<18} | {:>7} | {:>9} | {:>9} | {:>9} | identical",
+        "profile (jco)", "records", "enrich", "batch", "bytes"
+    );
     for s in &summaries {
         println!(
             "{:<18} | {:>7} | {:>9} | {:>9} | {:>9} | {}",
@@ -92,7 +129,15 @@ fn jco_transpiled_component_matches_native() {
             s["identical"]
         );
         assert_eq!(s["records"].as_u64().unwrap() as usize, records.len());
-        assert!(s["configureError"].as_str().is_some_and(|e| e.contains("no-such-profile")), "{s}");
+        assert!(
+            s["configureError"]
+                .as_str()
+                .is_some_and(|e| e.contains("no-such-profile")),
+            "{s}"
+        );
     }
-    assert!(output.status.success() && summaries.iter().all(|s| s["identical"] == true), "jco output differs from native:\n{stdout}");
+    assert!(
+        output.status.success() && summaries.iter().all(|s| s["identical"] == true),
+        "jco output differs from native:\n{stdout}"
+    );
 }

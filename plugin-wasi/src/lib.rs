@@ -11,7 +11,9 @@ use std::cell::RefCell;
 #[cfg(all(target_arch = "wasm32", feature = "speed"))]
 mod fast;
 
-use cadet_core::{Config as CoreConfig, Engine, OutputMode, Severity as CoreSeverity, Verdict as CoreVerdict};
+use cadet_core::{
+    Config as CoreConfig, Engine, OutputMode, Severity as CoreSeverity, Verdict as CoreVerdict,
+};
 
 wit_bindgen::generate!({
     world: "cadet",
@@ -50,7 +52,10 @@ fn with_detector<R>(f: impl FnOnce(&mut Detector) -> R) -> R {
 
 /// Builds the cadet-core configuration a WIT `config` describes.
 pub fn core_config(config: &Config) -> CoreConfig {
-    let rules_name = config.rules_name.clone().unwrap_or_else(|| String::from("<config>"));
+    let rules_name = config
+        .rules_name
+        .clone()
+        .unwrap_or_else(|| String::from("<config>"));
     CoreConfig {
         profile: config.profile.clone(),
         rules: config.rules.clone(),
@@ -80,7 +85,15 @@ fn verdict(v: CoreVerdict) -> Verdict {
         score: v.score,
         severity: severity(v.severity),
         techniques: v.techniques,
-        rules: v.rules.into_iter().map(|r| RuleHit { id: r.id, title: r.title, score: r.score }).collect(),
+        rules: v
+            .rules
+            .into_iter()
+            .map(|r| RuleHit {
+                id: r.id,
+                title: r.title,
+                score: r.score,
+            })
+            .collect(),
         flags: VerdictFlags {
             privileged_container: v.flags.privileged_container,
             host_mount: v.flags.host_mount,
@@ -99,7 +112,10 @@ fn verdict(v: CoreVerdict) -> Verdict {
             discovery_resources: c.discovery_resources,
         }),
         suppressed_by: v.suppressed_by,
-        triage: v.triage.map(|t| Triage { escalate: t.escalate, steps: t.steps }),
+        triage: v.triage.map(|t| Triage {
+            escalate: t.escalate,
+            steps: t.steps,
+        }),
         error: v.error,
     }
 }
@@ -136,7 +152,11 @@ impl Guest for Component {
     fn configure(config: Config) -> Result<(), String> {
         let engine = Engine::new(&core_config(&config)).map_err(|e| e.to_string())?;
         DETECTOR.with(|cell| {
-            *cell.borrow_mut() = Some(Detector { engine, mode: config.mode, out: Vec::new() });
+            *cell.borrow_mut() = Some(Detector {
+                engine,
+                mode: config.mode,
+                out: Vec::new(),
+            });
         });
         Ok(())
     }

@@ -27,23 +27,40 @@ impl Vrl {
     pub fn compile(source: &str) -> Result<(Vrl, Vec<String>), String> {
         let fns = vrl::stdlib::all();
         let external = vrl::compiler::state::ExternalEnv::default();
-        match vrl::compiler::compile_with_external(source, &fns, &external, CompileConfig::default()) {
+        match vrl::compiler::compile_with_external(
+            source,
+            &fns,
+            &external,
+            CompileConfig::default(),
+        ) {
             Ok(result) => {
                 let warnings = result
                     .warnings
                     .iter()
                     .map(|d| vrl::diagnostic::Formatter::new(source, vec![d.clone()]).to_string())
                     .collect();
-                Ok((Vrl { program: result.program, timezone: TimeZone::default() }, warnings))
+                Ok((
+                    Vrl {
+                        program: result.program,
+                        timezone: TimeZone::default(),
+                    },
+                    warnings,
+                ))
             }
-            Err(diagnostics) => Err(vrl::diagnostic::Formatter::new(source, diagnostics).to_string()),
+            Err(diagnostics) => {
+                Err(vrl::diagnostic::Formatter::new(source, diagnostics).to_string())
+            }
         }
     }
 
     /// Runs the program on one event already in VRL form (as Vector hands it to `remap`);
     /// returns whether it ran to the end (false: aborted or failed).
     pub fn run_value(&self, value: Value) -> bool {
-        let mut target = TargetValue { value, metadata: Value::Object(BTreeMap::new()), secrets: Secrets::default() };
+        let mut target = TargetValue {
+            value,
+            metadata: Value::Object(BTreeMap::new()),
+            secrets: Secrets::default(),
+        };
         let mut state = RuntimeState::default();
         let mut ctx = Context::new(&mut target, &mut state, &self.timezone);
         self.program.resolve(&mut ctx).is_ok()
@@ -60,10 +77,13 @@ impl Vrl {
         let mut ctx = Context::new(&mut target, &mut state, &self.timezone);
         match self.program.resolve(&mut ctx) {
             Ok(_) => {
-                let json: serde_json::Value = target.value.try_into().map_err(|e| format!("{e:?}"))?;
+                let json: serde_json::Value =
+                    target.value.try_into().map_err(|e| format!("{e:?}"))?;
                 Ok(Outcome::Event(json))
             }
-            Err(vrl::compiler::ExpressionError::Abort { .. }) => Ok(Outcome::Aborted(String::from("abort"))),
+            Err(vrl::compiler::ExpressionError::Abort { .. }) => {
+                Ok(Outcome::Aborted(String::from("abort")))
+            }
             Err(e) => Err(e.to_string()),
         }
     }
@@ -85,7 +105,10 @@ pub fn event_of(line: &str) -> Option<serde_json::Value> {
 /// True when core reads `line` as a control-plane or daemon record (not a process start).
 pub fn is_api_record(line: &str) -> bool {
     let t = line.trim();
-    let event_kind = |ev: Option<cadet_core::parts::event::Event<'_>>| ev.map(|e| e.kind != cadet_core::parts::event::EventKind::Process).unwrap_or(false);
+    let event_kind = |ev: Option<cadet_core::parts::event::Event<'_>>| {
+        ev.map(|e| e.kind != cadet_core::parts::event::EventKind::Process)
+            .unwrap_or(false)
+    };
     if t.starts_with('{') {
         match cadet_core::parts::text::Json::parse(t.as_bytes()) {
             Ok(doc) => event_kind(cadet_core::parts::source::normalise(&doc)),
@@ -113,31 +136,46 @@ pub struct Record {
 pub fn corpus() -> Vec<Record> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut files = Vec::new();
-    for dir in [root.join("core/fixtures"), root.join("cli/samples"), root.join("vector-tests/cases"), std::path::PathBuf::from("/work/shared/data")] {
+    for dir in [
+        root.join("core/fixtures"),
+        root.join("cli/samples"),
+        root.join("vector-tests/cases"),
+        std::path::PathBuf::from("/work/shared/data"),
+    ] {
         collect(&dir, &mut files);
     }
     files.sort();
     let mut out = Vec::new();
     for f in files {
-        let Ok(bytes) = std::fs::read(&f) else { continue };
+        let Ok(bytes) = std::fs::read(&f) else {
+            continue;
+        };
         let text = String::from_utf8_lossy(&bytes);
         for (i, line) in text.lines().enumerate() {
             if line.trim().is_empty() {
                 continue;
             }
-            out.push(Record { origin: format!("{}:{}", f.display(), i + 1), line: line.to_string() });
+            out.push(Record {
+                origin: format!("{}:{}", f.display(), i + 1),
+                line: line.to_string(),
+            });
         }
     }
     out
 }
 
 fn collect(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {
             collect(&p, out);
-        } else if matches!(p.extension().and_then(|x| x.to_str()), Some("jsonl" | "log" | "txt")) {
+        } else if matches!(
+            p.extension().and_then(|x| x.to_str()),
+            Some("jsonl" | "log" | "txt")
+        ) {
             out.push(p);
         }
     }
@@ -155,10 +193,16 @@ pub fn vrl_literal(v: &serde_json::Value) -> String {
         serde_json::Value::Bool(b) => b.to_string(),
         serde_json::Value::Number(n) => n.to_string(),
         serde_json::Value::String(s) => cadet_vrl::text::string(s),
-        serde_json::Value::Array(items) => format!("[{}]", items.iter().map(vrl_literal).collect::<Vec<_>>().join(", ")),
+        serde_json::Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(vrl_literal).collect::<Vec<_>>().join(", ")
+        ),
         serde_json::Value::Object(m) => format!(
             "{{{}}}",
-            m.iter().map(|(k, v)| format!("{}: {}", cadet_vrl::text::string(k), vrl_literal(v))).collect::<Vec<_>>().join(", ")
+            m.iter()
+                .map(|(k, v)| format!("{}: {}", cadet_vrl::text::string(k), vrl_literal(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }
@@ -180,8 +224,14 @@ pub struct UnitTest {
 /// fixture is a pod exec and of the benign one a controller's lease update; these add a
 /// privileged pod with the host's root mounted and a privileged ephemeral container.
 const EXTRA_UNIT_TESTS: &[(&str, &str)] = &[
-    ("k8s_audit/apiserver.attack.jsonl", "cadet.workload.privileged_host_root"),
-    ("k8s_audit/apiserver.attack.jsonl", "cadet.k8s.ephemeral_container"),
+    (
+        "k8s_audit/apiserver.attack.jsonl",
+        "cadet.workload.privileged_host_root",
+    ),
+    (
+        "k8s_audit/apiserver.attack.jsonl",
+        "cadet.k8s.ephemeral_container",
+    ),
 ];
 
 /// The fixture records the shipped Vector unit tests use: the first record of every
@@ -195,7 +245,9 @@ pub fn unit_tests() -> Vec<UnitTest> {
     let mut engine = cadet_core::Engine::new(&cadet_core::Config::default()).expect("engine");
     let mut out = Vec::new();
     for f in files {
-        let Ok(text) = std::fs::read_to_string(&f) else { continue };
+        let Ok(text) = std::fs::read_to_string(&f) else {
+            continue;
+        };
         let rel = f.strip_prefix(&root).unwrap_or(&f).display().to_string();
         let mut picks: Vec<(usize, String)> = Vec::new();
         if let Some(i) = text.lines().position(|l| !l.trim().is_empty()) {
@@ -203,7 +255,10 @@ pub fn unit_tests() -> Vec<UnitTest> {
         }
         for (file, rule) in EXTRA_UNIT_TESTS.iter().filter(|(file, _)| *file == rel) {
             let hit = text.lines().position(|l| {
-                native(&mut engine, l)["rules"].as_array().map(|r| r.iter().any(|h| h["id"] == *rule)).unwrap_or(false)
+                native(&mut engine, l)["rules"]
+                    .as_array()
+                    .map(|r| r.iter().any(|h| h["id"] == *rule))
+                    .unwrap_or(false)
             });
             let i = hit.unwrap_or_else(|| panic!("{file}: no record hits {rule}"));
             picks.push((i, format!(" ({rule})")));
@@ -211,10 +266,17 @@ pub fn unit_tests() -> Vec<UnitTest> {
         picks.sort();
         for (i, why) in picks {
             let line = text.lines().nth(i).unwrap_or_default();
-            let Some(event) = event_of(line) else { continue };
+            let Some(event) = event_of(line) else {
+                continue;
+            };
             let raw = (!line.trim_start().starts_with('{')).then(|| line.to_string());
             let verdict = native(&mut engine, line);
-            out.push(UnitTest { name: format!("cadet: {rel} line {}{why}", i + 1), event, raw, verdict });
+            out.push(UnitTest {
+                name: format!("cadet: {rel} line {}{why}", i + 1),
+                event,
+                raw,
+                verdict,
+            });
         }
     }
     out
@@ -231,13 +293,25 @@ pub fn vector_yaml() -> String {
     y.push_str("\n# Unit tests (`vector test vector.yaml`), generated from cadet's fixtures with the verdicts\n");
     y.push_str("# the native engine gives: regenerate with `cargo run -p cadet-vector-tests --bin gen-vector-config`.\ntests:\n");
     for t in unit_tests() {
-        y.push_str(&format!("  - name: {}\n    inputs:\n      - insert_at: cadet\n", serde_json::to_string(&t.name).unwrap_or_default()));
+        y.push_str(&format!(
+            "  - name: {}\n    inputs:\n      - insert_at: cadet\n",
+            serde_json::to_string(&t.name).unwrap_or_default()
+        ));
         match &t.raw {
-            Some(line) => y.push_str(&format!("        type: raw\n        value: {}\n", serde_json::to_string(line).unwrap_or_default())),
-            None => y.push_str(&format!("        type: log\n        log_fields: {}\n", serde_json::to_string(&t.event).unwrap_or_default())),
+            Some(line) => y.push_str(&format!(
+                "        type: raw\n        value: {}\n",
+                serde_json::to_string(line).unwrap_or_default()
+            )),
+            None => y.push_str(&format!(
+                "        type: log\n        log_fields: {}\n",
+                serde_json::to_string(&t.event).unwrap_or_default()
+            )),
         }
         y.push_str("    outputs:\n      - extract_from: cadet\n        conditions:\n          - type: vrl\n");
-        y.push_str(&format!("            source: {}\n", serde_json::to_string(&unit_test_condition(&t)).unwrap_or_default()));
+        y.push_str(&format!(
+            "            source: {}\n",
+            serde_json::to_string(&unit_test_condition(&t)).unwrap_or_default()
+        ));
         let route = match t.verdict["severity"].as_str() {
             Some("critical") => Some("critical"),
             Some("high") => Some("high"),
@@ -327,15 +401,27 @@ pub fn vrl_fields(probe: &serde_json::Value) -> Option<serde_json::Value> {
         let mut fields = serde_json::Map::new();
         let mut ev_fields = serde_json::Map::new();
         for (name, kind) in cadet_core::fields::all().map(|f| (f.name, f.kind)) {
-            let mut v = if is_segment_field(name) { seg[name].clone() } else { evf[name].clone() };
+            let mut v = if is_segment_field(name) {
+                seg[name].clone()
+            } else {
+                evf[name].clone()
+            };
             // A bool field is never missing in the core; the program leaves the control-plane
             // facts out of a process record's fields (its rules read them as false).
             if kind == cadet_core::fields::FieldKind::Bool && v.is_null() {
                 v = serde_json::Value::Bool(false);
             }
             fields.insert(name.to_string(), v);
-            let pairs = seg["e"].as_array().into_iter().flatten().chain(evf["_e"].as_array().into_iter().flatten());
-            let e = unique(pairs.filter(|p| p[0] == *name).filter_map(|p| p[1].as_str().map(String::from)));
+            let pairs = seg["e"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .chain(evf["_e"].as_array().into_iter().flatten());
+            let e = unique(
+                pairs
+                    .filter(|p| p[0] == *name)
+                    .filter_map(|p| p[1].as_str().map(String::from)),
+            );
             if !e.is_empty() {
                 ev_fields.insert(name.to_string(), serde_json::json!(e));
             }
@@ -343,5 +429,7 @@ pub fn vrl_fields(probe: &serde_json::Value) -> Option<serde_json::Value> {
         segments.push(serde_json::Value::Object(fields));
         evidence.push(serde_json::Value::Object(ev_fields));
     }
-    Some(serde_json::json!({"src": src, "kind": probe["kind"], "segments": segments, "evidence": evidence}))
+    Some(
+        serde_json::json!({"src": src, "kind": probe["kind"], "segments": segments, "evidence": evidence}),
+    )
 }

@@ -29,12 +29,15 @@ use cadet_vector_tests::{corpus, event_of, native_fields, vrl_fields, Outcome, V
 fn every_field_of_every_record_is_read_as_the_core_reads_it() {
     let pack = cadet_core::Pack::parse("<embedded>", cadet_core::DEFAULT_PACK).expect("pack");
     let source = cadet_vrl::export_probe(&pack, "cadet").expect("export");
-    let (vrl, warnings) = Vrl::compile(&source).unwrap_or_else(|e| panic!("the probe program does not compile:\n{e}"));
+    let (vrl, warnings) = Vrl::compile(&source)
+        .unwrap_or_else(|e| panic!("the probe program does not compile:\n{e}"));
     assert!(warnings.is_empty(), "warnings:\n{}", warnings.join("\n"));
     let (mut compared, mut read, mut api, mut reordered) = (0, 0, 0, 0);
     let mut failures = Vec::new();
     for r in corpus() {
-        let Some(event) = event_of(&r.line) else { continue };
+        let Some(event) = event_of(&r.line) else {
+            continue;
+        };
         let mut want = native_fields(&r.line);
         let mut got = match vrl.run(event) {
             Ok(Outcome::Event(ev)) => vrl_fields(&ev["cadet_probe"]),
@@ -65,7 +68,17 @@ fn every_field_of_every_record_is_read_as_the_core_reads_it() {
         "fields: compared {compared} records, {read} read by a normaliser ({api} control-plane/daemon), {} differ; labels/annotations in another order than the record's: {reordered}",
         failures.len()
     );
-    assert!(failures.is_empty(), "{} records read differently:\n{}", failures.len(), failures.iter().take(10).cloned().collect::<Vec<_>>().join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} records read differently:\n{}",
+        failures.len(),
+        failures
+            .iter()
+            .take(10)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
 }
 
 /// The fields and evidence that differ.
@@ -76,7 +89,10 @@ fn field_diff(w: &serde_json::Value, g: &serde_json::Value) -> String {
             out.push(format!("{k}: native {} vrl {}", w[k], g[k]));
         }
     }
-    let (ws, gs) = (w["segments"].as_array().cloned().unwrap_or_default(), g["segments"].as_array().cloned().unwrap_or_default());
+    let (ws, gs) = (
+        w["segments"].as_array().cloned().unwrap_or_default(),
+        g["segments"].as_array().cloned().unwrap_or_default(),
+    );
     if ws.len() != gs.len() {
         out.push(format!("segments: native {} vrl {}", ws.len(), gs.len()));
     }
@@ -87,7 +103,13 @@ fn field_diff(w: &serde_json::Value, g: &serde_json::Value) -> String {
             }
         }
     }
-    for (i, (a, b)) in w["evidence"].as_array().into_iter().flatten().zip(g["evidence"].as_array().into_iter().flatten()).enumerate() {
+    for (i, (a, b)) in w["evidence"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .zip(g["evidence"].as_array().into_iter().flatten())
+        .enumerate()
+    {
         if a != b {
             out.push(format!("segment {i} evidence: native {a} vrl {b}"));
         }

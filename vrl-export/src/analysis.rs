@@ -8,42 +8,186 @@ use crate::runtime::{ascii_lower, program_name, shell_split, windows_split, Out}
 use crate::text::{regex, regex_escape, string, strings};
 
 const TOOLS: &[&str] = &[
-    "docker", "podman", "nerdctl", "kubectl", "crictl", "ctr", "runc", "nsenter", "chroot", "kubeletctl", "curl", "wget", "mount",
+    "docker",
+    "podman",
+    "nerdctl",
+    "kubectl",
+    "crictl",
+    "ctr",
+    "runc",
+    "nsenter",
+    "chroot",
+    "kubeletctl",
+    "curl",
+    "wget",
+    "mount",
 ];
 const SHELLS: &[&str] = &["sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"];
 pub(crate) const SENSITIVE_EXACT: &[&str] = &[
-    "/", "/var/run/docker.sock", "/run/docker.sock", "/run/containerd/containerd.sock",
-    "/var/run/containerd/containerd.sock", "/run/crio/crio.sock", "/var/run/crio/crio.sock",
+    "/",
+    "/var/run/docker.sock",
+    "/run/docker.sock",
+    "/run/containerd/containerd.sock",
+    "/var/run/containerd/containerd.sock",
+    "/run/crio/crio.sock",
+    "/var/run/crio/crio.sock",
 ];
 pub(crate) const SENSITIVE_TREES: &[&str] = &[
-    "/etc", "/root", "/proc", "/var/lib/kubelet", "/var/lib/docker", "/boot", "/dev", "/var/run/secrets", "/run/secrets",
+    "/etc",
+    "/root",
+    "/proc",
+    "/var/lib/kubelet",
+    "/var/lib/docker",
+    "/boot",
+    "/dev",
+    "/var/run/secrets",
+    "/run/secrets",
 ];
 const DOCKER_GLOBAL_VALUE: &[&str] = &[
-    "-H", "--host", "-c", "--context", "--config", "-l", "--log-level", "--tlscacert", "--tlscert", "--tlskey",
-    "--url", "--connection", "--root", "--runroot", "--cgroup-manager", "--storage-driver", "--namespace", "-n",
-    "--address", "-a", "--snapshotter", "--cni-path", "--data-root", "--identity", "--module",
+    "-H",
+    "--host",
+    "-c",
+    "--context",
+    "--config",
+    "-l",
+    "--log-level",
+    "--tlscacert",
+    "--tlscert",
+    "--tlskey",
+    "--url",
+    "--connection",
+    "--root",
+    "--runroot",
+    "--cgroup-manager",
+    "--storage-driver",
+    "--namespace",
+    "-n",
+    "--address",
+    "-a",
+    "--snapshotter",
+    "--cni-path",
+    "--data-root",
+    "--identity",
+    "--module",
 ];
 const DOCKER_RUN_BOOL: &[&str] = &[
-    "--privileged", "--rm", "--detach", "--interactive", "--tty", "--init", "--read-only", "--no-healthcheck",
-    "--publish-all", "--oom-kill-disable", "--disable-content-trust", "--sig-proxy", "--help", "--quiet",
-    "--privileged=true", "--replace", "--http-proxy", "--rootfs", "--no-hosts", "--tls-verify", "--env-host",
-    "--systemd", "--use-api-version",
+    "--privileged",
+    "--rm",
+    "--detach",
+    "--interactive",
+    "--tty",
+    "--init",
+    "--read-only",
+    "--no-healthcheck",
+    "--publish-all",
+    "--oom-kill-disable",
+    "--disable-content-trust",
+    "--sig-proxy",
+    "--help",
+    "--quiet",
+    "--privileged=true",
+    "--replace",
+    "--http-proxy",
+    "--rootfs",
+    "--no-hosts",
+    "--tls-verify",
+    "--env-host",
+    "--systemd",
+    "--use-api-version",
 ];
 const KUBECTL_VALUE: &[&str] = &[
-    "-n", "--namespace", "--context", "--cluster", "--kubeconfig", "--user", "-s", "--server", "--token", "--as",
-    "--as-group", "--as-uid", "--certificate-authority", "--client-certificate", "--client-key", "--request-timeout",
-    "-v", "--v", "--cache-dir", "--tls-server-name", "--username", "--password", "-c", "--container", "-f",
-    "--filename", "-l", "--selector", "-o", "--output", "--field-selector", "--image", "--overrides", "--restart",
-    "--port", "--address", "--target", "--profile", "--copy-to", "--env", "--labels", "--timeout",
-    "--pod-running-timeout", "--sort-by", "--template", "-k", "--kustomize", "--type", "--from-literal",
-    "--from-file", "--namespace-selector", "--subresource", "--image-pull-policy", "--attach", "--custom-columns",
-    "--chunk-size", "--env-from", "--annotations", "-p", "--patch", "--reason",
+    "-n",
+    "--namespace",
+    "--context",
+    "--cluster",
+    "--kubeconfig",
+    "--user",
+    "-s",
+    "--server",
+    "--token",
+    "--as",
+    "--as-group",
+    "--as-uid",
+    "--certificate-authority",
+    "--client-certificate",
+    "--client-key",
+    "--request-timeout",
+    "-v",
+    "--v",
+    "--cache-dir",
+    "--tls-server-name",
+    "--username",
+    "--password",
+    "-c",
+    "--container",
+    "-f",
+    "--filename",
+    "-l",
+    "--selector",
+    "-o",
+    "--output",
+    "--field-selector",
+    "--image",
+    "--overrides",
+    "--restart",
+    "--port",
+    "--address",
+    "--target",
+    "--profile",
+    "--copy-to",
+    "--env",
+    "--labels",
+    "--timeout",
+    "--pod-running-timeout",
+    "--sort-by",
+    "--template",
+    "-k",
+    "--kustomize",
+    "--type",
+    "--from-literal",
+    "--from-file",
+    "--namespace-selector",
+    "--subresource",
+    "--image-pull-policy",
+    "--attach",
+    "--custom-columns",
+    "--chunk-size",
+    "--env-from",
+    "--annotations",
+    "-p",
+    "--patch",
+    "--reason",
 ];
 const CTR_RUN_BOOL: &[&str] = &[
-    "--privileged", "--rm", "-t", "--tty", "-d", "--detach", "--net-host", "--privileged-without-host-devices",
-    "--read-only", "--null-io", "--rootfs", "--no-pivot", "--allow-new-privs", "--help", "--cni", "--sync-fs",
+    "--privileged",
+    "--rm",
+    "-t",
+    "--tty",
+    "-d",
+    "--detach",
+    "--net-host",
+    "--privileged-without-host-devices",
+    "--read-only",
+    "--null-io",
+    "--rootfs",
+    "--no-pivot",
+    "--allow-new-privs",
+    "--help",
+    "--cni",
+    "--sync-fs",
 ];
-const PAYLOAD_SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "ksh", "busybox", "powershell", "pwsh", "cmd"];
+const PAYLOAD_SHELLS: &[&str] = &[
+    "sh",
+    "bash",
+    "ash",
+    "dash",
+    "zsh",
+    "ksh",
+    "busybox",
+    "powershell",
+    "pwsh",
+    "cmd",
+];
 const PATTERNS: &[(&str, &str)] = &[
     ("reverse_shell", "/dev/tcp/"),
     ("reverse_shell", "/dev/udp/"),
@@ -101,7 +245,9 @@ pub(crate) fn ascii_upper(o: &mut Out, out: &str, v: &str) {
 
 /// `clean_path(p)` as an expression over a string expression.
 pub(crate) fn clean_path(p: &str) -> String {
-    format!("\"/\" + join!(filter(split({p}, \"/\")) -> |_i, s| {{ s != \"\" && s != \".\" }}, \"/\")")
+    format!(
+        "\"/\" + join!(filter(split({p}, \"/\")) -> |_i, s| {{ s != \"\" && s != \".\" }}, \"/\")"
+    )
 }
 
 pub(crate) fn sensitive(p: &str) -> String {
@@ -141,7 +287,9 @@ fn mount_spec(o: &mut Out, spec: &str, written: &str) {
 
 fn cap(o: &mut Out, value: &str, written: &str) {
     let (t, u) = (o.var("cap"), o.var("capu"));
-    o.push(&format!("for_each(split({value}, \",\")) -> |_i, cp| {{\n    {t} = strip_whitespace(cp)"));
+    o.push(&format!(
+        "for_each(split({value}, \",\")) -> |_i, cp| {{\n    {t} = strip_whitespace(cp)"
+    ));
     ascii_upper(o, &u, &t);
     o.push(&format!(
         "    if starts_with({u}, \"CAP_\") {{ {u} = slice!({u}, 4) }}\n    if {u} != \"\" {{ c_caps = push(c_caps, {u}) }}\n}}\n{}",
@@ -176,8 +324,15 @@ const TRUTHY: &str = "(ov == null || !includes([\"false\", \"0\", \"no\"], downc
 
 /// `CommandAnalysis::url(word)`; `word` is a string variable.
 fn url(o: &mut Out, word: &str) {
-    let (l, ok, rest, p, hp, path, port) =
-        (o.var("ul"), o.var("uok"), o.var("urest"), o.var("up"), o.var("uhp"), o.var("upath"), o.var("uport"));
+    let (l, ok, rest, p, hp, path, port) = (
+        o.var("ul"),
+        o.var("uok"),
+        o.var("urest"),
+        o.var("up"),
+        o.var("uhp"),
+        o.var("upath"),
+        o.var("uport"),
+    );
     ascii_lower(o, &l, word);
     o.push(&format!(
         r#"{ok} = false
@@ -296,7 +451,10 @@ fn docker(o: &mut Out) {
     o.push("ph = \"g\"\nd_first = \"\"\nd_ep = null");
     let fin = "c_action = d_act\nif includes([\"run\", \"create\", \"exec\"], d_act) { ph = \"r\" } else { ph = \"t\" }";
     cursor(o, |o| {
-        o.push(&format!("if ph == \"g\" {{\n    if {} {{\n    used = true", is_option()));
+        o.push(&format!(
+            "if ph == \"g\" {{\n    if {} {{\n    used = true",
+            is_option()
+        ));
         options(o, &global_takes, |o| {
             o.push("if includes([\"-H\", \"--host\", \"--url\", \"--connection\"], of) && ov != null {");
             o.push(&note("cmd.remote", "ow"));
@@ -332,10 +490,16 @@ if !used && ph == "t" {{
     ph = "done"
 }}"#
         ));
-        o.push(&format!("if !used && ph == \"r\" {{\n    if {} {{\n    used = true", is_option()));
+        o.push(&format!(
+            "if !used && ph == \"r\" {{\n    if {} {{\n    used = true",
+            is_option()
+        ));
         options(o, &run_takes, |o| {
             o.push("v = \"\"\nif ov != null { v = string!(ov) }");
-            o.push(&format!("if of == \"--privileged\" {{ if {TRUTHY} {{\n{}\n}} }}", set_privileged("ow")));
+            o.push(&format!(
+                "if of == \"--privileged\" {{ if {TRUTHY} {{\n{}\n}} }}",
+                set_privileged("ow")
+            ));
             o.push("else if of == \"--cap-add\" {");
             cap(o, "v", "ow");
             o.push("} else if of == \"--security-opt\" {");
@@ -345,7 +509,10 @@ if !used && ph == "t" {{
             o.push("if vl == \"host\" {\n    nsn = slice!(of, 2)");
             host_ns(o, "nsn", "ow");
             o.push("}\n} else if of == \"--device\" {");
-            o.push(&format!("c_dev = push(c_dev, v)\n{}", note("cmd.devices", "ow")));
+            o.push(&format!(
+                "c_dev = push(c_dev, v)\n{}",
+                note("cmd.devices", "ow")
+            ));
             o.push("} else if of == \"-v\" || of == \"--volume\" {");
             volume(o, "v", "ow");
             o.push("} else if of == \"--mount\" {");
@@ -397,7 +564,9 @@ else if {l} == "clusterrolebinding" {{ {l} = "clusterrolebindings" }}
 }
 
 fn kubectl(o: &mut Out) {
-    o.push("k_action = null\nk_pos = []\nk_inner = []\nk_image = null\nk_over = null\nk_files = []");
+    o.push(
+        "k_action = null\nk_pos = []\nk_inner = []\nk_image = null\nk_over = null\nk_files = []",
+    );
     let takes = takes_list(KUBECTL_VALUE);
     cursor(o, |o| {
         o.push(&format!("if {} {{", is_option()));
@@ -475,17 +644,34 @@ fn kubectl(o: &mut Out) {
 }
 
 fn crictl(o: &mut Out) {
-    let g = takes_list(&["-r", "--runtime-endpoint", "-i", "--image-endpoint", "-t", "--timeout", "-c", "--config"]);
+    let g = takes_list(&[
+        "-r",
+        "--runtime-endpoint",
+        "-i",
+        "--image-endpoint",
+        "-t",
+        "--timeout",
+        "-c",
+        "--config",
+    ]);
     let e = takes_list(&["--timeout", "-e", "--env", "-w", "--workdir"]);
     o.push("ph = \"g\"");
     cursor(o, |o| {
-        o.push(&format!("if ph == \"g\" {{\n    if {} {{\n    used = true", is_option()));
+        o.push(&format!(
+            "if ph == \"g\" {{\n    if {} {{\n    used = true",
+            is_option()
+        ));
         options(o, &g, |_| {});
         o.push("    } else { ph = \"a\" }\n}\nif !used && ph == \"a\" {\n    used = true\n    pos = pos + 1");
         ascii_lower(o, "cact", "w");
         o.push("    c_action = cact\n    ph = \"o\"\n}");
-        o.push(&format!("if !used && ph == \"o\" {{\n    if {} {{\n    used = true", is_option()));
-        options(o, &e, |o| o.push("if includes([\"-i\", \"-t\", \"--interactive\", \"--tty\"], of) { c_inter = true }"));
+        o.push(&format!(
+            "if !used && ph == \"o\" {{\n    if {} {{\n    used = true",
+            is_option()
+        ));
+        options(o, &e, |o| {
+            o.push("if includes([\"-i\", \"-t\", \"--interactive\", \"--tty\"], of) { c_inter = true }")
+        });
         o.push(
             r#"    } else if w == "--" { used = true; pos = pos + 1; ph = "t" } else { ph = "t" }
 }
@@ -509,12 +695,22 @@ if !used && ph == "rest" {
 }
 
 fn ctr(o: &mut Out) {
-    let g = takes_list(&["-a", "--address", "-n", "--namespace", "--timeout", "--connect-timeout"]);
+    let g = takes_list(&[
+        "-a",
+        "--address",
+        "-n",
+        "--namespace",
+        "--timeout",
+        "--connect-timeout",
+    ]);
     let run = format!("!includes({}, tf)", strings(CTR_RUN_BOOL));
     let fin = "c_action = t_act\nif includes([\"run\", \"create\", \"exec\"], t_act) { ph = \"r\" } else { ph = \"t\" }";
     o.push("ph = \"g\"\nt_first = \"\"");
     cursor(o, |o| {
-        o.push(&format!("if ph == \"g\" {{\n    if {} {{\n    used = true", is_option()));
+        o.push(&format!(
+            "if ph == \"g\" {{\n    if {} {{\n    used = true",
+            is_option()
+        ));
         options(o, &g, |_| {});
         o.push("    } else { ph = \"a\" }\n}\nif !used && ph == \"a\" {\n    used = true\n    pos = pos + 1");
         ascii_lower(o, "t_first", "w");
@@ -525,10 +721,16 @@ fn ctr(o: &mut Out) {
         o.push(&format!(
             "    {fin}\n}}\nif !used && ph == \"t\" {{\n    used = true\n    pos = pos + 1\n    c_target = w\n    ph = \"done\"\n}}"
         ));
-        o.push(&format!("if !used && ph == \"r\" {{\n    if {} {{\n    used = true", is_option()));
+        o.push(&format!(
+            "if !used && ph == \"r\" {{\n    if {} {{\n    used = true",
+            is_option()
+        ));
         options(o, &run, |o| {
             o.push("v = \"\"\nif ov != null { v = string!(ov) }");
-            o.push(&format!("if of == \"--privileged\" {{ if {TRUTHY} {{\n{}\n}} }}", set_privileged("ow")));
+            o.push(&format!(
+                "if of == \"--privileged\" {{ if {TRUTHY} {{\n{}\n}} }}",
+                set_privileged("ow")
+            ));
             o.push("else if of == \"--net-host\" {\n    nsn = \"net\"");
             host_ns(o, "nsn", "ow");
             o.push("} else if of == \"--with-ns\" {\n    if contains(v, \":\") {\n        wn = split(v, \":\", limit: 2)\n        if starts_with(string!(wn[1]), \"/proc/1/\") {\n            nsn = string!(wn[0])");
@@ -563,23 +765,47 @@ if !used && ph == "rest" {
 }"#,
         );
     });
-    o.push(&format!("if ph == \"a2\" {{\n    c_sub = null\n    t_act = t_first\n    {fin}\n}}"));
+    o.push(&format!(
+        "if ph == \"a2\" {{\n    c_sub = null\n    t_act = t_first\n    {fin}\n}}"
+    ));
 }
 
 fn runc(o: &mut Out) {
     let g = takes_list(&["--root", "--log", "--log-format", "--criu", "--rootless"]);
     let t = takes_list(&[
-        "--cwd", "--env", "-e", "--user", "-u", "--cap", "-c", "--process", "-p", "--pid-file", "--console-socket",
-        "--preserve-fds", "--additional-gids", "-g", "--apparmor", "--process-label", "--bundle", "-b",
+        "--cwd",
+        "--env",
+        "-e",
+        "--user",
+        "-u",
+        "--cap",
+        "-c",
+        "--process",
+        "-p",
+        "--pid-file",
+        "--console-socket",
+        "--preserve-fds",
+        "--additional-gids",
+        "-g",
+        "--apparmor",
+        "--process-label",
+        "--bundle",
+        "-b",
     ]);
     o.push("ph = \"g\"");
     cursor(o, |o| {
-        o.push(&format!("if ph == \"g\" {{\n    if {} {{\n    used = true", is_option()));
+        o.push(&format!(
+            "if ph == \"g\" {{\n    if {} {{\n    used = true",
+            is_option()
+        ));
         options(o, &g, |_| {});
         o.push("    } else { ph = \"a\" }\n}\nif !used && ph == \"a\" {\n    used = true\n    pos = pos + 1");
         ascii_lower(o, "ract", "w");
         o.push("    c_action = ract\n    ph = \"o\"\n}");
-        o.push(&format!("if !used && ph == \"o\" {{\n    if {} {{\n    used = true", is_option()));
+        o.push(&format!(
+            "if !used && ph == \"o\" {{\n    if {} {{\n    used = true",
+            is_option()
+        ));
         options(o, &t, |o| {
             o.push("if of == \"-t\" || of == \"--tty\" { c_inter = true } else if of == \"--cap\" || of == \"-c\" {\n    v = \"\"\n    if ov != null { v = string!(ov) }");
             cap(o, "v", "ow");
@@ -605,7 +831,9 @@ if !used && ph == "rest" {
 
 /// nsenter's options; `handler_ns` true records namespaces (the payload only needs the target).
 fn nsenter_options(o: &mut Out, target_var: &str, written_var: &str, record_ns: bool) {
-    let takes = takes_list(&["-t", "--target", "-S", "--setuid", "-G", "--setgid", "-r", "-w", "-Z"]);
+    let takes = takes_list(&[
+        "-t", "--target", "-S", "--setuid", "-G", "--setgid", "-r", "-w", "-Z",
+    ]);
     options(o, &takes, |o| {
         if record_ns {
             o.push(&format!("if of == \"-t\" || of == \"--target\" {{\n    {written_var} = ow\n    {target_var} = ov\n}}"));
@@ -615,7 +843,9 @@ if of == "-m" || of == "--mount" { nsx = "mount" } else if of == "-u" || of == "
 if nsx != null { c_nsns = push(c_nsns, nsx) }"#,
             );
         } else {
-            o.push(&format!("if of == \"-t\" || of == \"--target\" {{ {target_var} = ov }}"));
+            o.push(&format!(
+                "if of == \"-t\" || of == \"--target\" {{ {target_var} = ov }}"
+            ));
         }
     });
 }
@@ -623,7 +853,10 @@ if nsx != null { c_nsns = push(c_nsns, nsx) }"#,
 fn nsenter(o: &mut Out) {
     o.push("c_action = \"enter\"\nph = \"o\"\nn_tw = \"\"");
     cursor(o, |o| {
-        o.push(&format!("if ph == \"o\" {{\n    if {} {{\n    used = true", is_option()));
+        o.push(&format!(
+            "if ph == \"o\" {{\n    if {} {{\n    used = true",
+            is_option()
+        ));
         nsenter_options(o, "c_nst", "n_tw", true);
         o.push(
             r#"    } else if w == "--" { used = true; pos = pos + 1; ph = "rest" } else { ph = "rest" }
@@ -635,14 +868,20 @@ if !used && ph == "rest" {
 }"#,
         );
     });
-    o.push(&format!("if c_nst == \"1\" {{\n    {}\n}}", note("cmd.nsenter_target", "\"nsenter \" + n_tw")));
+    o.push(&format!(
+        "if c_nst == \"1\" {{\n    {}\n}}",
+        note("cmd.nsenter_target", "\"nsenter \" + n_tw")
+    ));
 }
 
 fn chroot(o: &mut Out) {
     let takes = takes_list(&["--userspec", "--groups"]);
     o.push("c_action = \"chroot\"\nph = \"o\"");
     cursor(o, |o| {
-        o.push(&format!("if ph == \"o\" {{\n    if {} {{\n    used = true", is_option()));
+        o.push(&format!(
+            "if ph == \"o\" {{\n    if {} {{\n    used = true",
+            is_option()
+        ));
         options(o, &takes, |_| {});
         o.push(&format!(
             r#"    }} else if w == "--" {{ used = true; pos = pos + 1; ph = "d" }} else {{ ph = "d" }}
@@ -667,13 +906,28 @@ if !used && ph == "rest" {{
 
 fn kubeletctl(o: &mut Out) {
     let takes = takes_list(&[
-        "-s", "--server", "--port", "-p", "--pod", "-c", "--container", "-n", "--namespace", "--cacert", "--cert", "--key",
-        "-i", "--http-proxy", "--cidr",
+        "-s",
+        "--server",
+        "--port",
+        "-p",
+        "--pod",
+        "-c",
+        "--container",
+        "-n",
+        "--namespace",
+        "--cacert",
+        "--cert",
+        "--key",
+        "-i",
+        "--http-proxy",
+        "--cidr",
     ]);
     o.push("l_action = null\nl_pos = []");
     cursor(o, |o| {
         o.push(&format!("if {} {{", is_option()));
-        options(o, &takes, |o| o.push("if of == \"-p\" || of == \"--pod\" { c_target = ov }"));
+        options(o, &takes, |o| {
+            o.push("if of == \"-p\" || of == \"--pod\" { c_target = ov }")
+        });
         o.push("} else {\n    pos = pos + 1\n    if l_action == null {");
         ascii_lower(o, "l_action", "w");
         o.push("    } else { l_pos = push(l_pos, w) }\n}");
@@ -697,10 +951,22 @@ fn http_client(o: &mut Out) {
 }
 
 fn mount_tool(o: &mut Out) {
-    let takes = takes_list(&["-t", "--types", "-o", "--options", "-L", "-U", "--source", "--target"]);
+    let takes = takes_list(&[
+        "-t",
+        "--types",
+        "-o",
+        "--options",
+        "-L",
+        "-U",
+        "--source",
+        "--target",
+    ]);
     o.push("c_action = \"mount\"\nph = \"o\"");
     cursor(o, |o| {
-        o.push(&format!("if ph == \"o\" {{\n    if {} {{\n    used = true", is_option()));
+        o.push(&format!(
+            "if ph == \"o\" {{\n    if {} {{\n    used = true",
+            is_option()
+        ));
         options(o, &takes, |_| {});
         o.push(&format!(
             r#"    }} else {{ ph = "d" }}
@@ -881,7 +1147,9 @@ pub fn analyse(o: &mut Out, api: bool) {
 }"#,
         );
     }
-    o.push(r#"if length(an_items) == 0 { an_items = [{"a": [], "t": null, "w": [], "done": true}] }"#);
+    o.push(
+        r#"if length(an_items) == 0 { an_items = [{"a": [], "t": null, "w": [], "done": true}] }"#,
+    );
 
     // Per command: the tool's arguments, then the payload.
     o.push("\n# One segment per command: the tool's own argument reading (core command.rs, one function per tool),");

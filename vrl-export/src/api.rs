@@ -25,7 +25,9 @@ use crate::text::{string, strings};
 
 /// Host paths core `api::sensitive_host_path` adds to the argument analysis' list
 /// (core `source/api.rs` `EXTRA_SENSITIVE`).
-const EXTRA_SENSITIVE: &[&str] = &["/var", "/var/run", "/run", "/var/log", "/home", "/sys", "/usr", "/lib", "/opt/cni", "/etc/cni"];
+const EXTRA_SENSITIVE: &[&str] = &[
+    "/var", "/var/run", "/run", "/var/log", "/home", "/sys", "/usr", "/lib", "/opt/cni", "/etc/cni",
+];
 
 /// `text(x)` (core `api::text`) as an expression: a string, an integer or bool as text, else null.
 fn text(x: &str) -> String {
@@ -44,7 +46,11 @@ fn is_bool(x: &str, b: bool) -> String {
 
 /// `core api::sensitive_host_path(p)` for a cleaned path variable `p`.
 fn sensitive_host_path(p: &str) -> String {
-    format!("({} || includes({}, {p}) || starts_with({p}, \"/var/log/\") || ends_with({p}, \".sock\"))", sensitive(p), strings(EXTRA_SENSITIVE))
+    format!(
+        "({} || includes({}, {p}) || starts_with({p}, \"/var/log/\") || ends_with({p}, \".sock\"))",
+        sensitive(p),
+        strings(EXTRA_SENSITIVE)
+    )
 }
 
 /// `if cond { var = true; <evidence> }`: a pod fact and the token that established it.
@@ -54,7 +60,15 @@ fn fact(cond: &str, var: &str, field: &str, token: &str) -> String {
 
 /// `runAsUser: 0` (read into the variable `uid`) or `runAsNonRoot: false` of a security context.
 fn run_as_root(uid: &str, context: &str) -> String {
-    fact(&format!("{uid} == 0 || {}", is_bool(&format!("{context}.runAsNonRoot"), false)), "pf_root", "k8s.pod.run_as_root", "\"runAsUser=0\"")
+    fact(
+        &format!(
+            "{uid} == 0 || {}",
+            is_bool(&format!("{context}.runAsNonRoot"), false)
+        ),
+        "pf_root",
+        "k8s.pod.run_as_root",
+        "\"runAsUser=0\"",
+    )
 }
 
 /// A host path mounted into a workload (core `read_pod_spec` hostPath volumes, dockerd `Binds`
@@ -85,7 +99,15 @@ fn is_audit(x: &str) -> String {
 
 /// `is_pod_spec(x)` (core `k8s_audit::is_pod_spec`) as an expression.
 fn is_pod_spec(x: &str) -> String {
-    let keys = ["containers", "initContainers", "ephemeralContainers", "volumes", "hostPID", "hostNetwork", "hostIPC"];
+    let keys = [
+        "containers",
+        "initContainers",
+        "ephemeralContainers",
+        "volumes",
+        "hostPID",
+        "hostNetwork",
+        "hostIPC",
+    ];
     let tests: Vec<String> = keys.iter().map(|k| format!("{x}.{k} != null")).collect();
     format!("({})", tests.join(" || "))
 }
@@ -159,9 +181,16 @@ q_uri = null"#,
 pub fn detect_json(o: &mut Out) {
     o.push("\n# ------------------------------------------------------------------ 2a. control-plane and daemon records");
     o.push("# core: source::api::read — tried before the process sources. A record is recognised here;");
-    o.push("# its facts are read in 2c, after the process sources (which it keeps from reading it).");
-    o.push("# k8s_audit (core k8s_audit::read): an audit.k8s.io Event as the API server writes it.");
-    o.push(&format!("if {} {{ a_k = \"audit\"; a_doc = rec; src = \"k8s_audit\" }}", is_audit("rec")));
+    o.push(
+        "# its facts are read in 2c, after the process sources (which it keeps from reading it).",
+    );
+    o.push(
+        "# k8s_audit (core k8s_audit::read): an audit.k8s.io Event as the API server writes it.",
+    );
+    o.push(&format!(
+        "if {} {{ a_k = \"audit\"; a_doc = rec; src = \"k8s_audit\" }}",
+        is_audit("rec")
+    ));
     o.push(
         r#"# k8s_cloud (core k8s_cloud::read): GKE Cloud Audit Logs (protoPayload, serviceName k8s.io); AKS
 # diagnostics (category kube-audit, the event in properties.log) and Azure Activity Log
@@ -204,7 +233,10 @@ if a_k == "" {
           if match(xs, r'^\s*\{') && contains(xs, "audit.k8s.io") { xa = parse_json(strip_whitespace(xs)) ?? null }
         }"#,
     );
-    o.push(&format!("        if is_object(xa) && {} {{ a_k = \"audit\"; a_doc = xa; src = kc_src }}", is_audit("xa")));
+    o.push(&format!(
+        "        if is_object(xa) && {} {{ a_k = \"audit\"; a_doc = xa; src = kc_src }}",
+        is_audit("xa")
+    ));
     o.push(
         r#"      }
     }
@@ -683,13 +715,22 @@ if dl_call != null {
 }}"#,
         cap = note("k8s.pod.capabilities", "\"CapAdd=\" + dl_cs"),
         it = fact(
-            &format!("{} && {}", is_bool("dl_form.Tty", true), is_bool("dl_form.OpenStdin", true)),
+            &format!(
+                "{} && {}",
+                is_bool("dl_form.Tty", true),
+                is_bool("dl_form.OpenStdin", true)
+            ),
             "pf_inter",
             "k8s.pod.interactive",
             "\"Tty+OpenStdin\""
         ),
         ex = note("docker.action", "\"exec\""),
-        epriv = fact(&is_bool("dl_form.Privileged", true), "pf_priv", "k8s.pod.privileged", "\"Privileged=true\""),
+        epriv = fact(
+            &is_bool("dl_form.Privileged", true),
+            "pf_priv",
+            "k8s.pod.privileged",
+            "\"Privileged=true\""
+        ),
     ));
 }
 
@@ -751,22 +792,48 @@ fn request_facts(o: &mut Out) {
     o.push("# core k8s_audit::facts (audit events and both cloud readers): evidence for the request, the\n# command of an exec or of a kubelet call through nodes/proxy, the object a write sends.");
     o.push("if includes([\"audit\", \"gke\", \"azure\"], a_k) && !a_skip {");
     let notes: [(&str, &str, &str); 9] = [
-        ("a_res != null && a_sub != null", "k8s.subresource", "string!(a_res) + \"/\" + string!(a_sub)"),
-        ("a_res != null && a_sub != null", "k8s.nodes_proxy", "string!(a_res) + \"/\" + string!(a_sub)"),
+        (
+            "a_res != null && a_sub != null",
+            "k8s.subresource",
+            "string!(a_res) + \"/\" + string!(a_sub)",
+        ),
+        (
+            "a_res != null && a_sub != null",
+            "k8s.nodes_proxy",
+            "string!(a_res) + \"/\" + string!(a_sub)",
+        ),
         ("a_res != null", "k8s.resource", "string!(a_res)"),
         ("a_verb != null", "k8s.verb", "\"verb=\" + string!(a_verb)"),
         ("a_user != null", "user.name", "\"user=\" + string!(a_user)"),
-        ("a_imp != null", "k8s.impersonated_user", "\"impersonate=\" + string!(a_imp)"),
-        ("a_decision != null", "k8s.decision", "\"decision=\" + string!(a_decision)"),
-        ("a_status != null", "k8s.status_code", "\"status=\" + to_string!(a_status)"),
+        (
+            "a_imp != null",
+            "k8s.impersonated_user",
+            "\"impersonate=\" + string!(a_imp)",
+        ),
+        (
+            "a_decision != null",
+            "k8s.decision",
+            "\"decision=\" + string!(a_decision)",
+        ),
+        (
+            "a_status != null",
+            "k8s.status_code",
+            "\"status=\" + to_string!(a_status)",
+        ),
         ("a_denied", "k8s.denied", "a_why"),
     ];
     o.push("  a_why = \"denied\"\n  if a_decision == \"forbid\" { a_why = \"decision=forbid\" } else if a_status != null { a_why = \"status=\" + to_string!(a_status) }");
     for (cond, field, token) in notes {
         o.push(&format!("  if {cond} {{ {} }}", note(field, token)));
     }
-    o.push(&format!("  if a_ua != null {{ {} }}", note("user_agent", "\"userAgent=\" + string!(a_ua)")));
-    o.push(&format!("  if a_podtok {{ {} }}", note("k8s.pod_token", "\"pod service-account token\"")));
+    o.push(&format!(
+        "  if a_ua != null {{ {} }}",
+        note("user_agent", "\"userAgent=\" + string!(a_ua)")
+    ));
+    o.push(&format!(
+        "  if a_podtok {{ {} }}",
+        note("k8s.pod_token", "\"pod service-account token\"")
+    ));
     o.push(&format!(
         r#"  if (includes(["exec", "attach"], a_sub) || (a_res == "nodes" && a_sub == "proxy" && a_uri != null && match(string!(a_uri), r'/proxy/(?:run|exec)/'))) && a_uri != null {{ q_uri = a_uri }}
   if includes(["create", "update", "patch", "replace", "write"], a_verb) && a_body != null {{
@@ -957,7 +1024,12 @@ for_each(a_specs) -> |si, sp| {{
   }}
 }}"#,
         ncap = note("k8s.pod.capabilities", "\"capabilities.add=\" + ps_cs"),
-        nit = fact(&format!("{} && {}", is_bool("c.stdin", true), is_bool("c.tty", true)), "pf_inter", "k8s.pod.interactive", "\"stdin+tty\""),
+        nit = fact(
+            &format!("{} && {}", is_bool("c.stdin", true), is_bool("c.tty", true)),
+            "pf_inter",
+            "k8s.pod.interactive",
+            "\"stdin+tty\""
+        ),
         tx = text("x"),
     ));
 }
@@ -1061,7 +1133,10 @@ fn event_fields(o: &mut Out) {
         };
         parts.push(format!("  {}: {v}", string(name)));
     }
-    o.push(&format!("a_nz = map_values([{}]) -> |l| {{ if length(l) == 0 {{ null }} else {{ l }} }}", lists.join(", ")));
+    o.push(&format!(
+        "a_nz = map_values([{}]) -> |l| {{ if length(l) == 0 {{ null }} else {{ l }} }}",
+        lists.join(", ")
+    ));
     o.push(&format!(
         "evf = get!({{\n  \"event.kind\": kind, \"event.source\": src, \"user.name\": a_user, \"cmd.script_tools\": 0,\n{},\n  \"_e\": a_ev\n}}, [])",
         parts.join(",\n")
@@ -1074,8 +1149,15 @@ mod tests {
 
     #[test]
     fn every_api_field_has_an_expression() {
-        for name in FIELDS.iter().filter(|f| f.is_control_plane()).map(|f| f.name) {
-            assert!(field_expr(name).is_some(), "no VRL for control-plane field {name}");
+        for name in FIELDS
+            .iter()
+            .filter(|f| f.is_control_plane())
+            .map(|f| f.name)
+        {
+            assert!(
+                field_expr(name).is_some(),
+                "no VRL for control-plane field {name}"
+            );
         }
     }
 
@@ -1084,7 +1166,11 @@ mod tests {
         // The VRL tables (analysis.rs and EXTRA_SENSITIVE) against core's functions, on every
         // listed path, a child and a sibling of it.
         let mut paths: Vec<String> = Vec::new();
-        for p in EXTRA_SENSITIVE.iter().chain(crate::analysis::SENSITIVE_EXACT).chain(crate::analysis::SENSITIVE_TREES) {
+        for p in EXTRA_SENSITIVE
+            .iter()
+            .chain(crate::analysis::SENSITIVE_EXACT)
+            .chain(crate::analysis::SENSITIVE_TREES)
+        {
             paths.push(String::from(*p));
             paths.push(format!("{p}/x"));
             paths.push(format!("{p}x"));
@@ -1098,7 +1184,9 @@ mod tests {
                 || p.starts_with("/var/log/")
                 || p.ends_with(".sock")
                 || crate::analysis::SENSITIVE_EXACT.contains(&p.as_str())
-                || crate::analysis::SENSITIVE_TREES.iter().any(|t| p == t || p.starts_with(&format!("{t}/")));
+                || crate::analysis::SENSITIVE_TREES
+                    .iter()
+                    .any(|t| p == t || p.starts_with(&format!("{t}/")));
             assert_eq!(core, ours, "{p}");
         }
     }

@@ -5,8 +5,8 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use cadet_core::parts::condition::{Condition, Literal, Op};
 use cadet_core::fields::{self, FieldKind};
+use cadet_core::parts::condition::{Condition, Literal, Op};
 
 use crate::runtime::Out;
 use crate::text::{regex, regex_escape, string, strings};
@@ -115,7 +115,10 @@ fn name_first_group(re: &str) -> (String, Option<String>) {
             let rest: String = chars[i + 1..].iter().collect();
             if !rest.starts_with('?') {
                 let before: String = chars[..=i].iter().collect();
-                return (format!("{before}?P<cadet1>{rest}"), Some(String::from("cadet1")));
+                return (
+                    format!("{before}?P<cadet1>{rest}"),
+                    Some(String::from("cadet1")),
+                );
             }
             for pre in ["?P<", "?<"] {
                 if let Some(r) = rest.strip_prefix(pre) {
@@ -136,7 +139,10 @@ fn name_first_group(re: &str) -> (String, Option<String>) {
 /// computed, in one expression; with it, the first matching value's indicator is kept.
 fn text_any(o: &mut Out, sv: &str, op: Op, values: &[Literal], hit: &str, ind: Option<&str>) {
     let texts: Vec<String> = values.iter().map(lit_text).collect();
-    let folded = matches!(op, Op::IEq | Op::IContains | Op::IStartsWith | Op::IEndsWith | Op::Glob | Op::ILike);
+    let folded = matches!(
+        op,
+        Op::IEq | Op::IContains | Op::IStartsWith | Op::IEndsWith | Op::Glob | Op::ILike
+    );
     let subject = if folded {
         let l = o.var("low");
         o.push(&format!("{l} = downcase({sv})"));
@@ -145,29 +151,57 @@ fn text_any(o: &mut Out, sv: &str, op: Op, values: &[Literal], hit: &str, ind: O
         String::from(sv)
     };
     match op {
-        Op::Eq | Op::In | Op::Ne => o.push(&format!("{hit} = includes({}, {subject})", strings(&texts))),
+        Op::Eq | Op::In | Op::Ne => {
+            o.push(&format!("{hit} = includes({}, {subject})", strings(&texts)))
+        }
         Op::IEq => {
             let lower: Vec<String> = texts.iter().map(|t| t.to_lowercase()).collect();
             o.push(&format!("{hit} = includes({}, {subject})", strings(&lower)));
         }
-        Op::Contains | Op::IContains | Op::StartsWith | Op::IStartsWith | Op::EndsWith | Op::IEndsWith => {
+        Op::Contains
+        | Op::IContains
+        | Op::StartsWith
+        | Op::IStartsWith
+        | Op::EndsWith
+        | Op::IEndsWith => {
             let func = match op {
                 Op::Contains | Op::IContains => "contains",
                 Op::StartsWith | Op::IStartsWith => "starts_with",
                 _ => "ends_with",
             };
             let Some(ind) = ind else {
-                let tests: Vec<String> =
-                    texts.iter().map(|t| format!("{func}({subject}, {})", string(&if folded { t.to_lowercase() } else { t.clone() }))).collect();
-                o.push(&format!("{hit} = {}", if tests.is_empty() { String::from("false") } else { tests.join(" || ") }));
+                let tests: Vec<String> = texts
+                    .iter()
+                    .map(|t| {
+                        format!(
+                            "{func}({subject}, {})",
+                            string(&if folded { t.to_lowercase() } else { t.clone() })
+                        )
+                    })
+                    .collect();
+                o.push(&format!(
+                    "{hit} = {}",
+                    if tests.is_empty() {
+                        String::from("false")
+                    } else {
+                        tests.join(" || ")
+                    }
+                ));
                 return;
             };
             let mut first = true;
             for t in &texts {
                 let pat = if folded { t.to_lowercase() } else { t.clone() };
-                let push = if t.is_empty() { String::new() } else { format!("; {ind} = push({ind}, {})", string(t)) };
+                let push = if t.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {ind} = push({ind}, {})", string(t))
+                };
                 let kw = if first { "if" } else { "} else if" };
-                o.push(&format!("{kw} {func}({subject}, {}) {{ {hit} = true{push}", string(&pat)));
+                o.push(&format!(
+                    "{kw} {func}({subject}, {}) {{ {hit} = true{push}",
+                    string(&pat)
+                ));
                 first = false;
             }
             if !first {
@@ -175,7 +209,11 @@ fn text_any(o: &mut Out, sv: &str, op: Op, values: &[Literal], hit: &str, ind: O
             }
         }
         Op::Glob | Op::ILike => {
-            let (any, one) = if op == Op::Glob { ('*', '?') } else { ('%', '_') };
+            let (any, one) = if op == Op::Glob {
+                ('*', '?')
+            } else {
+                ('%', '_')
+            };
             // All the patterns as one regular expression: the whole test without indicators, or
             // a first check before looking for the first pattern that matches.
             let bodies: Vec<String> = texts.iter().map(|t| wildcard_body(t, any, one)).collect();
@@ -191,9 +229,16 @@ fn text_any(o: &mut Out, sv: &str, op: Op, values: &[Literal], hit: &str, ind: O
             let mut first = true;
             for t in &texts {
                 let indicator = t.trim_matches(any);
-                let push = if indicator.is_empty() { String::new() } else { format!("; {ind} = push({ind}, {})", string(indicator)) };
+                let push = if indicator.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {ind} = push({ind}, {})", string(indicator))
+                };
                 let kw = if first { "if" } else { "} else if" };
-                o.push(&format!("{kw} match({subject}, {}) {{ {hit} = true{push}", regex(&wildcard_regex(t, any, one))));
+                o.push(&format!(
+                    "{kw} match({subject}, {}) {{ {hit} = true{push}",
+                    regex(&wildcard_regex(t, any, one))
+                ));
                 first = false;
             }
             if !first {
@@ -207,9 +252,25 @@ fn text_any(o: &mut Out, sv: &str, op: Op, values: &[Literal], hit: &str, ind: O
             let Some(ind) = ind else {
                 let tests: Vec<String> = texts
                     .iter()
-                    .map(|t| format!("match({subject}, {})", regex(&if op == Op::IMatches { format!("(?i)^(?:{t})$") } else { t.clone() })))
+                    .map(|t| {
+                        format!(
+                            "match({subject}, {})",
+                            regex(&if op == Op::IMatches {
+                                format!("(?i)^(?:{t})$")
+                            } else {
+                                t.clone()
+                            })
+                        )
+                    })
                     .collect();
-                o.push(&format!("{hit} = {}", if tests.is_empty() { String::from("false") } else { tests.join(" || ") }));
+                o.push(&format!(
+                    "{hit} = {}",
+                    if tests.is_empty() {
+                        String::from("false")
+                    } else {
+                        tests.join(" || ")
+                    }
+                ));
                 return;
             };
             let m = o.var("rm");
@@ -222,10 +283,17 @@ fn text_any(o: &mut Out, sv: &str, op: Op, values: &[Literal], hit: &str, ind: O
                     format!("(?P<cadet0>{named})")
                 };
                 let pick = match group {
-                    Some(g) => format!("if {m}.{g} != null {{ {m}.{g} }} else {{ {m}.cadet0 }}", g = string(&g)),
+                    Some(g) => format!(
+                        "if {m}.{g} != null {{ {m}.{g} }} else {{ {m}.cadet0 }}",
+                        g = string(&g)
+                    ),
                     None => format!("{m}.cadet0"),
                 };
-                let guard = if first { String::new() } else { format!("if !{hit} ") };
+                let guard = if first {
+                    String::new()
+                } else {
+                    format!("if !{hit} ")
+                };
                 o.push(&format!(
                     "{guard}{{\n{m} = parse_regex({subject}, {}) ?? null\nif {m} != null {{\n    {hit} = true\n    rmi = {pick}\n    if rmi != \"\" && rmi != null {{ {ind} = push({ind}, rmi) }}\n}}\n}}",
                     regex(&re)
@@ -243,7 +311,9 @@ fn indicates(c: &Condition) -> bool {
     match c {
         Condition::And(items) | Condition::Or(items) => items.iter().any(indicates),
         Condition::Truthy(f) => evidence_source(f, "s").is_some(),
-        Condition::Test { field, op, .. } => op.is_pattern() || (*op != Op::Ne && evidence_source(field, "s").is_some()),
+        Condition::Test { field, op, .. } => {
+            op.is_pattern() || (*op != Op::Ne && evidence_source(field, "s").is_some())
+        }
         _ => false,
     }
 }
@@ -271,7 +341,9 @@ fn cond_for(o: &mut Out, c: &Condition, seg: &str, want: bool) -> (String, Optio
                 o.push(&format!("if {ok} {{"));
                 let (iok, iind) = cond_for(o, item, seg, want);
                 match (&ind, iind) {
-                    (Some(i), Some(ii)) => o.push(&format!("if {iok} {{ {i} = append({i}, {ii}) }} else {{ {ok} = false }}\n}}")),
+                    (Some(i), Some(ii)) => o.push(&format!(
+                        "if {iok} {{ {i} = append({i}, {ii}) }} else {{ {ok} = false }}\n}}"
+                    )),
                     _ => o.push(&format!("{ok} = {iok}\n}}")),
                 }
             }
@@ -282,7 +354,9 @@ fn cond_for(o: &mut Out, c: &Condition, seg: &str, want: bool) -> (String, Optio
                 o.push(&format!("if !{ok} {{"));
                 let (iok, iind) = cond_for(o, item, seg, want);
                 match (&ind, iind) {
-                    (Some(i), Some(ii)) => o.push(&format!("if {iok} {{ {ok} = true; {i} = {ii} }}\n}}")),
+                    (Some(i), Some(ii)) => {
+                        o.push(&format!("if {iok} {{ {ok} = true; {i} = {ii} }}\n}}"))
+                    }
                     _ => o.push(&format!("{ok} = {iok}\n}}")),
                 }
             }
@@ -292,7 +366,9 @@ fn cond_for(o: &mut Out, c: &Condition, seg: &str, want: bool) -> (String, Optio
             o.push(&format!("{ok} = !{iok}"));
         }
         // A bool field is never missing (a control-plane fact reads false on a process record).
-        Condition::Exists(f) if fields::kind_of(f) == Some(FieldKind::Bool) => o.push(&format!("{ok} = true")),
+        Condition::Exists(f) if fields::kind_of(f) == Some(FieldKind::Bool) => {
+            o.push(&format!("{ok} = true"))
+        }
         Condition::Exists(f) => o.push(&format!("{ok} = {} != null", read(f, seg))),
         Condition::Truthy(f) => {
             let v = o.var("v");
@@ -310,7 +386,9 @@ fn cond_for(o: &mut Out, c: &Condition, seg: &str, want: bool) -> (String, Optio
                 o.push("}");
             }
         }
-        Condition::Test { field, op, values, .. } => {
+        Condition::Test {
+            field, op, values, ..
+        } => {
             test(o, field, *op, values, seg, &ok, ind.as_deref());
             if let (Some(i), false) = (&ind, op.is_pattern()) {
                 o.push(&format!("if {ok} {{"));
@@ -322,7 +400,15 @@ fn cond_for(o: &mut Out, c: &Condition, seg: &str, want: bool) -> (String, Optio
     (ok, ind)
 }
 
-fn test(o: &mut Out, field: &str, op: Op, values: &[Literal], seg: &str, ok: &str, ind: Option<&str>) {
+fn test(
+    o: &mut Out,
+    field: &str,
+    op: Op,
+    values: &[Literal],
+    seg: &str,
+    ok: &str,
+    ind: Option<&str>,
+) {
     let v = o.var("v");
     o.push(&format!("{v} = {}", read(field, seg)));
     let ne = op == Op::Ne;
@@ -353,12 +439,15 @@ fn test(o: &mut Out, field: &str, op: Op, values: &[Literal], seg: &str, ok: &st
                 })
                 .collect();
             let iv = o.var("iv");
-            o.push(&format!("{ok} = false\nif {v} == null {{ {ok} = {ne} }} else {{\n{iv} = int!({v})"));
+            o.push(&format!(
+                "{ok} = false\nif {v} == null {{ {ok} = {ne} }} else {{\n{iv} = int!({v})"
+            ));
             let any = |cmp: &str| -> String {
                 if nums.is_empty() {
                     String::from("false")
                 } else {
-                    let parts: Vec<String> = nums.iter().map(|n| format!("{iv} {cmp} {n}")).collect();
+                    let parts: Vec<String> =
+                        nums.iter().map(|n| format!("{iv} {cmp} {n}")).collect();
                     format!("({})", parts.join(" || "))
                 }
             };
@@ -380,11 +469,17 @@ fn test(o: &mut Out, field: &str, op: Op, values: &[Literal], seg: &str, ok: &st
         // Equality with a list of strings: `includes` (a missing field is in no list).
         Some(FieldKind::Str) if matches!(op, Op::Eq | Op::In | Op::Ne) => {
             let texts: Vec<String> = values.iter().map(lit_text).collect();
-            o.push(&format!("{ok} = {}includes({}, {v})", if ne { "!" } else { "" }, strings(&texts)));
+            o.push(&format!(
+                "{ok} = {}includes({}, {v})",
+                if ne { "!" } else { "" },
+                strings(&texts)
+            ));
         }
         Some(FieldKind::Str) => {
             let sv = o.var("sv");
-            o.push(&format!("{ok} = false\nif {v} == null {{ {ok} = {ne} }} else {{\n{sv} = string!({v})"));
+            o.push(&format!(
+                "{ok} = false\nif {v} == null {{ {ok} = {ne} }} else {{\n{sv} = string!({v})"
+            ));
             if ne {
                 let h = o.var("h");
                 o.push(&format!("{h} = false"));
@@ -397,14 +492,18 @@ fn test(o: &mut Out, field: &str, op: Op, values: &[Literal], seg: &str, ok: &st
         }
         _ => {
             let sv = o.var("sv");
-            o.push(&format!("{ok} = false\nif {v} == null {{ {ok} = {ne} }} else {{"));
+            o.push(&format!(
+                "{ok} = false\nif {v} == null {{ {ok} = {ne} }} else {{"
+            ));
             if ne {
                 let h = o.var("h");
                 o.push(&format!("{h} = false\nfor_each(array!({v})) -> |_i, x| {{\nif !{h} {{\n{sv} = string!(x)"));
                 text_any(o, &sv, Op::Eq, values, &h, None);
                 o.push(&format!("}}\n}}\n{ok} = !{h}"));
             } else {
-                o.push(&format!("for_each(array!({v})) -> |_i, x| {{\nif !{ok} {{\n{sv} = string!(x)"));
+                o.push(&format!(
+                    "for_each(array!({v})) -> |_i, x| {{\nif !{ok} {{\n{sv} = string!(x)"
+                ));
                 text_any(o, &sv, op, values, ok, ind);
                 o.push("}\n}");
             }

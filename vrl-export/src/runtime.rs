@@ -17,7 +17,10 @@ pub struct Out {
 
 impl Out {
     pub fn new() -> Out {
-        Out { code: String::new(), n: 0 }
+        Out {
+            code: String::new(),
+            n: 0,
+        }
     }
 
     /// A fresh variable name.
@@ -62,7 +65,9 @@ pub fn ascii_lower(o: &mut Out, out: &str, v: &str) {
 /// `out = program_name(v)` (core `command::program_name`: basename, `.exe` dropped, ASCII lower case).
 pub fn program_name(o: &mut Out, out: &str, v: &str) {
     let t = o.var("pn");
-    o.push(&format!("{t} = replace(replace({v}, r'(?s)^.*[/\\\\]', \"\"), r'(?:\\.exe|\\.EXE)$', \"\")"));
+    o.push(&format!(
+        "{t} = replace(replace({v}, r'(?s)^.*[/\\\\]', \"\"), r'(?:\\.exe|\\.EXE)$', \"\")"
+    ));
     ascii_lower(o, out, &t);
 }
 
@@ -98,7 +103,12 @@ if {has} {{ {out} = push({out}, {cur}) }}"##
 
 /// `out = shell::split_windows(v)`: double quotes group, `\"` is a quote.
 pub fn windows_split(o: &mut Out, out: &str, v: &str) {
-    let (cur, has, q, m) = (o.var("ww_cur"), o.var("ww_has"), o.var("ww_q"), o.var("ww_m"));
+    let (cur, has, q, m) = (
+        o.var("ww_cur"),
+        o.var("ww_has"),
+        o.var("ww_q"),
+        o.var("ww_m"),
+    );
     o.push(&format!(
         r##"{out} = []
 {cur} = ""
@@ -165,13 +175,17 @@ pub fn first_i64(o: &mut Out, out: &str, base: &str, names: &[&str]) {
 /// `has_any(base, names)` (core `process_fields::has_any`: any non-null value), as a
 /// condition over variables it emits.
 pub fn has_any(o: &mut Out, base: &str, names: &[&str]) -> String {
-    let parts: Vec<String> = names.iter().map(|n| format!("!is_null({})", dot(o, base, n))).collect();
+    let parts: Vec<String> = names
+        .iter()
+        .map(|n| format!("!is_null({})", dot(o, base, n)))
+        .collect();
     parts.join(" || ")
 }
 
 /// The vendors' process field names: the core's own table, so the VRL reads the same fields.
-pub use cadet_core::parts::source::{ProcessFieldNames as Names, ECS, SPLUNK_CIM, SYSMON, WINDOWS_4688};
-
+pub use cadet_core::parts::source::{
+    ProcessFieldNames as Names, ECS, SPLUNK_CIM, SYSMON, WINDOWS_4688,
+};
 
 /// Fills the process variables from `base` with `names` (core `process_fields::read`).
 pub fn read_process(o: &mut Out, base: &str, names: &Names) {
@@ -236,7 +250,12 @@ pub fn normalise(o: &mut Out) {
     // ECS
     o.push("\n# ecs (core source/ecs.rs): Elastic Common Schema process events; event.type other than start is not read.");
     o.push("if src == \"\" {");
-    let (a, n, e, c) = (dot(o, "rec", "process.args"), dot(o, "rec", "process.name"), dot(o, "rec", "process.executable"), dot(o, "rec", "process.command_line"));
+    let (a, n, e, c) = (
+        dot(o, "rec", "process.args"),
+        dot(o, "rec", "process.name"),
+        dot(o, "rec", "process.executable"),
+        dot(o, "rec", "process.command_line"),
+    );
     o.push(&format!("if is_string({n}) || is_string({e}) || is_string({c}) || (is_array({a}) && length!({a}) > 0) {{"));
     let et = dot(o, "rec", "event.type");
     o.push(&format!(
@@ -248,14 +267,32 @@ pub fn normalise(o: &mut Out) {
     // Sysmon
     o.push("\n# sysmon (core source/sysmon.rs): Sysmon EventID 1, flat or Winlogbeat.");
     o.push("if src == \"\" {");
-    first_i64(o, "sm_id", "rec", &["EventID", "event_id", "EventId", "winlog.event_id", "Event.System.EventID"]);
-    let named: Vec<String> = ["Channel", "channel", "winlog.channel", "SourceName", "winlog.provider_name", "Provider"]
-        .iter()
-        .map(|k| {
-            let d = dot(o, "rec", k);
-            format!("(is_string({d}) && contains!({d}, \"Sysmon\"))")
-        })
-        .collect();
+    first_i64(
+        o,
+        "sm_id",
+        "rec",
+        &[
+            "EventID",
+            "event_id",
+            "EventId",
+            "winlog.event_id",
+            "Event.System.EventID",
+        ],
+    );
+    let named: Vec<String> = [
+        "Channel",
+        "channel",
+        "winlog.channel",
+        "SourceName",
+        "winlog.provider_name",
+        "Provider",
+    ]
+    .iter()
+    .map(|k| {
+        let d = dot(o, "rec", k);
+        format!("(is_string({d}) && contains!({d}, \"Sysmon\"))")
+    })
+    .collect();
     let img = has_any(o, "rec", &["Image", "winlog.event_data.Image"]);
     let w = dot(o, "rec", "winlog.event_data");
     o.push(&format!(
@@ -264,15 +301,43 @@ pub fn normalise(o: &mut Out) {
     ));
     read_process(o, "sm_data", &SYSMON);
     let w = dot(o, "rec", "winlog.computer_name");
-    o.push(&format!("    if p_host == null && is_string({w}) {{ p_host = {w} }}\n}}\n}}"));
+    o.push(&format!(
+        "    if p_host == null && is_string({w}) {{ p_host = {w} }}\n}}\n}}"
+    ));
 
     // Windows 4688
-    o.push("\n# win4688 (core source/windows_4688.rs): Windows 4688 and QRadar-style flat exports.");
+    o.push(
+        "\n# win4688 (core source/windows_4688.rs): Windows 4688 and QRadar-style flat exports.",
+    );
     o.push("if src == \"\" {");
-    first_i64(o, "w_id", "rec", &["eventid", "EventID", "EventId", "event_id", "winlog.event_id"]);
+    first_i64(
+        o,
+        "w_id",
+        "rec",
+        &[
+            "eventid",
+            "EventID",
+            "EventId",
+            "event_id",
+            "winlog.event_id",
+        ],
+    );
     let w = dot(o, "rec", "winlog.event_data");
-    o.push(&format!("w_data = rec\nif w_id == 4688 && is_object({w}) {{ w_data = object!({w}) }}"));
-    let flat = has_any(o, "w_data", &["CommandLine", "Command", "Process Name", "payload", "UTF8(payload)", "NewProcessName"]);
+    o.push(&format!(
+        "w_data = rec\nif w_id == 4688 && is_object({w}) {{ w_data = object!({w}) }}"
+    ));
+    let flat = has_any(
+        o,
+        "w_data",
+        &[
+            "CommandLine",
+            "Command",
+            "Process Name",
+            "payload",
+            "UTF8(payload)",
+            "NewProcessName",
+        ],
+    );
     o.push(&format!("if ({flat}) && (w_id == null || w_id == 4688) {{"));
     read_process(o, "w_data", &WINDOWS_4688);
     o.push("    if p_cl == null && p_exe == null && p_name == null {");
@@ -283,7 +348,11 @@ pub fn normalise(o: &mut Out) {
     o.push("\n# splunk (core source/splunk.rs): Splunk CIM Endpoint.Processes.");
     o.push("if src == \"\" {");
     let a = has_any(o, "rec", &["process_name", "process_path"]);
-    let b = has_any(o, "rec", &["parent_process_name", "parent_process", "process_id"]);
+    let b = has_any(
+        o,
+        "rec",
+        &["parent_process_name", "parent_process", "process_id"],
+    );
     o.push(&format!("if ({a}) || (is_string(rec.process) && ({b})) {{"));
     read_process(o, "rec", &SPLUNK_CIM);
     o.push("}\n}");

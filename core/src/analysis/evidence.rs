@@ -1,6 +1,5 @@
 //! The tokens that established a fact, kept for a verdict's indicators.
 
-
 /// Records `token` as evidence for `field` (once): the values a verdict's indicators show.
 pub fn note(
     evidence: &mut alloc::vec::Vec<(&'static str, alloc::string::String)>,

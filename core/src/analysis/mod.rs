@@ -24,6 +24,7 @@ mod kubectl;
 pub(crate) mod payload;
 mod wrappers;
 
+use crate::text::{basename, clean_path};
 use cri::*;
 use docker::*;
 pub(crate) use evidence::note;
@@ -35,9 +36,6 @@ use kubectl::*;
 pub(crate) use payload::Payload;
 pub use wrappers::program_name;
 use wrappers::*;
-use crate::text::{basename, clean_path};
-
-
 
 /// Tools cadet reads the arguments of, by canonical name.
 pub const TOOLS: &[&str] = &[

@@ -115,8 +115,8 @@ pub fn analyse_depth<'a>(argv: &[Cow<'a, str>], depth: usize) -> Vec<CommandAnal
                 }
                 let words = crate::text::shell_words::split(script);
                 let mut found = Vec::new();
-                for segment in
-                    words.split(|w| crate::text::shell_words::is_operator(w) || w == "then" || w == "do")
+                for segment in words
+                    .split(|w| crate::text::shell_words::is_operator(w) || w == "then" || w == "do")
                 {
                     let seg = owned(segment.to_vec());
                     for mut inner in analyse_depth(&seg, depth + 1) {

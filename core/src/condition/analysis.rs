@@ -33,15 +33,11 @@ pub fn applicable_kinds(c: &Condition) -> Option<Vec<&'static str>> {
                 .collect(),
         ),
         Condition::Truthy(f) if process_only(f) => Some(alloc::vec![EventKind::Process.as_str()]),
-        Condition::Exists(f)
-            if process_only(f) && text_kind(f) =>
-        {
+        Condition::Exists(f) if process_only(f) && text_kind(f) => {
             Some(alloc::vec![EventKind::Process.as_str()])
         }
         Condition::Test { field, op, .. }
-            if *op != Op::Ne
-                && process_only(field)
-                && text_kind(field) =>
+            if *op != Op::Ne && process_only(field) && text_kind(field) =>
         {
             Some(alloc::vec![EventKind::Process.as_str()])
         }
@@ -139,4 +135,3 @@ pub fn required_presence(c: &Condition, field: &str) -> Option<Presence> {
         _ => None,
     }
 }
-

@@ -31,11 +31,9 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
 
-
 pub(crate) mod analysis;
 mod eval;
 mod parse;
 mod syntax;
 
 pub use syntax::*;
-

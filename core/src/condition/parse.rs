@@ -2,8 +2,8 @@
 //! patterns compiled once per rule.
 
 use super::*;
-use crate::fields::{FieldKind, FieldRef};
 use crate::fields;
+use crate::fields::{FieldKind, FieldRef};
 use crate::text::wildcard::Wildcard;
 
 impl Condition {

@@ -202,7 +202,6 @@ impl fmt::Display for ConditionError {
 /// Named lists (`@shells`) a condition may use.
 pub type Lists = BTreeMap<String, Vec<String>>;
 
-
 impl Condition {
     /// The fields the condition reads, in order of first use.
     pub fn fields(&self) -> Vec<&str> {

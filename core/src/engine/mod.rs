@@ -20,7 +20,6 @@ pub use output::{trim, write_enriched, OutputMode};
 /// first container-tool command (the VRL twin reads the same one).
 const FIRST_SEGMENT: usize = 0;
 
-
 /// Largest record cadet scores (bytes); a larger one passes with `cadet.error`.
 pub const MAX_RECORD_LEN: usize = 4 << 20;
 
@@ -117,8 +116,8 @@ impl Engine {
             ),
             _ => None,
         };
-        let state = (config.state_capacity > 0)
-            .then(|| state::DetectorState::new(config.state_capacity));
+        let state =
+            (config.state_capacity > 0).then(|| state::DetectorState::new(config.state_capacity));
         let whens: Vec<&crate::condition::Condition> = rules.iter().map(|r| &r.when).collect();
         let index = rule_index::RuleIndex::new(&whens);
         let not_matched_json = Verdict::not_matched(&profile.name).to_json();
@@ -193,8 +192,9 @@ impl Engine {
                     Verdict::not_matched(&self.profile.name)
                 }
                 Err(e) => {
-                    // Too deep for cadet is not necessarily invalid: the writer checks.
-                    self.last_object = (!e.is_too_deep()).then_some(false);
+                    // What cadet cannot read (too deep, a number out of range, a lone
+                    // surrogate) may still be grammar-valid JSON: the writer checks.
+                    self.last_object = None;
                     self.error(e.0)
                 }
             }
@@ -262,7 +262,8 @@ impl Engine {
         self.index.candidates(ev, &mut candidates);
         for &i in &candidates {
             let rule = &self.rules[i];
-            let hit = (0..ev.segments.len()).any(|segment| rule.when.eval(ev, segment, &mut indicators));
+            let hit =
+                (0..ev.segments.len()).any(|segment| rule.when.eval(ev, segment, &mut indicators));
             if hit {
                 hits.push(rule);
                 if self.profile.combine == Combine::First {

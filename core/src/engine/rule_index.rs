@@ -164,8 +164,7 @@ impl RuleIndex {
             .map(|k| {
                 let mut set = RuleSet::empty(whens.len());
                 for (i, c) in whens.iter().enumerate() {
-                    let ok = applicable_kinds(c)
-                        .is_none_or(|kinds| kinds.contains(&k.as_str()));
+                    let ok = applicable_kinds(c).is_none_or(|kinds| kinds.contains(&k.as_str()));
                     if ok {
                         set.insert(i);
                     }
@@ -191,9 +190,8 @@ impl RuleIndex {
                 }
             }
         }
-        let per_segment = |n: &str| {
-            crate::fields::get(n).is_some_and(|f| f.scope() == Scope::Segment)
-        };
+        let per_segment =
+            |n: &str| crate::fields::get(n).is_some_and(|f| f.scope() == Scope::Segment);
         let presence = |segment: bool| -> Vec<PresenceKey> {
             names
                 .iter()
@@ -214,7 +212,10 @@ impl RuleIndex {
     /// The indexes of the rules that can hold for `ev`, in evaluation order.
     pub fn candidates(&self, ev: &Event<'_>, out: &mut Vec<usize>) {
         out.clear();
-        let kind = EventKind::ALL.iter().position(|k| *k == ev.kind).unwrap_or(0);
+        let kind = EventKind::ALL
+            .iter()
+            .position(|k| *k == ev.kind)
+            .unwrap_or(0);
         let mut set = self.by_kind[kind].clone();
         for key in &self.event_keys {
             key.narrow(ev, 0, &mut set);

@@ -129,8 +129,18 @@ impl DetectorState {
 
     /// Enumeration: distinct resources (`k8s.resource`, or kubectl's `cmd.resources`) read by
     /// `user` within [`RATE_WINDOW_SECS`] of the window's first read.
-    fn count_resources(&mut self, user: &str, now: i64, ev: &Event<'_>, segment: usize, ctx: &mut Context) {
-        let resources: Vec<String> = match (ev.field("k8s.resource", segment), ev.field("cmd.resources", segment)) {
+    fn count_resources(
+        &mut self,
+        user: &str,
+        now: i64,
+        ev: &Event<'_>,
+        segment: usize,
+        ctx: &mut Context,
+    ) {
+        let resources: Vec<String> = match (
+            ev.field("k8s.resource", segment),
+            ev.field("cmd.resources", segment),
+        ) {
             (Value::Str(r), _) => alloc::vec![String::from(r)],
             (_, Value::List(l)) => l.iter().map(|r| String::from(&**r)).collect(),
             _ => Vec::new(),

@@ -56,9 +56,11 @@ pub fn assess(
     {
         escalate.push(String::from("malicious_command"));
     }
-    let kubelet =
-        ev.kind == EventKind::Kubelet || ev.segment(segment).command.kubelet_api || is(ev, segment, "k8s.nodes_proxy");
-    let pod_driven = is(ev, segment, "k8s.pod_token") && !matches!(ev.field("user_agent", segment), Value::Missing);
+    let kubelet = ev.kind == EventKind::Kubelet
+        || ev.segment(segment).command.kubelet_api
+        || is(ev, segment, "k8s.nodes_proxy");
+    let pod_driven = is(ev, segment, "k8s.pod_token")
+        && !matches!(ev.field("user_agent", segment), Value::Missing);
     let remote = ev.segment(segment).command.remote.is_some() || kubelet || pod_driven;
     if remote
         || ctx
@@ -68,7 +70,10 @@ pub fn assess(
         escalate.push(String::from("lateral_movement"));
     }
     let denied = is(ev, segment, "k8s.denied");
-    let cluster_admin = matches!(ev.field("k8s.role_ref", segment), Value::Str("cluster-admin"));
+    let cluster_admin = matches!(
+        ev.field("k8s.role_ref", segment),
+        Value::Str("cluster-admin")
+    );
     if flags.privileged_container || flags.host_mount || flags.escape || cluster_admin || denied {
         escalate.push(String::from("privilege_escalation"));
     }

@@ -74,7 +74,13 @@ impl Field {
         doc: &'static str,
         read: EventReader,
     ) -> Field {
-        Field { name, kind, kinds, doc, reader: Reader::Event(read) }
+        Field {
+            name,
+            kind,
+            kinds,
+            doc,
+            reader: Reader::Event(read),
+        }
     }
 
     const fn segment(
@@ -84,7 +90,13 @@ impl Field {
         doc: &'static str,
         read: SegmentReader,
     ) -> Field {
-        Field { name, kind, kinds, doc, reader: Reader::Segment(read) }
+        Field {
+            name,
+            kind,
+            kinds,
+            doc,
+            reader: Reader::Segment(read),
+        }
     }
 
     const fn control_plane(
@@ -94,7 +106,13 @@ impl Field {
         doc: &'static str,
         read: ControlPlaneReader,
     ) -> Field {
-        Field { name, kind, kinds, doc, reader: Reader::ControlPlane(read) }
+        Field {
+            name,
+            kind,
+            kinds,
+            doc,
+            reader: Reader::ControlPlane(read),
+        }
     }
 
     /// Whether the value depends on the command segment.
@@ -358,7 +376,11 @@ impl<'a> Event<'a> {
     }
 
     /// The tokens that established field `name` in segment `segment` (a verdict's indicators).
-    pub fn evidence<'s>(&'s self, name: &'s str, segment: usize) -> impl Iterator<Item = &'s str> + 's {
+    pub fn evidence<'s>(
+        &'s self,
+        name: &'s str,
+        segment: usize,
+    ) -> impl Iterator<Item = &'s str> + 's {
         let s = self.segment(segment);
         s.command
             .evidence

@@ -20,6 +20,7 @@ pub fn normalise<'a>(doc: &'a Json<'a>) -> Option<Event<'a>> {
         return Some(ev);
     }
     esf::read(doc)
+        .or_else(|| control_plane::http_request::read(doc))
         .or_else(|| ecs::read(doc))
         .or_else(|| sysmon::read(doc))
         .or_else(|| windows_4688::read(doc))

@@ -147,5 +147,8 @@ pub fn is_windows_command(line: &str) -> bool {
 
 /// The arguments of a command string split like a shell would (`cmd=` of the kubelet `/run`).
 pub fn split_command(s: &str) -> Vec<Cow<'static, str>> {
-    crate::text::shell_words::split(s).into_iter().map(Cow::Owned).collect()
+    crate::text::shell_words::split(s)
+        .into_iter()
+        .map(Cow::Owned)
+        .collect()
 }

@@ -44,18 +44,35 @@ fn main() {
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
-            "--records" => records = args.next().and_then(|v| v.parse().ok()).expect("--records N"),
-            "--seconds" => seconds = args.next().and_then(|v| v.parse().ok()).expect("--seconds S"),
+            "--records" => {
+                records = args
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .expect("--records N")
+            }
+            "--seconds" => {
+                seconds = args
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .expect("--seconds S")
+            }
             "--component" => components.push(args.next().expect("--component FILE.wasm").into()),
-            other => panic!("unknown argument {other} (--records N, --seconds S, --component FILE.wasm)"),
+            other => {
+                panic!("unknown argument {other} (--records N, --seconds S, --component FILE.wasm)")
+            }
         }
     }
     let corpus = bench_corpus::mixed(records);
     let bytes: usize = corpus.iter().map(String::len).sum();
     let mut native_engine = Engine::new(&CoreConfig::default()).unwrap();
-    let matched = corpus.iter().filter(|r| native_engine.score(r.as_bytes()).matched).count();
-    let (rejected, read): (Vec<String>, Vec<String>) =
-        corpus.iter().cloned().partition(|r| native_engine.rejects(r.as_bytes()));
+    let matched = corpus
+        .iter()
+        .filter(|r| native_engine.score(r.as_bytes()).matched)
+        .count();
+    let (rejected, read): (Vec<String>, Vec<String>) = corpus
+        .iter()
+        .cloned()
+        .partition(|r| native_engine.rejects(r.as_bytes()));
     println!(
         "corpus: {} records, {:.0} bytes average, {} matched by the cadet profile ({:.1} %), {} rejected by the prefilter ({:.1} %)",
         corpus.len(),
@@ -70,7 +87,9 @@ fn main() {
         compare(&components, &corpus, seconds);
         return;
     }
-    let component = components.pop().unwrap_or_else(|| host_tests::component::COMPONENT_WASM.into());
+    let component = components
+        .pop()
+        .unwrap_or_else(|| host_tests::component::COMPONENT_WASM.into());
     let budgets = [
         ("epoch deadline", Budget::Deadline(Duration::from_secs(1))),
         ("fuel", Budget::FuelPerRecord(10_000_000_000)),
@@ -79,7 +98,17 @@ fn main() {
     let hosts: Vec<(&str, ComponentHost)> = budgets
         .iter()
         .map(|&(label, budget)| {
-            (label, ComponentHost::from_file(&component, Limits { budget, ..Limits::default() }).expect("component"))
+            (
+                label,
+                ComponentHost::from_file(
+                    &component,
+                    Limits {
+                        budget,
+                        ..Limits::default()
+                    },
+                )
+                .expect("component"),
+            )
         })
         .collect();
     let ready = |host: &ComponentHost| -> Instance {
@@ -90,9 +119,18 @@ fn main() {
 
     let mut paths: Vec<Path> = Vec::new();
     fn path<'a>(label: String, records: usize, run: Box<dyn FnMut() + 'a>) -> Path<'a> {
-        Path { label, records, run, passes: Vec::new() }
+        Path {
+            label,
+            records,
+            run,
+            passes: Vec::new(),
+        }
     }
-    paths.push(path("native cadet_core::Engine::enrich".into(), corpus.len(), native(&corpus)));
+    paths.push(path(
+        "native cadet_core::Engine::enrich".into(),
+        corpus.len(),
+        native(&corpus),
+    ));
     for (label, host) in &hosts {
         let mut inst = ready(host);
         let per_call: Box<dyn FnMut()> = Box::new({
@@ -103,15 +141,31 @@ fn main() {
                 }
             }
         });
-        paths.push(path(format!("component enrich, 1 call/record ({label})"), corpus.len(), per_call));
-        paths.push(path(format!("component enrich-batch 256 ({label})"), corpus.len(), batch(ready(host), &corpus)));
+        paths.push(path(
+            format!("component enrich, 1 call/record ({label})"),
+            corpus.len(),
+            per_call,
+        ));
+        paths.push(path(
+            format!("component enrich-batch 256 ({label})"),
+            corpus.len(),
+            batch(ready(host), &corpus),
+        ));
     }
     // Where the time goes: records the prefilter rejects, and records that are read.
     let epoch = &hosts[0].1;
     let split = paths.len();
     for (part, set) in [("rejected", &rejected), ("read", &read)] {
-        paths.push(path(format!("native, {part} records"), set.len(), native(set)));
-        paths.push(path(format!("enrich-batch 256 (epoch), {part} records"), set.len(), batch(ready(epoch), set)));
+        paths.push(path(
+            format!("native, {part} records"),
+            set.len(),
+            native(set),
+        ));
+        paths.push(path(
+            format!("enrich-batch 256 (epoch), {part} records"),
+            set.len(),
+            batch(ready(epoch), set),
+        ));
     }
 
     // Warm up, then interleaved rounds.
@@ -133,7 +187,10 @@ fn main() {
     println!("{rounds} interleaved rounds; best pass of each path (median in brackets)");
     println!();
     let header = |first: &str| {
-        println!("{:<52} | {:>10} | {:>17} | {:>9}", first, "records/s", "µs/record", "vs native");
+        println!(
+            "{:<52} | {:>10} | {:>17} | {:>9}",
+            first, "records/s", "µs/record", "vs native"
+        );
         println!("{}", "-".repeat(98));
     };
     header("path");
@@ -179,10 +236,23 @@ fn main() {
     }
     let host = &hosts[0].1;
     let (inst, configure) = instantiate_time(host);
-    println!("component size: {} bytes ({:.0} KiB)", host.wasm_size, host.wasm_size as f64 / 1024.0);
-    println!("compile (Component::new, Cranelift): {:.0} ms", host.compile_time.as_secs_f64() * 1e3);
-    println!("instantiate (InstancePre::instantiate, fresh store): {:.1} µs", inst.as_secs_f64() * 1e6);
-    println!("first call (builds the engine: parses the embedded rule pack): {:.2} ms", configure.as_secs_f64() * 1e3);
+    println!(
+        "component size: {} bytes ({:.0} KiB)",
+        host.wasm_size,
+        host.wasm_size as f64 / 1024.0
+    );
+    println!(
+        "compile (Component::new, Cranelift): {:.0} ms",
+        host.compile_time.as_secs_f64() * 1e3
+    );
+    println!(
+        "instantiate (InstancePre::instantiate, fresh store): {:.1} µs",
+        inst.as_secs_f64() * 1e6
+    );
+    println!(
+        "first call (builds the engine: parses the embedded rule pack): {:.2} ms",
+        configure.as_secs_f64() * 1e3
+    );
 }
 
 /// Several builds of the component side by side: `enrich-batch` 256 under an epoch deadline
@@ -190,12 +260,24 @@ fn main() {
 fn compare(components: &[std::path::PathBuf], corpus: &[String], seconds: f64) {
     let budget = Budget::Deadline(Duration::from_secs(1));
     type Run<'a> = Box<dyn FnMut() + 'a>;
-    let mut paths: Vec<(String, Run, Vec<Duration>)> = vec![("native".into(), native(corpus), Vec::new())];
+    let mut paths: Vec<(String, Run, Vec<Duration>)> =
+        vec![("native".into(), native(corpus), Vec::new())];
     for c in components {
-        let host = ComponentHost::from_file(c, Limits { budget, ..Limits::default() }).expect("component");
+        let host = ComponentHost::from_file(
+            c,
+            Limits {
+                budget,
+                ..Limits::default()
+            },
+        )
+        .expect("component");
         let mut inst = host.instantiate().unwrap();
         inst.configure(&config("cadet")).unwrap().unwrap();
-        let label = format!("{} ({} bytes)", c.file_name().unwrap().to_string_lossy(), host.wasm_size);
+        let label = format!(
+            "{} ({} bytes)",
+            c.file_name().unwrap().to_string_lossy(),
+            host.wasm_size
+        );
         paths.push((label, batch(inst, corpus), Vec::new()));
     }
     let started = Instant::now();
@@ -217,10 +299,17 @@ fn compare(components: &[std::path::PathBuf], corpus: &[String], seconds: f64) {
         (us(p[0]), us(p[p.len() / 2]))
     };
     let reference = stats(&paths[0].2);
-    println!("{} rounds; enrich-batch 256, epoch deadline; best pass (median)", rounds - 1);
+    println!(
+        "{} rounds; enrich-batch 256, epoch deadline; best pass (median)",
+        rounds - 1
+    );
     for (label, _, passes) in &paths {
         let (best, median) = stats(passes);
-        println!("{label:<48} {best:6.2} ({median:6.2}) µs/record  {:4.0} % ({:3.0} %)", 100.0 * reference.0 / best, 100.0 * reference.1 / median);
+        println!(
+            "{label:<48} {best:6.2} ({median:6.2}) µs/record  {:4.0} % ({:3.0} %)",
+            100.0 * reference.0 / best,
+            100.0 * reference.1 / median
+        );
     }
 }
 

@@ -53,7 +53,12 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    eprintln!("component: {} ({} bytes, compiled in {:?})", path.display(), host.wasm_size, host.compile_time);
+    eprintln!(
+        "component: {} ({} bytes, compiled in {:?})",
+        path.display(),
+        host.wasm_size,
+        host.compile_time
+    );
     let rows = parity::compare_all(&host, &profiles, &sets);
     print!("{}", parity::table(&rows));
     if rows.iter().all(parity::Row::identical) {
@@ -68,6 +73,8 @@ fn usage(problem: &str) -> ExitCode {
     if !problem.is_empty() {
         eprintln!("wasi-replay: {problem}");
     }
-    eprintln!("usage: wasi-replay [--profile NAME]... [--component FILE.wasm] [--all] [FILE.jsonl]...");
+    eprintln!(
+        "usage: wasi-replay [--profile NAME]... [--component FILE.wasm] [--all] [FILE.jsonl]..."
+    );
     ExitCode::from(if problem.is_empty() { 0 } else { 2 })
 }

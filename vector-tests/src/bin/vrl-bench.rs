@@ -21,11 +21,23 @@ fn rate(budget: Duration, n: usize, mut once: impl FnMut()) -> f64 {
 }
 
 fn main() {
-    let secs: f64 = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(2.0);
+    let secs: f64 = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2.0);
     let budget = Duration::from_secs_f64(secs);
-    let lines: Vec<String> = corpus().into_iter().map(|r| r.line).filter(|l| event_of(l).is_some()).collect();
-    let (api, process): (Vec<String>, Vec<String>) = lines.iter().cloned().partition(|l| is_api_record(l));
-    let sets = [("all", &lines), ("process", &process), ("control-plane/daemon", &api)];
+    let lines: Vec<String> = corpus()
+        .into_iter()
+        .map(|r| r.line)
+        .filter(|l| event_of(l).is_some())
+        .collect();
+    let (api, process): (Vec<String>, Vec<String>) =
+        lines.iter().cloned().partition(|l| is_api_record(l));
+    let sets = [
+        ("all", &lines),
+        ("process", &process),
+        ("control-plane/daemon", &api),
+    ];
     println!(
         "corpus: {} records (fixtures and public samples): {} process, {} control-plane/daemon\n",
         lines.len(),
@@ -39,9 +51,17 @@ fn main() {
         let t = Instant::now();
         let (vrl, _) = Vrl::compile(&source).expect("compiles");
         let compile = t.elapsed().as_secs_f64();
-        let mut engine = Engine::new(&Config { profile: profile.to_string(), ..Config::default() }).expect("engine");
+        let mut engine = Engine::new(&Config {
+            profile: profile.to_string(),
+            ..Config::default()
+        })
+        .expect("engine");
         for (name, set) in sets {
-            let events: Vec<Value> = set.iter().filter_map(|l| event_of(l)).map(Value::from).collect();
+            let events: Vec<Value> = set
+                .iter()
+                .filter_map(|l| event_of(l))
+                .map(Value::from)
+                .collect();
             let native = rate(budget, set.len(), || {
                 for l in set.iter() {
                     std::hint::black_box(engine.score(l.as_bytes()));
@@ -52,8 +72,16 @@ fn main() {
                     std::hint::black_box(vrl.run_value(e.clone()));
                 }
             });
-            let c = if name == "all" { format!("{compile:.1}") } else { String::new() };
-            println!("| {profile} | {c} | {name} ({}) | {native:.0} | {vrl_rate:.0} | {:.0}x |", set.len(), native / vrl_rate);
+            let c = if name == "all" {
+                format!("{compile:.1}")
+            } else {
+                String::new()
+            };
+            println!(
+                "| {profile} | {c} | {name} ({}) | {native:.0} | {vrl_rate:.0} | {:.0}x |",
+                set.len(),
+                native / vrl_rate
+            );
         }
     }
 }

@@ -21,7 +21,9 @@ fn main() {
         eprintln!("{w}");
     }
     let input: Box<dyn BufRead> = match args.get(2) {
-        Some(p) => Box::new(std::io::BufReader::new(std::fs::File::open(p).expect("events file"))),
+        Some(p) => Box::new(std::io::BufReader::new(
+            std::fs::File::open(p).expect("events file"),
+        )),
         None => Box::new(std::io::stdin().lock()),
     };
     for line in input.lines() {
@@ -29,7 +31,9 @@ fn main() {
         match cadet_vector_tests::event_of(&line) {
             None => println!("(rejected by the json codec)"),
             Some(ev) => match vrl.run(ev) {
-                Ok(cadet_vector_tests::Outcome::Event(v)) => println!("{}", v.get("cadet").unwrap_or(&v)),
+                Ok(cadet_vector_tests::Outcome::Event(v)) => {
+                    println!("{}", v.get("cadet").unwrap_or(&v))
+                }
                 Ok(cadet_vector_tests::Outcome::Aborted(_)) => println!("(aborted)"),
                 Err(e) => println!("error: {e}"),
             },

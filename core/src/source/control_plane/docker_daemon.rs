@@ -15,11 +15,11 @@ use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::text::json::{nonempty};
-use crate::event::{ControlPlane};
-use crate::event::{Event, EventKind};
-use crate::text::json::Json;
 use crate::analysis::payload::Payload;
+use crate::event::ControlPlane;
+use crate::event::{Event, EventKind};
+use crate::text::json::nonempty;
+use crate::text::json::Json;
 
 /// Reads a `docker events` JSON record, or a dockerd JSON log record (`msg`).
 pub fn read<'a>(doc: &'a Json<'a>) -> Option<Event<'a>> {
@@ -29,7 +29,10 @@ pub fn read<'a>(doc: &'a Json<'a>) -> Option<Event<'a>> {
     let msg = doc.get("msg").as_str()?;
     let mut ev = read_line(msg)?;
     if ev.control_plane.time.is_none() {
-        ev.control_plane.time = doc.get("time").as_str().and_then(crate::text::time::rfc3339_seconds);
+        ev.control_plane.time = doc
+            .get("time")
+            .as_str()
+            .and_then(crate::text::time::rfc3339_seconds);
     }
     Some(ev)
 }

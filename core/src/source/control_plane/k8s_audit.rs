@@ -11,12 +11,12 @@ use alloc::borrow::Cow;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use crate::text::json::{nonempty, text};
-use crate::text::{lower};
+use crate::analysis::payload::Payload;
 use crate::event::{ControlPlane, PodFacts};
 use crate::event::{Event, EventKind};
 use crate::text::json::Json;
-use crate::analysis::payload::Payload;
+use crate::text::json::{nonempty, text};
+use crate::text::lower;
 
 /// True for a record shaped like an audit event.
 pub fn is_audit_event(doc: &Json<'_>) -> bool {
@@ -78,7 +78,11 @@ pub fn from_audit<'a>(doc: &Json<'a>, source: &'static str) -> Event<'a> {
     a.user_agent = nonempty(doc.get("userAgent"));
     a.time = ["stageTimestamp", "requestReceivedTimestamp", "timestamp"]
         .iter()
-        .find_map(|k| doc.get(k).as_str().and_then(crate::text::time::rfc3339_seconds));
+        .find_map(|k| {
+            doc.get(k)
+                .as_str()
+                .and_then(crate::text::time::rfc3339_seconds)
+        });
     a.verb = nonempty(doc.get("verb")).map(lower);
     let obj = doc.get("objectRef");
     a.resource = nonempty(obj.get("resource")).map(lower);

@@ -25,12 +25,12 @@ use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::text::json::{nonempty, text};
-use crate::text::{lower};
-use crate::event::{ControlPlane};
 use super::k8s_audit;
+use crate::event::ControlPlane;
 use crate::event::{Event, EventKind};
 use crate::text::json::Json;
+use crate::text::json::{nonempty, text};
+use crate::text::lower;
 
 /// Reads any cloud wrapper of an audit event.
 pub fn read<'a>(doc: &'a Json<'a>) -> Option<Event<'a>> {
@@ -133,7 +133,10 @@ fn gke<'a>(doc: &'a Json<'a>, pp: &'a Json<'a>) -> Event<'a> {
         .into_iter()
         .collect();
     a.user_agent = nonempty(pp.path(&["requestMetadata", "callerSuppliedUserAgent"]));
-    a.time = doc.get("timestamp").as_str().and_then(crate::text::time::rfc3339_seconds);
+    a.time = doc
+        .get("timestamp")
+        .as_str()
+        .and_then(crate::text::time::rfc3339_seconds);
     a.method = nonempty(pp.get("methodName"));
     let method = a.method.as_deref().unwrap_or("");
     // io.k8s.<group>.<version>.<resource>[.<subresource>].<verb>, or io.k8s.<verb> for non-resource URLs.
@@ -241,9 +244,11 @@ fn azure_activity<'a>(doc: &'a Json<'a>, op: &'a str) -> Event<'a> {
     a.user =
         nonempty(doc.get("caller")).or_else(|| nonempty(doc.path(&["identity", "claims", "name"])));
     a.source_ips = nonempty(doc.get("callerIpAddress")).into_iter().collect();
-    a.time = ["eventTimestamp", "time"]
-        .iter()
-        .find_map(|k| doc.get(k).as_str().and_then(crate::text::time::rfc3339_seconds));
+    a.time = ["eventTimestamp", "time"].iter().find_map(|k| {
+        doc.get(k)
+            .as_str()
+            .and_then(crate::text::time::rfc3339_seconds)
+    });
     // MICROSOFT.KUBERNETES/CONNECTEDCLUSTERS/[<group>/]<resource>[/<sub>]/<WRITE|DELETE|READ|ACTION>
     let segs: Vec<String> = op.split('/').map(|s| s.to_ascii_lowercase()).collect();
     let body = &segs[2.min(segs.len())..];

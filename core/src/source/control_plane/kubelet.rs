@@ -15,10 +15,10 @@ use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::event::{ControlPlane};
+use crate::analysis::payload::Payload;
+use crate::event::ControlPlane;
 use crate::event::{Event, EventKind};
 use crate::text::json::Json;
-use crate::analysis::payload::Payload;
 
 /// Reads a kubelet JSON log record (`"msg":"HTTP"` with `URI`).
 pub fn read_json<'a>(doc: &'a Json<'a>) -> Option<Event<'a>> {

@@ -11,6 +11,7 @@
 //! | `k8s_aks`       | [`k8s_cloud`]        | AKS diagnostic log (`category: kube-audit*`, `properties.log`) and Azure Activity Log (`operationName: MICROSOFT.KUBERNETES/...`) |
 //! | `docker_daemon` | [`docker_daemon`]    | `docker events --format '{{json .}}'`, dockerd `Calling POST ...` / `form data:` lines |
 //! | `kubelet`       | [`kubelet`]          | kubelet `httplog` lines (`"HTTP" verb=... URI="/exec/..."`)  |
+//! | `http_request`  | [`http_request`]     | an HTTP request to the API server or the kubelet (`{"method", "path", "headers", "body"}`, as the Envoy filter sees it) |
 //!
 //! Stage handling: an audit event is scored once. Records of the stages
 //! `RequestReceived` and `ResponseStarted` are read but carry no facts (only
@@ -22,6 +23,7 @@ use crate::event::Event;
 use crate::text::json::Json;
 
 pub(crate) mod docker_daemon;
+pub(crate) mod http_request;
 pub(crate) mod k8s_audit;
 pub(crate) mod k8s_cloud;
 pub(crate) mod kubelet;
