@@ -140,11 +140,7 @@ pub fn docker_like<'a>(a: &mut CommandAnalysis<'a>, args: &[Cow<'a, str>]) {
             }
             "-v" | "--volume" => a.volume(v, &o.written),
             "--mount" => a.mount(v, &o.written),
-            "-i" | "-t" | "--interactive" | "--tty" => {
-                if truthy(&o.value) {
-                    a.interactive = true;
-                }
-            }
+            "-i" | "-t" | "--interactive" | "--tty" if truthy(&o.value) => a.interactive = true,
             "-u" | "--user" => a.exec_user = o.value.clone(),
             "--entrypoint" => entrypoint = o.value.clone(),
             _ => {}

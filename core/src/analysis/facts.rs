@@ -106,11 +106,12 @@ impl<'a> CommandAnalysis<'a> {
             self.docker_api = true;
             self.note("cmd.docker_api", word);
         }
-        if path.starts_with("/api/v1/") || path.starts_with("/apis/") {
-            if port != "10250" && port != "10255" {
-                self.k8s_api = true;
-                self.note("cmd.k8s_api", word);
-            }
+        if (path.starts_with("/api/v1/") || path.starts_with("/apis/"))
+            && port != "10250"
+            && port != "10255"
+        {
+            self.k8s_api = true;
+            self.note("cmd.k8s_api", word);
         }
     }
 }

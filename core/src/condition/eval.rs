@@ -57,7 +57,7 @@ pub fn test(
     match value {
         Value::Missing => op == Op::Ne,
         Value::Bool(b) => {
-            let hit = values.iter().any(|v| *v == Literal::Bool(b));
+            let hit = values.contains(&Literal::Bool(b));
             if op == Op::Ne {
                 !hit
             } else {
@@ -115,7 +115,7 @@ pub fn text_any(
     let subject: &str = if matches!(
         op,
         Op::IEq | Op::IContains | Op::IStartsWith | Op::IEndsWith | Op::Glob | Op::ILike
-    ) && !(s.is_ascii() && !s.bytes().any(|b| b.is_ascii_uppercase()))
+    ) && (!s.is_ascii() || s.bytes().any(|b| b.is_ascii_uppercase()))
     {
         folded = s.to_lowercase();
         &folded

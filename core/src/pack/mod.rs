@@ -146,7 +146,7 @@ pub struct Profile {
     /// Lowest score that counts as a match.
     pub threshold: u32,
     /// Byte strings (ASCII case-insensitive) without which no rule of the profile can match
-    /// (see [`crate::prefilter`]).
+    /// (see [`crate::parts::prefilter`]).
     pub prefilter: Option<Vec<String>>,
     /// Keywords of rules that only read control-plane and daemon records: searched only in
     /// records that carry a marker of such a source ([`crate::source::control_plane::MARKERS`]).
@@ -197,7 +197,7 @@ pub struct Pack {
     pub profiles: Vec<Profile>,
     /// Rules in pack order.
     pub rules: Vec<Rule>,
-    /// Suppression entries (see [`crate::pack::suppress`]).
+    /// Suppression entries (see [`crate::parts::pack::Suppression`]).
     pub suppressions: Vec<crate::pack::suppress::Suppression>,
 }
 

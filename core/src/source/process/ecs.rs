@@ -21,7 +21,7 @@ pub fn read<'a>(doc: &'a Json<'a>) -> Option<Event<'a>> {
         Json::Array(items) => items.iter().filter_map(|v| v.as_str()).collect(),
         _ => alloc::vec::Vec::new(),
     };
-    if !types.is_empty() && !types.iter().any(|t| *t == "start") {
+    if !types.is_empty() && !types.contains(&"start") {
         return None;
     }
     let process = process_fields::read(doc, &ECS);
