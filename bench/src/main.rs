@@ -125,9 +125,12 @@ pub fn machine() -> String {
     format!("{cpu}, {cores} cores, Linux {}, {rustc}", kernel.trim())
 }
 
+/// One benchmarked case: called once per record, says whether it matched.
+type RunFn<'a> = Box<dyn FnMut(&[u8]) -> bool + 'a>;
+
 struct Case<'a> {
     name: String,
-    run: Box<dyn FnMut(&[u8]) -> bool + 'a>,
+    run: RunFn<'a>,
 }
 
 struct Row {
@@ -407,7 +410,7 @@ fn prefilter_report(lines: &[String], kinds: &[Kind]) {
             counts[m.pattern().as_usize()].0 += 1;
         }
     }
-    counts.sort_by(|a, b| b.0.cmp(&a.0));
+    counts.sort_by_key(|c| std::cmp::Reverse(c.0));
     let top: Vec<String> = counts
         .iter()
         .filter(|c| c.0 > 0)

@@ -61,7 +61,7 @@ fn write_lines(gen: &mut Generator, n: usize, out: &mut impl Write) -> std::io::
     Ok(bytes)
 }
 
-fn run_cadet(cadet: &PathBuf, extra: &[&str], input: &Input, tmp: &PathBuf) -> Outcome {
+fn run_cadet(cadet: &PathBuf, extra: &[&str], input: &Input, tmp: &std::path::Path) -> Outcome {
     let mut cmd = Command::new(cadet);
     cmd.arg("scan")
         .arg("--all")

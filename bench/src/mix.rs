@@ -208,9 +208,9 @@ fn measure(mix: &Mix, runs: usize, sigma_engine: &rsigma_eval::Engine) -> Figure
     }
     f.candidates = rejected.iter().filter(|r| !**r).count() as f64 / n as f64;
     f.matched = matched as f64 / n as f64;
-    for i in 0..3 {
-        let r = acc[i].0.max(1) as f64;
-        f.allocs[i] = (acc[i].1 as f64 / r, acc[i].2 as f64 / r);
+    for (slot, a) in f.allocs.iter_mut().zip(&acc) {
+        let r = a.0.max(1) as f64;
+        *slot = (a.1 as f64 / r, a.2 as f64 / r);
     }
 
     // Interleaved timed rounds.

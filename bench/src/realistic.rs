@@ -740,7 +740,7 @@ impl Realistic {
                 self.rng.next()
             );
             let parent = if self.rng.below(4) == 0 {
-                ("runc", "/usr/bin/runc".to_string(), format!("runc init"))
+                ("runc", "/usr/bin/runc".to_string(), "runc init".to_string())
             } else {
                 ("containerd-shim", "/usr/bin/containerd-shim-runc-v2".to_string(), format!("/usr/bin/containerd-shim-runc-v2 -namespace k8s.io -id {id} -address /run/containerd/containerd.sock"))
             };

@@ -81,7 +81,7 @@ fn cases() -> Vec<Case> {
             body: vec![],
         },
         Case {
-            name: "controller watch (no body, prefilter passes it)",
+            name: "controller watch (no body; the prefilter rejects it)",
             method: "GET",
             path: "/api/v1/pods?allowWatchBookmarks=true&resourceVersion=812734&watch=true".into(),
             headers: vec![authority(), ("user-agent", "kube-controller-manager/v1.31.2 (linux/amd64) kubernetes/5864a46/shared-informers".into())],
