@@ -1,4 +1,4 @@
-//! Writes vector-config/cadet.vrl (profile `cadet`, enrich mode) and vector-config/vector.yaml
+//! Writes vector-config/cadet.vrl (profile `cadet`, mode `all`) and vector-config/vector.yaml
 //! (pipeline.yaml plus unit tests built from the fixtures).
 fn main() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../vector-config");
