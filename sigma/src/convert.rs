@@ -56,6 +56,8 @@ pub enum Feature {
     Correlation(String),
     /// A Sigma filter that `[[suppress]]` cannot express.
     Filter(String),
+    /// The converted rule exceeds a limit of cadet's rule packs.
+    TooLarge(String),
     /// The YAML could not be parsed as Sigma.
     Parse(String),
 }
@@ -85,6 +87,7 @@ impl Feature {
             Feature::Extension(_) => "extension",
             Feature::Correlation(_) => "correlation",
             Feature::Filter(_) => "filter",
+            Feature::TooLarge(_) => "too-large",
             Feature::Parse(_) => "parse",
         }
     }
@@ -126,6 +129,7 @@ impl fmt::Display for Feature {
             | Feature::Extension(s)
             | Feature::Correlation(s)
             | Feature::Filter(s)
+            | Feature::TooLarge(s)
             | Feature::Parse(s) => write!(f, "{s}"),
         }
     }
@@ -148,6 +152,15 @@ pub enum Cond {
     Atom(String),
     /// A whole condition as text (always parenthesised when combined).
     Group(String),
+    /// `field op "v1"` or `field op ("v1", "v2", ...)` (any of the string values).
+    Test {
+        /// The cadet field.
+        field: String,
+        /// The operator.
+        op: &'static str,
+        /// The string values (unquoted).
+        values: Vec<String>,
+    },
 }
 
 impl Cond {
@@ -194,33 +207,68 @@ impl Cond {
         }
     }
 
-    /// The condition as cadet condition text.
+    /// The condition as cadet condition text, all values inline.
     pub fn render(&self) -> String {
+        self.render_with(&mut |_| None)
+    }
+
+    /// The condition as cadet condition text; `list` may take a long value list and return the
+    /// name of the pack `[lists]` entry that holds it (written `@name`).
+    pub fn render_with(&self, list: &mut dyn FnMut(&[String]) -> Option<String>) -> String {
         match self {
             Cond::True => "true".into(),
             Cond::False => "false".into(),
             Cond::Atom(a) | Cond::Group(a) => a.clone(),
-            Cond::Not(c) => format!("not {}", c.render_operand()),
+            Cond::Test { field, op, values } => match values.as_slice() {
+                [one] => format!("{field} {op} {}", quote(one)),
+                many => match list(many) {
+                    Some(name) => format!("{field} {op} @{name}"),
+                    None => format!(
+                        "{field} {op} ({})",
+                        many.iter().map(|v| quote(v)).collect::<Vec<_>>().join(", ")
+                    ),
+                },
+            },
+            Cond::Not(c) => format!("not {}", c.render_operand(list)),
             Cond::And(items) => items
                 .iter()
-                .map(|c| c.render_operand())
+                .map(|c| c.render_operand(list))
                 .collect::<Vec<_>>()
                 .join(" and "),
             Cond::Or(items) => items
                 .iter()
-                .map(|c| c.render_operand())
+                .map(|c| c.render_operand(list))
                 .collect::<Vec<_>>()
                 .join(" or "),
         }
     }
 
-    fn render_operand(&self) -> String {
+    fn render_operand(&self, list: &mut dyn FnMut(&[String]) -> Option<String>) -> String {
         match self {
             Cond::And(_) | Cond::Or(_) | Cond::Group(_) => {
-                format!("({})", self.render())
+                format!("({})", self.render_with(list))
             }
-            _ => self.render(),
+            _ => self.render_with(list),
         }
+    }
+
+    /// Merges the string tests of an OR on the same field and operator into one test with a
+    /// value list (`f ieq ("a", "b")` means any of them in cadet).
+    fn merge_any(items: Vec<Cond>) -> Vec<Cond> {
+        let mut out: Vec<Cond> = Vec::new();
+        for c in items {
+            if let Cond::Test { field, op, values } = &c {
+                let same = out.iter_mut().find(
+                    |o| matches!(o, Cond::Test { field: f, op: p, .. } if f == field && p == op),
+                );
+                if let Some(Cond::Test { values: v, .. }) = same {
+                    v.extend(values.iter().cloned());
+                    continue;
+                }
+            }
+            out.push(c);
+        }
+        out
     }
 }
 
@@ -241,8 +289,12 @@ pub fn quote(s: &str) -> String {
     out
 }
 
-fn atom(field: &str, op: &str, value: &str) -> Cond {
-    Cond::Atom(format!("{field} {op} {}", quote(value)))
+fn atom(field: &str, op: &'static str, value: &str) -> Cond {
+    Cond::Test {
+        field: field.to_string(),
+        op,
+        values: vec![value.to_string()],
+    }
 }
 
 /// What a string test compares: the whole value, a prefix, a suffix or a substring.
@@ -747,7 +799,7 @@ fn item(ctx: &mut Ctx<'_>, it: &DetectionItem) -> Result<Cond, Feature> {
     let c = if m.all {
         Cond::and(tests)
     } else {
-        Cond::or(tests)
+        Cond::or(Cond::merge_any(tests))
     };
     Ok(if m.neq { Cond::not(c) } else { c })
 }

@@ -19,7 +19,7 @@
 //! let input = cadet_sigma::Input { name: "exec.yml".into(), text: rule.into() };
 //! let out = cadet_sigma::convert(&[input], &cadet_sigma::Options::default()).unwrap();
 //! assert_eq!(out.rules.len(), 1);
-//! assert!(out.pack.contains(r#"k8s.verb ieq \"create\""#));
+//! assert!(out.pack.contains(r#"k8s.verb ieq "create""#));
 //! ```
 
 #![warn(missing_docs)]
@@ -337,11 +337,20 @@ fn coverage(p: &Pipeline, tested: &[(String, Vec<String>)]) -> Result<(), Featur
     )))
 }
 
+/// Longest condition cadet-core accepts (`condition::MAX_CONDITION_LEN`).
+const MAX_CONDITION_LEN: usize = 8192;
+/// Most values in one cadet list (`condition::MAX_LIST_LEN`).
+const MAX_LIST_LEN: usize = 1024;
+/// Value lists longer than this go to the pack's `[lists]` (readable conditions, and under
+/// the condition length limit).
+const INLINE_VALUES: usize = 12;
+
 fn convert_rule(
     pipelines: &[Pipeline],
     opts: &Options,
     file: &str,
     rule: &SigmaRule,
+    lists: &mut Vec<(String, Vec<String>)>,
 ) -> Result<Converted, Feature> {
     let p = choose(pipelines, opts.pipeline.as_deref(), rule)?;
     let mut ctx = Ctx {
@@ -350,7 +359,32 @@ fn convert_rule(
     };
     let cond = convert::detections(&mut ctx, &rule.detection)?;
     coverage(p, &ctx.tested)?;
-    let when = Cond::And(vec![Cond::Group(p.guard.clone()), cond]).render();
+    let mut mine: Vec<(String, Vec<String>)> = Vec::new();
+    let mut too_long = None;
+    let base = lists.len();
+    let when = Cond::And(vec![Cond::Group(p.guard.clone()), cond]).render_with(&mut |values| {
+        if values.len() > MAX_LIST_LEN {
+            too_long = Some(values.len());
+        }
+        if values.len() <= INLINE_VALUES {
+            return None;
+        }
+        let name = format!("sigma_{}", base + mine.len() + 1);
+        mine.push((name.clone(), values.to_vec()));
+        Some(name)
+    });
+    if let Some(n) = too_long {
+        return Err(Feature::TooLarge(format!(
+            "a list of {n} values (cadet's limit is {MAX_LIST_LEN})"
+        )));
+    }
+    if when.len() > MAX_CONDITION_LEN {
+        return Err(Feature::TooLarge(format!(
+            "the condition is {} characters (cadet's limit is {MAX_CONDITION_LEN})",
+            when.len()
+        )));
+    }
+    lists.extend(mine);
     let sigma_id = rule.id.clone().or_else(|| rule.name.clone());
     Ok(Converted {
         file: file.to_string(),
@@ -699,6 +733,7 @@ pub fn convert(inputs: &[Input], opts: &Options) -> Result<Conversion, Error> {
     let mut meta: Vec<(String, String)> = Vec::new();
     let mut refused = Vec::new();
     let mut filters: Vec<(String, FilterRule)> = Vec::new();
+    let mut lists: Vec<(String, Vec<String>)> = Vec::new();
     for input in inputs {
         let collection = match rsigma_parser::parse_sigma_yaml(&input.text) {
             Ok(c) => c,
@@ -720,7 +755,7 @@ pub fn convert(inputs: &[Input], opts: &Options) -> Result<Conversion, Error> {
         }
         for r in &collection.rules {
             let label = rule_label(&r.title, r.id.as_deref());
-            match convert_rule(&pipelines, opts, &input.name, r) {
+            match convert_rule(&pipelines, opts, &input.name, r, &mut lists) {
                 Ok(mut c) => {
                     if rules.iter().any(|x: &Converted| x.id == c.id) {
                         let n = rules.iter().filter(|x| x.id.starts_with(&c.id)).count();
@@ -763,7 +798,7 @@ pub fn convert(inputs: &[Input], opts: &Options) -> Result<Conversion, Error> {
             }),
         }
     }
-    let pack = render(&rules, &meta, &suppressions);
+    let pack = render(&rules, &meta, &suppressions, &lists);
     Ok(Conversion {
         pack,
         suppressions: suppressions.len(),
@@ -796,13 +831,25 @@ fn attribution(r: &SigmaRule) -> String {
     parts.join("; ")
 }
 
-fn render(rules: &[Converted], meta: &[(String, String)], supp: &[Suppress]) -> String {
+fn render(
+    rules: &[Converted],
+    meta: &[(String, String)],
+    supp: &[Suppress],
+    lists: &[(String, Vec<String>)],
+) -> String {
     let mut out = String::new();
     out.push_str(
         "# cadet rule pack converted from Sigma rules by `cadet import sigma`.\n\
          # Each rule keeps its Sigma id, author and references (Detection Rule License 1.1 asks\n\
          # for attribution when rules are redistributed).\n\n",
     );
+    if !lists.is_empty() {
+        out.push_str("# Long value lists of the rules below (`@name` in a condition).\n[lists]\n");
+        for (name, values) in lists {
+            out.push_str(&format!("{name} = {}\n", toml_list(values)));
+        }
+        out.push('\n');
+    }
     out.push_str(
         "[[profile]]\nname = \"cadet\"\n\
          description = \"Sigma rules converted by cadet import sigma; score from the Sigma level\"\n\

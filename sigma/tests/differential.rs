@@ -90,7 +90,9 @@ fn run(inputs: &[cadet_sigma::Input]) -> Outcome {
         both_by_rule: out.rules.iter().map(|r| (r.title.clone(), 0)).collect(),
         unexplained: Vec::new(),
     };
-    for rec in common::records() {
+    let records = common::records();
+    println!("{} records, {} rules", records.len(), out.rules.len());
+    for rec in records {
         let c = cadet.matches(&rec.line);
         let s = oracle.matches(&rec.line);
         let g = guard.matches(&rec.line);
