@@ -64,12 +64,8 @@ fn fluent_bit_filter_runs_the_converted_pack_from_its_settings_file() {
 #[test]
 fn the_vrl_export_of_the_converted_pack_gives_the_native_verdict_under_vrl() {
     let pack = shared_pack();
-    let source = cadet_vrl::export_text(
-        Some(("sigma.toml", &pack)),
-        "cadet",
-        cadet_vrl::Mode::Enrich,
-    )
-    .unwrap_or_else(|e| panic!("export: {e}"));
+    let source = cadet_vrl::export_text(Some(("sigma.toml", &pack)), "cadet", cadet_vrl::Mode::All)
+        .unwrap_or_else(|e| panic!("export: {e}"));
     let (vrl, warnings) =
         cadet_vector_tests::Vrl::compile(&source).unwrap_or_else(|e| panic!("{e}"));
     // cadet-vrl writes `parents`/`steps` variables a pack without parent-process suppressions
