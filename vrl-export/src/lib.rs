@@ -245,7 +245,7 @@ fn all_sorted<'a>(items: impl Iterator<Item = &'a String>) -> Vec<String> {
 
 fn evaluate(o: &mut Out, pack: &Pack, p: &Profile, rules: &[&cadet_core::Rule]) {
     o.push("\n# ------------------------------------------------------------------ 5. rules and verdict");
-    let triage_on = p.name == "cadet";
+    let triage_on = p.triage;
     o.push(
         "hits = get!([], [])\nscore = 0\ninds = get!([], [])\nflags = {}\ntechs = {}\ngate = true",
     );
@@ -363,7 +363,7 @@ fn evaluate(o: &mut Out, pack: &Pack, p: &Profile, rules: &[&cadet_core::Rule]) 
     }
     o.push("    verdict = {\"profile\": verdict.profile, \"matched\": true, \"score\": score, \"severity\": sev, \"techniques\": tl, \"rules\": hits, \"flags\": fl, \"indicators\": unique!(inds), \"source\": src}");
     suppressions(o, pack);
-    if p.name == "cadet" {
+    if p.triage {
         triage(o, rules);
     }
     o.push("}");
