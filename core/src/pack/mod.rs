@@ -283,6 +283,33 @@ fn line_in_string(text: &str, span_start: usize, value: &str, offset: usize) -> 
     line_of(text, span_start) + skipped + value[..offset.min(value.len())].matches('\n').count()
 }
 
+/// An error of pack `file`, at `rule` and `line` when known.
+fn pack_error(file: &str, rule: Option<&str>, line: Option<usize>, message: String) -> PackError {
+    PackError {
+        file: file.to_string(),
+        rule: rule.map(String::from),
+        line,
+        message,
+    }
+}
+
+/// `text` read as TOML into the raw pack shape, refused past [`MAX_PACK_LEN`]; `what` names
+/// the document in the size error (`rule pack`, `suppressions`).
+fn read_raw(file: &str, text: &str, what: &str) -> Result<RawPack, PackError> {
+    if text.len() > MAX_PACK_LEN {
+        return Err(pack_error(
+            file,
+            None,
+            None,
+            alloc::format!("{what} larger than {MAX_PACK_LEN} bytes"),
+        ));
+    }
+    toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| line_of(text, s.start));
+        pack_error(file, None, line, String::from(e.message().trim()))
+    })
+}
+
 impl Pack {
     /// Parses and checks a pack. `file` names it in errors.
     ///
@@ -294,23 +321,10 @@ impl Pack {
     /// assert!(err.to_string().starts_with("x.toml:9: rule `a`: expected a value"), "{err}");
     /// ```
     pub fn parse(file: &str, text: &str) -> Result<Pack, PackError> {
-        let err = |rule: Option<&str>, line: Option<usize>, message: String| PackError {
-            file: file.to_string(),
-            rule: rule.map(String::from),
-            line,
-            message,
+        let err = |rule: Option<&str>, line: Option<usize>, message: String| {
+            pack_error(file, rule, line, message)
         };
-        if text.len() > MAX_PACK_LEN {
-            return Err(err(
-                None,
-                None,
-                alloc::format!("rule pack larger than {MAX_PACK_LEN} bytes"),
-            ));
-        }
-        let raw: RawPack = toml::from_str(text).map_err(|e| {
-            let line = e.span().map(|s| line_of(text, s.start));
-            err(None, line, String::from(e.message().trim()))
-        })?;
+        let mut raw = read_raw(file, text, "rule pack")?;
         if raw.rule.len() > MAX_RULES {
             return Err(err(
                 None,
@@ -419,47 +433,37 @@ impl Pack {
                 when,
             });
         }
-        for s in raw.suppress {
-            let line = line_of(text, s.span().start);
-            let s = crate::pack::suppress::Suppression::compile(s.into_inner())
-                .map_err(|(name, m)| err(Some(&name), Some(line), m))?;
-            pack.suppressions.push(s);
-        }
+        pack.compile_suppressions(file, text, core::mem::take(&mut raw.suppress))?;
         Ok(pack)
     }
 
     /// Adds the `[[suppress]]` entries of `text` (a TOML document with only such entries) after
     /// the pack's own: how a host layers its site's allow-list over a pack.
     pub fn add_suppressions(&mut self, file: &str, text: &str) -> Result<(), PackError> {
-        let err = |rule: Option<&str>, line: Option<usize>, message: String| PackError {
-            file: file.to_string(),
-            rule: rule.map(String::from),
-            line,
-            message,
-        };
-        if text.len() > MAX_PACK_LEN {
-            return Err(err(
-                None,
-                None,
-                alloc::format!("suppressions larger than {MAX_PACK_LEN} bytes"),
-            ));
-        }
         // Read as a pack (one TOML reader in the build), then refuse anything but suppressions.
-        let raw: RawPack = toml::from_str(text).map_err(|e| {
-            let line = e.span().map(|s| line_of(text, s.start));
-            err(None, line, String::from(e.message().trim()))
-        })?;
+        let raw = read_raw(file, text, "suppressions")?;
         if !raw.rule.is_empty() || !raw.profile.is_empty() || !raw.lists.is_empty() {
-            return Err(err(
+            return Err(pack_error(
+                file,
                 None,
                 None,
                 String::from("a suppressions file holds only [[suppress]] entries"),
             ));
         }
-        for s in raw.suppress {
+        self.compile_suppressions(file, text, raw.suppress)
+    }
+
+    /// Compiles `[[suppress]]` entries read from `text` and adds them after the pack's own.
+    fn compile_suppressions(
+        &mut self,
+        file: &str,
+        text: &str,
+        entries: Vec<Spanned<crate::pack::suppress::RawSuppression>>,
+    ) -> Result<(), PackError> {
+        for s in entries {
             let line = line_of(text, s.span().start);
             let s = crate::pack::suppress::Suppression::compile(s.into_inner())
-                .map_err(|(name, m)| err(Some(&name), Some(line), m))?;
+                .map_err(|(name, m)| pack_error(file, Some(&name), Some(line), m))?;
             self.suppressions.push(s);
         }
         Ok(())
