@@ -47,9 +47,9 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use super::k8s_audit;
-use crate::analysis::payload::Payload;
+use super::kubelet::strip_port;
 use crate::event::ControlPlane;
-use crate::event::{Event, EventKind};
+use crate::event::Event;
 use crate::text::json::Json;
 
 /// The source name of every event read here.
@@ -298,82 +298,23 @@ impl<'a> Request<'a> {
         k8s_audit::from_audit(&obj(audit), SOURCE)
     }
 
-    /// The kubelet event, built as [`super::kubelet`] builds it from the kubelet's request log.
+    /// The kubelet event, built by the kubelet reader's [`super::kubelet::request_event`].
     fn kubelet(&self) -> Event<'a> {
-        let verb = self.method.to_ascii_lowercase();
-        let uri = self.uri;
-        let mut ev = Event::new(EventKind::Kubelet, SOURCE);
-        let mut a = ControlPlane {
-            verb: Some(Cow::Owned(verb.clone())),
-            request_uri: Some(Cow::Borrowed(uri)),
+        let mut facts = ControlPlane {
             user_agent: self.header("user-agent").map(Cow::Borrowed),
             source_ips: self.source_ips().into_iter().map(Cow::Borrowed).collect(),
             ..ControlPlane::default()
         };
         if let Some(id) = self.user() {
-            a.user = Some(Cow::Owned(id.name));
-            a.groups = id.groups.into_iter().map(Cow::Owned).collect();
+            facts.user = Some(Cow::Owned(id.name));
+            facts.groups = id.groups.into_iter().map(Cow::Owned).collect();
         }
-        let path = self.path();
-        let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-        let endpoint = segs
-            .first()
-            .map(|s| s.to_ascii_lowercase())
-            .unwrap_or_default();
-        let (endpoint, rest) = if endpoint == "cri" && segs.len() >= 2 {
-            (segs[1].to_ascii_lowercase(), &[][..])
-        } else {
-            (endpoint, segs.get(1..).unwrap_or(&[]))
-        };
-        a.resource = Some(Cow::Borrowed("kubelet"));
-        a.subresource = Some(Cow::Owned(endpoint.clone()));
-        if matches!(
-            endpoint.as_str(),
-            "exec" | "run" | "attach" | "portforward" | "containerlogs"
-        ) {
-            a.namespace = rest.first().map(|s| Cow::Owned(String::from(*s)));
-            a.name = rest.get(1).map(|s| Cow::Owned(String::from(*s)));
-        }
-        a.note(
-            "k8s.subresource",
-            alloc::format!("kubelet {} {path}", verb.to_ascii_uppercase()),
-        );
-        if let Some(u) = &a.user_agent {
-            let u = u.clone();
-            a.note("user_agent", alloc::format!("userAgent={u}"));
-        }
-        let mut words = crate::text::query_values(uri, "command");
-        if words.is_empty() {
-            let cmd = crate::text::query_values(uri, "cmd")
-                .into_iter()
-                .next()
-                .or_else(|| {
-                    // `/run` takes `cmd=` in a form body.
-                    let body = self.doc.get("body").as_str()?;
-                    let form = alloc::format!("?{}", body.trim());
-                    crate::text::query_values(&form, "cmd").into_iter().next()
-                });
-            if let Some(cmd) = cmd {
-                words = crate::text::shell_words::split(&cmd);
-            }
-        }
-        ev.control_plane = a;
-        if !words.is_empty() {
-            let words: Vec<Cow<'a, str>> = words.into_iter().map(Cow::Owned).collect();
-            ev.set_payload(Payload::analyse(&words));
-        }
-        ev
-    }
-}
-
-/// `10.0.0.7:51234` → `10.0.0.7`; `[fd00::1]:443` → `fd00::1`.
-fn strip_port(s: &str) -> &str {
-    if let Some(r) = s.strip_prefix('[') {
-        return r.split(']').next().unwrap_or(r);
-    }
-    match s.rsplit_once(':') {
-        Some((ip, port)) if !ip.contains(':') && port.bytes().all(|b| b.is_ascii_digit()) => ip,
-        _ => s,
+        super::kubelet::request_event(SOURCE, self.method, self.uri, facts, || {
+            // `/run` takes `cmd=` in a form body.
+            let body = self.doc.get("body").as_str()?;
+            let form = alloc::format!("?{}", body.trim());
+            crate::text::query_values(&form, "cmd").into_iter().next()
+        })
     }
 }
 

@@ -95,7 +95,7 @@ pub fn read_line(line: &str) -> Option<Event<'_>> {
 }
 
 /// `10.0.0.7:51234` → `10.0.0.7`; `[fd00::1]:443` → `fd00::1`.
-fn strip_port(s: &str) -> &str {
+pub(crate) fn strip_port(s: &str) -> &str {
     if let Some(r) = s.strip_prefix('[') {
         return r.split(']').next().unwrap_or(r);
     }
@@ -113,10 +113,7 @@ fn build<'a>(
     status: Option<i64>,
     time: Option<i64>,
 ) -> Event<'a> {
-    let mut ev = Event::new(EventKind::Kubelet, "kubelet");
-    let mut a = ControlPlane {
-        verb: Some(Cow::Owned(verb.to_ascii_lowercase())),
-        request_uri: Some(Cow::Borrowed(uri)),
+    let facts = ControlPlane {
         user_agent: ua.filter(|u| !u.is_empty()).map(Cow::Borrowed),
         source_ips: src
             .map(strip_port)
@@ -128,6 +125,25 @@ fn build<'a>(
         time,
         ..ControlPlane::default()
     };
+    request_event("kubelet", verb, uri, facts, || None)
+}
+
+/// The kubelet event of one request to the kubelet API, `verb uri`, whichever source saw it
+/// (the kubelet's own request log, or an HTTP request through a proxy): `facts` holds what the
+/// source knows of the client (user, user agent, addresses, status, time); the endpoint,
+/// namespace, pod, evidence and the command run come from the URI, or from `body_cmd` (the
+/// `cmd=` of a `/run` form body) when the URI has none.
+pub(crate) fn request_event<'a>(
+    source: &'static str,
+    verb: &str,
+    uri: &'a str,
+    mut facts: ControlPlane<'a>,
+    body_cmd: impl FnOnce() -> Option<String>,
+) -> Event<'a> {
+    let mut ev = Event::new(EventKind::Kubelet, source);
+    let a = &mut facts;
+    a.verb = Some(Cow::Owned(verb.to_ascii_lowercase()));
+    a.request_uri = Some(Cow::Borrowed(uri));
     let path = uri.split('?').next().unwrap_or(uri);
     let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let endpoint = segs
@@ -156,16 +172,20 @@ fn build<'a>(
         let u = u.clone();
         a.note("user_agent", alloc::format!("userAgent={u}"));
     }
-    if let Some(c) = status {
+    if let Some(c) = a.status_code {
         a.note("k8s.status_code", alloc::format!("status={c}"));
     }
     let mut words = crate::text::query_values(uri, "command");
     if words.is_empty() {
-        if let Some(cmd) = crate::text::query_values(uri, "cmd").first() {
-            words = crate::text::shell_words::split(cmd);
+        let cmd = crate::text::query_values(uri, "cmd")
+            .into_iter()
+            .next()
+            .or_else(body_cmd);
+        if let Some(cmd) = cmd {
+            words = crate::text::shell_words::split(&cmd);
         }
     }
-    ev.control_plane = a;
+    ev.control_plane = facts;
     if !words.is_empty() {
         let words: Vec<Cow<'a, str>> = words.into_iter().map(Cow::Owned).collect();
         ev.set_payload(Payload::analyse(&words));
