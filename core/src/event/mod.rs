@@ -8,8 +8,10 @@ use crate::analysis::{CommandAnalysis, Payload};
 use crate::text::{basename, join};
 
 mod control_plane;
+mod pod;
 
-pub use control_plane::{ControlPlane, PodFacts};
+pub use control_plane::ControlPlane;
+pub use pod::PodFacts;
 
 /// A field value as a rule condition sees it.
 #[derive(Clone, Debug, PartialEq)]

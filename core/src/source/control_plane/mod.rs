@@ -27,6 +27,7 @@ pub(crate) mod http_request;
 pub(crate) mod k8s_audit;
 pub(crate) mod k8s_cloud;
 pub(crate) mod kubelet;
+pub(crate) mod pod_spec;
 
 /// Literal text (ASCII case-insensitive) that every record an API reader accepts contains:
 /// `k8s_audit`/EKS/AKS need `apiVersion: audit.k8s.io/...` or an `auditID`, GKE needs
