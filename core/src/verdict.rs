@@ -145,6 +145,19 @@ fn is_zero(v: &u32) -> bool {
     *v == 0
 }
 
+/// The controller a pod belongs to, for a pod made by a Deployment, DaemonSet, Job, ...
+/// (`metadata.ownerReferences`), and who created it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Owner {
+    /// The owner's kind (`ReplicaSet`, `DaemonSet`, `Job`, `StatefulSet`, `Node` for a mirror pod).
+    pub kind: String,
+    /// The owner's name.
+    pub name: String,
+    /// The identity that made the request (`system:serviceaccount:kube-system:daemon-set-controller`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
+}
+
 /// Analyst guidance derived from the triage card (seed 004).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Triage {
@@ -180,6 +193,20 @@ pub struct Verdict {
     /// The normaliser that read the record (`ecs`, `sysmon`, `auditd`, `k8s_audit`, ...); matched records only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// The audit stage of the record scored (`ResponseStarted`, ...), for records that have one:
+    /// lets a downstream system deduplicate by `auditID` when cadet's own set is off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+    /// This record repeats a request (same `auditID`) already scored at the named stage: it is
+    /// not matched again, and says so rather than being dropped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate_of_stage: Option<String>,
+    /// The request was refused (authorization `forbid`, 401/403): what matched is an attempt.
+    #[serde(default, skip_serializing_if = "core::ops::Not::not")]
+    pub denied: bool,
+    /// The controller of a pod made by one, and who created it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Owner>,
     /// First-seen and rate context from the detector state, when it had something to say.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<Context>,
