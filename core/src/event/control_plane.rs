@@ -24,6 +24,9 @@ pub struct ControlPlane<'a> {
     pub user_agent: Option<Cow<'a, str>>,
     /// Epoch seconds from the record's own timestamp.
     pub time: Option<i64>,
+    /// The request's identity across the records of its stages (`auditID`; GKE: the
+    /// `operation.id` its two entries share), for the engine's set of requests already scored.
+    pub audit_id: Option<Cow<'a, str>>,
     /// Audit stage (`ResponseComplete`, ...).
     pub stage: Option<Cow<'a, str>>,
     /// API verb, lower case (`create`, `get`, ...; Azure `write`/`delete`/`action`).
