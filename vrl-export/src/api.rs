@@ -137,6 +137,7 @@ a_podtok = false
 a_ips = []
 a_ua = null
 a_time = null
+a_aid = null
 a_stage = null
 a_verb = null
 a_res = null
@@ -401,11 +402,12 @@ fn from_audit(o: &mut Out) {
 # ResponseStarted records are read without facts.
 au = a_doc
 au_t = map_values({{
-  "stage": au.stage, "user": au.user.username, "imp": au.impersonatedUser.username, "ua": au.userAgent,
+  "aid": au.auditID, "stage": au.stage, "user": au.user.username, "imp": au.impersonatedUser.username, "ua": au.userAgent,
   "verb": au.verb, "res": au.objectRef.resource, "sub": au.objectRef.subresource, "ns": au.objectRef.namespace,
   "name": au.objectRef.name, "group": au.objectRef.apiGroup, "uri": au.requestURI,
   "decision": au.annotations."authorization.k8s.io/decision"
 }}) -> |x| {{ {ne} }}
+a_aid = au_t.aid
 a_stage = au_t.stage
 if includes(["RequestReceived", "ResponseStarted"], a_stage) {{ a_skip = true }} else {{
   a_user = au_t.user
@@ -457,6 +459,8 @@ fn gke(o: &mut Out) {
     o.push(&format!(
         r#"# k8s_gke (core k8s_cloud::gke): a Cloud Audit Logs entry; of a first/last pair only the last is scored.
 pp = a_doc.protoPayload
+# the two entries of a long-running call share operation.id
+a_aid = {aid}
 if {first} && !{last} {{
   a_stage = "ResponseStarted"
   a_skip = true
@@ -482,6 +486,7 @@ if {first} && !{last} {{
     if length(g_rest) > 0 {{ a_res = g_rest[0] }}
     if length(g_rest) > 1 {{ a_sub = g_rest[1] }}
   }}"#,
+        aid = nonempty("a_doc.operation.id"),
         first = is_bool("a_doc.operation.first", true),
         last = is_bool("a_doc.operation.last", true),
         ne = nonempty("x"),
@@ -1080,6 +1085,7 @@ pub fn field_expr(name: &str) -> Option<&'static str> {
         "event.time" => "a_time",
         "k8s.impersonated_user" => "a_imp",
         "k8s.pod_token" => "a_podtok",
+        "k8s.audit_id" => "a_aid",
         "k8s.stage" => "a_stage",
         "k8s.verb" => "a_verb",
         "k8s.resource" => "a_res",

@@ -215,6 +215,7 @@ pub static FIELDS: &[Field] = &[
     Field::control_plane("event.time", Int, ANY, "epoch seconds from the record's own timestamp", |c| { c.time.map(Value::Int).unwrap_or(Value::Missing) }),
     Field::control_plane("k8s.impersonated_user", Str, ANY, "impersonatedUser.username", |c| opt(&c.impersonated_user)),
     Field::control_plane("k8s.pod_token", Bool, ANY, "the request used a pod's service-account token (user.extra names the pod)", |c| Value::Bool(c.pod_token)),
+    Field::control_plane("k8s.audit_id", Str, ANY, "the request's id across its stages: auditID (EKS, AKS: of the event inside); GKE: operation.id", |c| opt(&c.audit_id)),
     Field::control_plane("k8s.stage", Str, ANY, "audit stage: RequestReceived ResponseStarted ResponseComplete Panic", |c| opt(&c.stage)),
     Field::control_plane("k8s.verb", Str, ANY, "API verb, lower case: create get list watch update patch delete deletecollection (Azure: write delete action)", |c| opt(&c.verb)),
     Field::control_plane("k8s.resource", Str, ANY, "objectRef.resource, lower case: pods secrets configmaps nodes deployments ...", |c| opt(&c.resource)),

@@ -2,8 +2,9 @@
 //! kube-apiserver writes them to its audit log or webhook, and the readers of
 //! pod specs (pods, workload templates, patches) shared with the cloud wrappers.
 //!
-//! One request is scored once: `RequestReceived` and `ResponseStarted` records
-//! are read without facts (see [`super`]). For `pods/exec` the
+//! Stages (see [`super`]): a long-running request (exec, attach, port-forward,
+//! proxy, watch) is read with its facts at every stage; any other request's
+//! `RequestReceived` and `ResponseStarted` records are read without facts. For `pods/exec` the
 //! `?command=` parameters are decoded and analysed as the payload, exactly as
 //! the command after `kubectl exec POD --`.
 
@@ -42,15 +43,46 @@ fn final_stage(stage: &str) -> bool {
     !matches!(stage, "RequestReceived" | "ResponseStarted")
 }
 
+/// Subresources whose requests are long-running: the API server writes `ResponseStarted`
+/// when the stream opens and `ResponseComplete` only when it closes.
+pub const LONG_RUNNING_SUBRESOURCES: &[&str] = &["exec", "attach", "portforward", "proxy"];
+
+/// A long-running request (a stream: `exec`, `attach`, `portforward`, `proxy` — `nodes/proxy`
+/// too — or a watch: verb `watch`, or `watch=true`/`watch=1` in the query). Such a request is
+/// read with its facts at every stage, so it is scored at the first stage the log holds; the
+/// engine's set of scored requests keeps its later stages from alerting again.
+/// `verb` and `subresource` are compared ASCII case-insensitively.
+pub fn long_running(verb: Option<&str>, subresource: Option<&str>, uri: Option<&str>) -> bool {
+    let sub = subresource.unwrap_or("");
+    LONG_RUNNING_SUBRESOURCES
+        .iter()
+        .any(|s| s.eq_ignore_ascii_case(sub))
+        || verb.is_some_and(|v| v.eq_ignore_ascii_case("watch"))
+        || uri.is_some_and(|u| {
+            crate::text::query_values(u, "watch")
+                .iter()
+                .any(|v| matches!(v.as_str(), "1" | "t" | "T" | "true" | "TRUE" | "True"))
+        })
+}
+
 /// Reads an audit event (raw, or unwrapped from a cloud export) as `source`.
 pub fn from_audit<'a>(doc: &Json<'a>, source: &'static str) -> Event<'a> {
     let mut ev = Event::new(EventKind::K8sAudit, source);
     let mut a = ControlPlane {
         stage: nonempty(doc.get("stage")),
+        audit_id: nonempty(doc.get("auditID")),
         ..ControlPlane::default()
     };
+    // Only the final stage of a request is scored, except for a long-running one, which is
+    // scored at every stage (the engine's set of scored auditIDs counts it once).
     if let Some(stage) = &a.stage {
-        if !final_stage(stage) {
+        if !final_stage(stage)
+            && !long_running(
+                doc.get("verb").as_str(),
+                doc.path(&["objectRef", "subresource"]).as_str(),
+                doc.get("requestURI").as_str(),
+            )
+        {
             a.skipped = true;
             ev.control_plane = a;
             return ev;

@@ -13,13 +13,16 @@
 //!   `authenticationInfo.principalEmail`, `requestMetadata`, `status`,
 //!   `authorizationInfo`, `request` (the object written) and the entry's
 //!   `labels` (authorization decision). Long-running calls log a first and a
-//!   last entry (`operation.first/last`); only the last is scored.
+//!   last entry (`operation.first/last`, sharing `operation.id`): both are read
+//!   (stages `ResponseStarted` and `ResponseComplete`) and the engine scores the
+//!   call once; of other calls' pairs only the last is read with facts.
 //! - **AKS** (`k8s_aks`): Azure diagnostic records with `category: kube-audit`
 //!   or `kube-audit-admin` and the audit event in `properties.log` (string or
 //!   object), single or in a one-record `{"records": [...]}` batch.
 //! - **Azure Activity Log** (`k8s_azure_activity`): `operationName`s of Arc
 //!   connected clusters and AKS (`MICROSOFT.KUBERNETES/CONNECTEDCLUSTERS/PODS/DELETE`),
-//!   read into verb/resource/subresource; `Start`/`Accept` entries are not scored.
+//!   read into verb/resource/subresource; `Start`/`Accept` entries are not scored,
+//!   except those of a stream (exec, attach, port-forward, proxy), scored once.
 
 use alloc::borrow::Cow;
 use alloc::string::String;
@@ -118,15 +121,59 @@ fn is_version(s: &str) -> bool {
     b.len() >= 2 && b[0] == b'v' && b[1].is_ascii_digit()
 }
 
+/// A long-running GKE call: the verb and subresource of `methodName`
+/// (`io.k8s.core.v1.pods.exec.create`, `io.k8s.core.v1.pods.watch`), the subresource read
+/// from `resourceName` when the method has none (as [`gke`] reads them).
+fn gke_long_running(pp: &Json<'_>) -> bool {
+    let method = pp.get("methodName").as_str().unwrap_or("");
+    let parts: Vec<&str> = method.split('.').collect();
+    let verb = parts.last().filter(|_| parts.len() >= 3).copied();
+    let mut sub = parts
+        .iter()
+        .position(|p| is_version(p))
+        .and_then(|vi| parts.get(vi + 1..parts.len().saturating_sub(1)))
+        .and_then(|rest| rest.get(1).copied());
+    if sub.is_none() {
+        if let Some(rn) = pp.get("resourceName").as_str() {
+            let segs: Vec<&str> = rn.split('/').collect();
+            if segs.len() >= 3 && is_version(segs[1]) {
+                let mut rest = &segs[2..];
+                if rest.first() == Some(&"namespaces") && rest.len() >= 3 {
+                    rest = &rest[2..];
+                }
+                sub = rest.get(2).copied();
+            }
+        }
+    }
+    k8s_audit::long_running(verb, sub, None)
+}
+
 fn gke<'a>(doc: &'a Json<'a>, pp: &'a Json<'a>) -> Event<'a> {
     let mut ev = Event::new(EventKind::K8sAudit, "k8s_gke");
-    let mut a = ControlPlane::default();
+    // GKE entries carry no auditID; the two entries of one long-running call (first/last)
+    // share `operation.id`, and a one-entry call has its own.
+    let mut a = ControlPlane {
+        audit_id: nonempty(doc.path(&["operation", "id"])),
+        ..ControlPlane::default()
+    };
     let op = doc.get("operation");
-    if op.get("first").as_bool() == Some(true) && op.get("last").as_bool() != Some(true) {
+    let (first, last) = (
+        op.get("first").as_bool() == Some(true),
+        op.get("last").as_bool() == Some(true),
+    );
+    // Of a first/last pair, the first entry plays `ResponseStarted` and the last
+    // `ResponseComplete`; a one-entry call has no stage. The first entry is read without facts
+    // unless the call is long-running (exec, attach, port-forward, proxy, watch): then both are
+    // read, and the engine's set of scored requests (keyed on `operation.id`) scores it once.
+    if first && !last {
         a.stage = Some(Cow::Borrowed("ResponseStarted"));
-        a.skipped = true;
-        ev.control_plane = a;
-        return ev;
+        if !gke_long_running(pp) {
+            a.skipped = true;
+            ev.control_plane = a;
+            return ev;
+        }
+    } else if last && !first {
+        a.stage = Some(Cow::Borrowed("ResponseComplete"));
     }
     a.user = nonempty(pp.path(&["authenticationInfo", "principalEmail"]));
     a.source_ips = nonempty(pp.path(&["requestMetadata", "callerIp"]))
@@ -220,6 +267,20 @@ fn operation_name<'a>(doc: &'a Json<'a>) -> Option<&'a str> {
     op.as_str().or_else(|| op.get("value").as_str())
 }
 
+/// An Azure operation on a stream subresource (`.../PODS/EXEC/ACTION`, as [`azure_activity`]
+/// reads the verb).
+fn azure_long_running(op: &str) -> bool {
+    let segs: Vec<&str> = op.split('/').skip(2).collect();
+    let verb = match segs.as_slice() {
+        [.., v, last] if last.eq_ignore_ascii_case("action") => *v,
+        [.., last] => *last,
+        [] => "",
+    };
+    k8s_audit::LONG_RUNNING_SUBRESOURCES
+        .iter()
+        .any(|s| s.eq_ignore_ascii_case(verb))
+}
+
 fn azure_activity<'a>(doc: &'a Json<'a>, op: &'a str) -> Event<'a> {
     let mut ev = Event::new(EventKind::K8sAudit, "k8s_azure_activity");
     let mut a = ControlPlane {
@@ -231,11 +292,24 @@ fn azure_activity<'a>(doc: &'a Json<'a>, op: &'a str) -> Event<'a> {
         .as_str()
         .or_else(|| doc.path(&["status", "value"]).as_str())
         .unwrap_or("");
-    // One operation logs Start/Accept and then Success or Failure: score the successful end only.
-    if matches!(
+    // One operation logs Start/Accept and then Success or Failure: score the successful end
+    // only — except a long-running one (exec, attach, port-forward, proxy), whose entries are
+    // all read (Start/Accept as `ResponseStarted`, the end as `ResponseComplete`) and scored
+    // once by the engine's set of scored requests, keyed on `operationId`/`correlationId`.
+    let opening = matches!(
         result.to_ascii_lowercase().as_str(),
-        "start" | "started" | "accept" | "accepted" | "failure" | "failed"
-    ) {
+        "start" | "started" | "accept" | "accepted"
+    );
+    let failed = matches!(result.to_ascii_lowercase().as_str(), "failure" | "failed");
+    if azure_long_running(op) {
+        a.audit_id =
+            nonempty(doc.get("operationId")).or_else(|| nonempty(doc.get("correlationId")));
+        a.stage = Some(Cow::Borrowed(if opening {
+            "ResponseStarted"
+        } else {
+            "ResponseComplete"
+        }));
+    } else if opening || failed {
         a.stage = Some(Cow::Borrowed("ResponseStarted"));
         a.skipped = true;
         ev.control_plane = a;
