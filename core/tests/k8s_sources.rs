@@ -22,8 +22,14 @@ const SOURCES: [(&str, &[&str]); 6] = [
     ("kubelet", &["kubelet"]),
 ];
 
+/// Without the set of scored requests: these tests score one event in several wrappers or
+/// shapes and compare the verdicts (the set is tested in audit_stages.rs).
 fn engine() -> Engine {
-    Engine::new(&Config::default()).unwrap()
+    Engine::new(&Config {
+        scored_requests: 0,
+        ..Config::default()
+    })
+    .unwrap()
 }
 
 fn fixtures() -> PathBuf {
@@ -185,10 +191,13 @@ fn pod_specs_of_pods_workloads_cronjobs_and_patches() {
     assert_eq!(field(&eph, "k8s.pod.owned"), "false");
 }
 
+/// A request that is not long-running is scored at its final stage only (`ResponseComplete`,
+/// `Panic`, or a record without a stage); long-running ones (exec, attach, port-forward,
+/// proxy, watch) at every stage, counted once: core/tests/audit_stages.rs.
 #[test]
-fn one_request_is_scored_once_across_its_stages() {
+fn a_request_that_is_not_long_running_is_scored_at_its_final_stage() {
     let mut e = engine();
-    let base = r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Request","auditID":"same-id","stage":"STAGE","requestURI":"/api/v1/namespaces/d/pods/p/exec?command=sh&command=-c&command=cat+%2Fetc%2Fshadow","verb":"create","user":{"username":"bob"},"sourceIPs":["10.0.0.1"],"userAgent":"kubectl/v1.30.2","objectRef":{"resource":"pods","namespace":"d","name":"p","subresource":"exec"},"responseStatus":{"code":101},"annotations":{"authorization.k8s.io/decision":"allow"}}"#;
+    let base = r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"same-id","stage":"STAGE","requestURI":"/api/v1/namespaces/d/secrets/db-password","verb":"get","user":{"username":"bob"},"sourceIPs":["10.0.0.1"],"userAgent":"kubectl/v1.30.2","objectRef":{"resource":"secrets","namespace":"d","name":"db-password","apiVersion":"v1"},"responseStatus":{"code":200},"annotations":{"authorization.k8s.io/decision":"allow"}}"#;
     let verdicts: Vec<Verdict> = [
         "RequestReceived",
         "ResponseStarted",
@@ -199,17 +208,17 @@ fn one_request_is_scored_once_across_its_stages() {
     .map(|s| e.score(base.replace("STAGE", s).as_bytes()))
     .collect();
     assert!(!verdicts[0].matched && !verdicts[1].matched);
-    assert!(
-        verdicts[2].matched && ids(&verdicts[2]).contains(&"cadet.k8s.pod_exec_credential_access")
-    );
+    assert!(verdicts[2].matched && ids(&verdicts[2]).contains(&"cadet.k8s.secrets_read"));
+    assert_eq!(verdicts[2].stage.as_deref(), Some("ResponseComplete"));
     assert!(verdicts[3].matched, "a Panic record is the request's last");
     // The single stage a policy may log (no `stage` key) is scored too.
     let no_stage = base.replace("\"stage\":\"STAGE\",", "");
-    assert!(e.score(no_stage.as_bytes()).matched);
-    // GKE: first of two entries skipped, the last scored.
+    let v = e.score(no_stage.as_bytes());
+    assert!(v.matched && v.stage.is_none());
+    // GKE: of a first/last pair of a call that is not long-running, the last is scored.
     let gke = |first: bool, last: bool| {
         format!(
-            r#"{{"operation":{{"first":{first},"last":{last},"id":"x","producer":"k8s.io"}},"protoPayload":{{"@type":"type.googleapis.com/google.cloud.audit.AuditLog","authenticationInfo":{{"principalEmail":"a@b.c"}},"methodName":"io.k8s.core.v1.pods.exec.create","resourceName":"core/v1/namespaces/d/pods/p/exec","serviceName":"k8s.io","requestMetadata":{{"callerIp":"1.2.3.4"}}}},"timestamp":"2025-01-01T00:00:00Z"}}"#
+            r#"{{"operation":{{"first":{first},"last":{last},"id":"x","producer":"k8s.io"}},"protoPayload":{{"@type":"type.googleapis.com/google.cloud.audit.AuditLog","authenticationInfo":{{"principalEmail":"a@b.c"}},"methodName":"io.k8s.core.v1.secrets.get","resourceName":"core/v1/namespaces/d/secrets/db-password","serviceName":"k8s.io","requestMetadata":{{"callerIp":"1.2.3.4","callerSuppliedUserAgent":"kubectl/v1.30.2"}}}},"timestamp":"2025-01-01T00:00:00Z"}}"#
         )
     };
     assert!(!e.score(gke(true, false).as_bytes()).matched);

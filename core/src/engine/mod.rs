@@ -11,6 +11,7 @@ use crate::verdict::{Flags, RuleHit, Triage, Verdict};
 
 mod output;
 pub(crate) mod rule_index;
+pub(crate) mod scored_requests;
 pub(crate) mod state;
 pub(crate) mod triage;
 
@@ -36,6 +37,14 @@ pub struct Config {
     pub threshold: Option<u32>,
     /// Capacity of the first-seen detector state (0 turns it off).
     pub state_capacity: usize,
+    /// Capacity of the set of recently scored requests (default 4096, about 150 bytes each
+    /// once full; 0 turns it off). With it, a request whose records share an audit ID
+    /// (`auditID`; GKE `operation.id`) is matched once, at the first stage the log holds; a
+    /// later record of it is not matched and names that stage in `duplicate_of_stage`.
+    /// Independent of the first-seen state; saved and restored with it
+    /// ([`Engine::export_state`]). Off, every stage of a long-running request is scored and
+    /// its verdict names the `stage`, for a downstream system to deduplicate by `auditID`.
+    pub scored_requests: usize,
     /// Use the profile's byte-level prefilter (on by default; off only to check it or measure it).
     pub prefilter: bool,
     /// Extra `[[suppress]]` entries (TOML text) layered on top of the pack's own.
@@ -50,13 +59,15 @@ impl Default for Config {
             rules_name: String::from("<embedded>"),
             threshold: None,
             state_capacity: 0,
+            scored_requests: scored_requests::DEFAULT_CAPACITY,
             prefilter: true,
             suppressions: None,
         }
     }
 }
 
-/// A configured detector. Not `Sync`: the optional first-seen state is updated per record.
+/// A configured detector. Not `Sync`: the set of scored requests and the optional first-seen
+/// state are updated per record.
 #[derive(Debug)]
 pub struct Engine {
     pack: Pack,
@@ -71,6 +82,8 @@ pub struct Engine {
     threshold: u32,
     prefilter: Option<crate::prefilter::Prefilter>,
     state: Option<state::DetectorState>,
+    /// Requests already scored (audit IDs), so that each is matched once.
+    scored: Option<scored_requests::ScoredRequests>,
     /// Whether the last record scored parsed as a JSON object (`None`: not parsed).
     last_object: Option<bool>,
 }
@@ -131,6 +144,8 @@ impl Engine {
             candidates: Vec::new(),
             prefilter,
             state,
+            scored: (config.scored_requests > 0)
+                .then(|| scored_requests::ScoredRequests::new(config.scored_requests)),
             last_object: None,
         })
     }
@@ -239,7 +254,7 @@ impl Engine {
 
     /// Writes `record` enriched with `verdict` (the cached JSON for a plain non-match).
     fn write(&self, record: &[u8], verdict: &Verdict, out: &mut Vec<u8>) {
-        if verdict.matched || verdict.error.is_some() {
+        if verdict.matched || verdict.error.is_some() || verdict.duplicate_of_stage.is_some() {
             output::write_checked(record, &verdict.to_json(), self.last_object, out);
         } else {
             output::write_checked(record, &self.not_matched_json, self.last_object, out);
@@ -252,6 +267,21 @@ impl Engine {
         if let Some(gate) = &self.profile.gate {
             if !gate.eval(ev, FIRST_SEGMENT, &mut Vec::new()) {
                 return Verdict::not_matched(name);
+            }
+        }
+        // A request already scored (an earlier stage of it matched) is not matched again.
+        let key = match &self.scored {
+            Some(_) if ev.control_plane.audit_id.is_some() => {
+                scored_requests::RequestKey::of(&ev.control_plane)
+            }
+            _ => None,
+        };
+        if let (Some(scored), Some(key)) = (&self.scored, &key) {
+            if let Some(stage) = scored.scored_at(key) {
+                return Verdict {
+                    duplicate_of_stage: Some(String::from(stage)),
+                    ..Verdict::not_matched(name)
+                };
             }
         }
         let mut hits: Vec<&Rule> = Vec::new();
@@ -326,6 +356,10 @@ impl Engine {
             .profile
             .triage
             .then(|| triage::assess(ev, FIRST_SEGMENT, &flags, context.as_ref(), steps));
+        let stage = ev.control_plane.stage.as_deref();
+        if let (Some(scored), Some(key)) = (&mut self.scored, key) {
+            scored.remember(key, stage);
+        }
         Verdict {
             profile: name.clone(),
             matched: true,
@@ -343,9 +377,9 @@ impl Engine {
             flags,
             indicators,
             source: Some(String::from(ev.source)),
-            stage: None,
+            stage: stage.map(String::from),
             duplicate_of_stage: None,
-            denied: false,
+            denied: ev.control_plane.denied,
             owner: None,
             context,
             suppressed_by,
@@ -354,21 +388,53 @@ impl Engine {
         }
     }
 
-    /// The first-seen state as JSON (empty object when the state is off).
+    /// The engine's state as JSON, for a host to keep across restarts: the first-seen state's
+    /// fields (when it is on) and, under `scored_requests`, the set of scored requests (when
+    /// it is on); `{}` when both are off.
     pub fn export_state(&self) -> String {
-        match &self.state {
-            Some(s) => s.to_json(),
-            None => String::from("{}"),
+        let mut obj = match self.state.as_ref().map(|s| s.to_value()) {
+            Some(serde_json::Value::Object(m)) => m,
+            _ => serde_json::Map::new(),
+        };
+        if let Some(scored) = &self.scored {
+            obj.insert(String::from("scored_requests"), scored.to_value());
         }
+        serde_json::to_string(&serde_json::Value::Object(obj)).unwrap_or_default()
     }
 
-    /// Restores state saved by [`Engine::export_state`].
+    /// Restores state saved by [`Engine::export_state`] (or by an older cadet, whose state
+    /// holds the first-seen fields only). Each part the engine keeps is replaced by the saved
+    /// one (empty when the file has none); a part the engine does not keep is ignored. An
+    /// error when both parts are off or the JSON is not a state; the engine is unchanged then.
     pub fn import_state(&mut self, json: &str) -> Result<(), String> {
-        match &mut self.state {
-            Some(s) => s.load_json(json),
-            None => Err(String::from(
-                "the detector state is off (state_capacity is 0)",
-            )),
+        if self.state.is_none() && self.scored.is_none() {
+            return Err(String::from(
+                "the detector state is off (state_capacity and scored_requests are 0)",
+            ));
         }
+        let value: serde_json::Value =
+            serde_json::from_str(json).map_err(|e| alloc::format!("bad detector state: {e}"))?;
+        let serde_json::Value::Object(mut obj) = value else {
+            return Err(String::from("bad detector state: not a JSON object"));
+        };
+        let saved_scored = obj.remove("scored_requests");
+        let mut scored = self.scored.clone();
+        if let Some(set) = &mut scored {
+            match &saved_scored {
+                Some(v) => set.load_value(v)?,
+                None => set.load_value(&serde_json::Value::Array(Vec::new()))?,
+            }
+        }
+        let mut state = self.state.clone();
+        if let Some(s) = &mut state {
+            if obj.is_empty() {
+                *s = state::DetectorState::new(s.capacity());
+            } else {
+                s.load_value(serde_json::Value::Object(obj))?;
+            }
+        }
+        self.scored = scored;
+        self.state = state;
+        Ok(())
     }
 }

@@ -170,19 +170,24 @@ impl DetectorState {
         ctx.discovery_burst = w.count >= DISCOVERY_LIMIT;
     }
 
-    /// The state as JSON.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+    /// The configured capacity.
+    pub fn capacity(&self) -> usize {
+        self.capacity
     }
 
-    /// Replaces the state with one saved by [`DetectorState::to_json`] (capacity stays as configured).
+    /// The state as a JSON value (an object: `capacity`, `tick`, `entries`).
+    pub fn to_value(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
+
+    /// Replaces the state with one saved by [`DetectorState::to_value`] (capacity stays as configured).
     ///
     /// Recency stamps are renumbered in their saved order, so a hand-edited or hostile state
     /// (duplicate or huge stamps) still loads into a consistent LRU; the oldest keys beyond
     /// the capacity are dropped.
-    pub fn load_json(&mut self, json: &str) -> Result<(), String> {
+    pub fn load_value(&mut self, json: serde_json::Value) -> Result<(), String> {
         let loaded: DetectorState =
-            serde_json::from_str(json).map_err(|e| alloc::format!("bad detector state: {e}"))?;
+            serde_json::from_value(json).map_err(|e| alloc::format!("bad detector state: {e}"))?;
         let mut items: Vec<(String, Entry)> = loaded.entries.into_iter().collect();
         // Oldest first; ties keep key order (BTreeMap order), so loading is deterministic.
         items.sort_by_key(|(_, e)| e.used);
