@@ -48,6 +48,25 @@ fn expectations(path: &Path, records: &[String]) -> Vec<Value> {
 
 fn check(verdict: &Verdict, exp: &Value, what: &str) -> Vec<String> {
     let mut problems = Vec::new();
+    // A later record of a request already scored (same auditID, an earlier stage matched):
+    // not matched, naming the stage it was scored at (see core/fixtures/README.md).
+    if let Some(first) = exp.get("duplicate_of_stage").and_then(|v| v.as_str()) {
+        if verdict.matched || verdict.duplicate_of_stage.as_deref() != Some(first) {
+            problems.push(format!(
+                "{what}: expected a duplicate of the request scored at {first}, got {}",
+                verdict.to_json()
+            ));
+        }
+        return problems;
+    }
+    if let Some(stage) = exp.get("stage").and_then(|v| v.as_str()) {
+        if verdict.stage.as_deref() != Some(stage) {
+            problems.push(format!(
+                "{what}: stage {:?}, expected {stage}",
+                verdict.stage
+            ));
+        }
+    }
     if !verdict.matched {
         return vec![format!("{what}: not matched (expected {exp})")];
     }
