@@ -10,7 +10,10 @@
 pub mod text {
     pub use crate::engine::trim;
     pub use crate::text::json::{nesting_depth, Json, JsonError, MAX_DEPTH};
-    pub use crate::text::shell_words::{is_windows_command, split, split_windows};
+    pub use crate::text::shell_words::{
+        is_windows_command, split, split_commands, split_windows,
+        MAX_COMMANDS as MAX_SHELL_COMMANDS, MAX_DEPTH as MAX_SHELL_DEPTH,
+    };
     pub use crate::text::time::rfc3339_seconds;
     pub use crate::text::wildcard::Wildcard;
     pub use crate::text::{basename, clean_path, percent_decode, query_values};
@@ -29,7 +32,10 @@ pub mod analysis {
         SENSITIVE_TREES,
     };
     pub use crate::analysis::payload::{Payload, PATTERNS, SHELL_NAMES};
-    pub use crate::analysis::{analyse, analyse_all, program_name, CommandAnalysis, TOOLS};
+    pub use crate::analysis::{
+        analyse, analyse_all, analyse_line, program_name, CommandAnalysis, LXC_VALUE, RESERVED,
+        TOOLS,
+    };
 }
 
 /// The normalised event.

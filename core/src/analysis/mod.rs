@@ -21,6 +21,7 @@ pub(crate) mod host_paths;
 mod host_tools;
 mod http;
 mod kubectl;
+mod lxc;
 pub(crate) mod payload;
 mod wrappers;
 
@@ -33,9 +34,11 @@ pub use host_paths::{is_sensitive_host_path, sensitive_host_path};
 use host_tools::*;
 use http::*;
 use kubectl::*;
+pub use lxc::LXC_VALUE;
+use lxc::*;
 pub(crate) use payload::Payload;
-pub use wrappers::program_name;
 use wrappers::*;
+pub use wrappers::{program_name, RESERVED};
 
 /// Tools cadet reads the arguments of, by canonical name.
 pub const TOOLS: &[&str] = &[
@@ -52,6 +55,7 @@ pub const TOOLS: &[&str] = &[
     "curl",
     "wget",
     "mount",
+    "lxc",
 ];
 
 /// What the arguments of one command say. Empty (`tool: None`) when the command is
@@ -146,6 +150,26 @@ impl<'a> CommandAnalysis<'a> {
 /// ```
 pub fn analyse<'a>(argv: &[Cow<'a, str>]) -> CommandAnalysis<'a> {
     analyse_all(argv).into_iter().next().unwrap_or_default()
+}
+
+/// Analyses every container-tool command of a shell line (shell history, sudo's
+/// `COMMAND=`, a command line logged without its argv): every command between `;`, `&&`,
+/// `||`, `|`, `&`, newlines and parentheses, inside `$(…)` and backticks, after `VAR=value`
+/// and reserved words, each read like an argv (the same path as an `sh -c` script). Returns
+/// one analysis with `tool: None` when there is none.
+///
+/// ```
+/// let all = cadet_core::parts::analysis::analyse_line("TOKEN=$(kubectl exec web -- cat /t); echo $TOKEN");
+/// assert_eq!(all.len(), 1);
+/// assert_eq!(all[0].action.as_deref(), Some("exec"));
+/// assert_eq!(all[0].inner_args, ["cat", "/t"]);
+/// ```
+pub fn analyse_line<'a>(line: &str) -> Vec<CommandAnalysis<'a>> {
+    let mut all = analyse_script(line, 0, &[]);
+    if all.is_empty() {
+        all.push(CommandAnalysis::default());
+    }
+    all
 }
 
 /// Analyses every container-tool command of an argv: one for a plain command,

@@ -17,6 +17,7 @@ pub fn canonical_tool(name: &str) -> Option<&'static str> {
     let name = match name {
         "microk8s.kubectl" | "kubectl1" => "kubectl",
         "docker.io" => "docker",
+        "lxd.lxc" | "incus" => "lxc",
         n => n,
     };
     TOOLS.iter().copied().find(|t| *t == name)
@@ -28,10 +29,50 @@ pub fn owned<'a>(words: Vec<String>) -> Vec<Cow<'a, str>> {
     words.into_iter().map(Cow::Owned).collect()
 }
 
+/// Shell reserved words a command may start with (`if`, `then`, `do`, `{`, `!`, ...): looked
+/// through like a wrapper, so `if kubectl exec ...; then` and `{ docker run ...; }` are read.
+pub const RESERVED: &[&str] = &[
+    "!", "{", "}", "if", "then", "else", "elif", "do", "while", "until",
+];
+
+/// `NAME=value` (or `NAME+=value`) before a command: a shell variable assignment.
+pub fn is_assignment(word: &str) -> bool {
+    let Some((name, _)) = word.split_once('=') else {
+        return false;
+    };
+    let name = name.strip_suffix('+').unwrap_or(name);
+    let mut bytes = name.bytes();
+    matches!(bytes.next(), Some(b) if b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// Analyses every command of a shell line or `sh -c` script (see
+/// [`crate::text::shell_words::split_commands`]) at `depth`, each behind `prefix` wrappers.
+pub fn analyse_script<'a>(
+    script: &str,
+    depth: usize,
+    prefix: &[Cow<'a, str>],
+) -> Vec<CommandAnalysis<'a>> {
+    let mut found = Vec::new();
+    for command in crate::text::shell_words::split_commands(script) {
+        for mut inner in analyse_depth(&owned(command), depth) {
+            let mut all = prefix.to_vec();
+            all.append(&mut inner.wrappers);
+            inner.wrappers = all;
+            found.push(inner);
+        }
+    }
+    found
+}
+
 pub fn analyse_depth<'a>(argv: &[Cow<'a, str>], depth: usize) -> Vec<CommandAnalysis<'a>> {
     let mut wrappers: Vec<Cow<'a, str>> = Vec::new();
     let mut i = 0;
     while i < argv.len() {
+        if is_assignment(&argv[i]) || RESERVED.contains(&&*argv[i]) {
+            i += 1;
+            continue;
+        }
         let name = program_name(&argv[i]);
         match name.as_str() {
             "sudo" | "doas" => {
@@ -113,20 +154,9 @@ pub fn analyse_depth<'a>(argv: &[Cow<'a, str>], depth: usize) -> Vec<CommandAnal
                 if depth >= 4 {
                     break;
                 }
-                let words = crate::text::shell_words::split(script);
-                let mut found = Vec::new();
-                for segment in words
-                    .split(|w| crate::text::shell_words::is_operator(w) || w == "then" || w == "do")
-                {
-                    let seg = owned(segment.to_vec());
-                    for mut inner in analyse_depth(&seg, depth + 1) {
-                        let mut all = wrappers.clone();
-                        all.push(Cow::Owned(alloc::format!("{shell} -c")));
-                        all.append(&mut inner.wrappers);
-                        inner.wrappers = all;
-                        found.push(inner);
-                    }
-                }
+                let mut prefix = wrappers.clone();
+                prefix.push(Cow::Owned(alloc::format!("{shell} -c")));
+                let found = analyse_script(script, depth + 1, &prefix);
                 return found;
             }
             _ => break,
@@ -154,6 +184,7 @@ pub fn analyse_depth<'a>(argv: &[Cow<'a, str>], depth: usize) -> Vec<CommandAnal
         "chroot" => chroot(&mut a, args),
         "kubeletctl" => kubeletctl(&mut a, args),
         "mount" => mount(&mut a, args),
+        "lxc" => lxc(&mut a, args),
         _ => http_client(&mut a, args),
     }
     alloc::vec![a]

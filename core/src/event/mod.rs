@@ -179,11 +179,32 @@ impl<'a> Event<'a> {
         }
     }
 
-    /// A process event: runs the argument analysis on argv.
+    /// A process event: runs the argument analysis on argv. A source that logs only the
+    /// command line (Sysmon, Splunk, ECS without `process.args`) may log a whole shell line:
+    /// then every command of the line is analysed ([`Event::from_shell_line`]).
     pub fn from_process(source: &'static str, process: ProcessStart<'a>) -> Self {
+        let windows = |s: Option<&str>| s.is_some_and(crate::text::shell_words::is_windows_command);
+        let line = process.argv.is_empty()
+            && process.command_line.is_some()
+            && !windows(process.command_line.as_deref())
+            && !windows(process.executable.as_deref());
+        Self::from_process_as(source, process, line)
+    }
+
+    /// A process event whose command line is a shell line (shell history, sudo's
+    /// `COMMAND=`): every command of it is analysed, as in an `sh -c` script.
+    pub fn from_shell_line(source: &'static str, process: ProcessStart<'a>) -> Self {
+        Self::from_process_as(source, process, true)
+    }
+
+    fn from_process_as(source: &'static str, process: ProcessStart<'a>, line: bool) -> Self {
         let process = process.complete();
         let in_container = process.container_id.is_some();
-        let segments = crate::analysis::analyse_all(&process.argv)
+        let commands = match (&process.command_line, line) {
+            (Some(cl), true) => crate::analysis::analyse_line(cl),
+            _ => crate::analysis::analyse_all(&process.argv),
+        };
+        let segments = commands
             .into_iter()
             .map(|command| {
                 // A command with no container tool, run inside a container: its own

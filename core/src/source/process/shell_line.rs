@@ -1,5 +1,6 @@
 //! Raw command lines: shell history lines, sudo's log (`... ; COMMAND=/usr/bin/docker ...`)
-//! and any text line that starts with a container tool or a wrapper of one.
+//! and any text line holding a shell line with a container-tool command (in any of its
+//! commands, substitutions included).
 
 use alloc::borrow::Cow;
 
@@ -13,8 +14,6 @@ pub fn read(line: &str) -> Option<Event<'_>> {
     };
     let words = crate::text::shell_words::split(command);
     let argv: alloc::vec::Vec<Cow<'_, str>> = words.into_iter().map(Cow::Owned).collect();
-    let analysis = crate::analysis::analyse(&argv);
-    analysis.tool?;
     let user = line.find("sudo:").and_then(|at| {
         let rest = line[at + 5..].trim_start();
         rest.split(&[' ', ':'][..]).next().map(Cow::Borrowed)
@@ -25,5 +24,11 @@ pub fn read(line: &str) -> Option<Event<'_>> {
         user,
         ..ProcessStart::default()
     };
-    Some(Event::from_process("text", process))
+    // Every command of the line, as in an `sh -c` script; read only when one is a container tool.
+    let event = Event::from_shell_line("text", process);
+    event
+        .segments
+        .iter()
+        .any(|s| s.command.tool.is_some())
+        .then_some(event)
 }
