@@ -147,3 +147,74 @@ fn kubelet_and_daemon_api_urls() {
     assert!(a("curl http://10.0.0.9:2375/containers/json").docker_api);
     assert!(a("curl -H 'Authorization: Bearer x' https://kubernetes.default.svc/api/v1/namespaces/default/secrets").k8s_api);
 }
+
+#[test]
+fn lxc_privileged_containers_host_disks_and_exec() {
+    let x = a("lxc init ubuntu:22.04 pwn -c security.privileged=true");
+    assert_eq!(x.tool, Some("lxc"));
+    assert_eq!(x.action.as_deref(), Some("init"));
+    assert_eq!(x.image.as_deref(), Some("ubuntu:22.04"));
+    assert_eq!(x.target.as_deref(), Some("pwn"));
+    assert!(x.privileged);
+    assert!(a("lxc launch images:alpine/3.19 c1 --config=security.privileged=TRUE").privileged);
+    assert!(!a("lxc launch ubuntu:22.04 c1 -c security.privileged=false").privileged);
+    assert!(!a("lxc launch ubuntu:22.04 c1 -c security.nesting=true").privileged);
+    assert!(a("lxc config set pwn security.privileged true").privileged);
+    assert!(a("lxc config set pwn security.privileged=1").privileged);
+    assert!(a("lxc profile set default security.privileged true").privileged);
+    assert!(!a("lxc config set pwn limits.cpu 2").privileged);
+    assert!(a("lxc config set pwn raw.lxc 'lxc.apparmor.profile=unconfined'").security_unconfined);
+    // host disks
+    let d = a("lxc config device add pwn host-root disk source=/ path=/mnt/root recursive=true");
+    assert_eq!(d.action.as_deref(), Some("config"));
+    assert_eq!(d.subaction.as_deref(), Some("device"));
+    assert_eq!(d.target.as_deref(), Some("pwn"));
+    assert_eq!(d.host_mounts, ["/"]);
+    assert_eq!(
+        a("lxc profile device add default etc disk source=/etc/ path=/h").host_mounts,
+        ["/etc"]
+    );
+    assert!(
+        a("lxc config device add web data disk source=/srv/data path=/data")
+            .host_mounts
+            .is_empty()
+    );
+    assert_eq!(
+        a("lxc config device add pwn sda unix-block source=/dev/sda").devices,
+        ["/dev/sda"]
+    );
+    // exec, shell, console
+    let e = a("lxc exec pwn -- /bin/sh -c 'chroot /mnt/root'");
+    assert_eq!(e.action.as_deref(), Some("exec"));
+    assert_eq!(e.target.as_deref(), Some("pwn"));
+    assert_eq!(e.inner_args, ["/bin/sh", "-c", "chroot /mnt/root"]);
+    assert!(!e.interactive);
+    assert!(
+        a("lxc exec -t pwn -- id").interactive,
+        "-t forces a terminal for exec"
+    );
+    assert_eq!(a("lxc exec -t pwn -- id").target.as_deref(), Some("pwn"));
+    assert!(a("lxc shell pwn").interactive);
+    assert_eq!(
+        a("lxc exec --user 0 pwn -- id").exec_user.as_deref(),
+        Some("0")
+    );
+    let r = a("lxc exec lxd-2:web -- sh");
+    assert_eq!(r.remote.as_deref(), Some("lxd-2"));
+    assert_eq!(a("incus exec web -- sh").tool, Some("lxc"));
+    assert_eq!(a("/snap/bin/lxd.lxc exec web -- sh").tool, Some("lxc"));
+    assert_eq!(a("lxc launch ubuntu:22.04 web").remote, None);
+}
+
+#[test]
+fn kubectl_debug_nodes_and_ephemeral_containers() {
+    let n = a("kubectl debug node/worker-2 -it --image=ubuntu --profile=sysadmin");
+    assert_eq!(n.action.as_deref(), Some("debug"));
+    assert_eq!(n.target.as_deref(), Some("node/worker-2"));
+    assert!(n.privileged && n.interactive);
+    assert!(n.evidence_for("cmd.node_debug").next().is_some());
+    let p = a("kubectl debug -it api-0 --image=busybox:1.36 --target=api -n payments");
+    assert_eq!(p.target.as_deref(), Some("api-0"));
+    assert_eq!(p.image.as_deref(), Some("busybox:1.36"));
+    assert!(p.evidence_for("cmd.node_debug").next().is_none());
+}

@@ -226,3 +226,29 @@ fn command_lines_without_argv_are_shell_lines() {
     let argv = r#"{"event":{"category":["process"],"type":["start"]},"process":{"executable":"/usr/bin/echo","args":["echo",";","kubectl","exec","-it","web","--","sh"],"command_line":"echo ; kubectl exec -it web -- sh"}}"#;
     assert!(!verdict(argv).matched);
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+    /// Any line of shell punctuation and words: the splitter ends, stays within its bounds,
+    /// keeps each character at most once per level around it, and the analysis never panics.
+    #[test]
+    fn any_line_splits_within_bounds(line in r#"([$()`'"\\;|&#{} \n\tab=-]|kubectl|docker|sh -c|lxc){0,120}"#) {
+        let commands = split_commands(&line);
+        proptest::prop_assert!(commands.len() <= MAX_SHELL_COMMANDS);
+        proptest::prop_assert!(commands.iter().all(|c| !c.is_empty()));
+        let chars: usize = commands.iter().flatten().map(|w| w.len()).sum();
+        proptest::prop_assert!(chars <= (line.len() + 2) * (MAX_SHELL_DEPTH + 2));
+        let _ = analyse_line(&line);
+        // A line of plain words and operators splits like `split` cut at the operators.
+        if !line.contains(['$', '(', ')', '`', '\'', '"', '\\', '#', '{', '}', '\n']) {
+            let words = cadet_core::parts::text::split(&line);
+            let expected: Vec<Vec<String>> = words
+                .split(|w| matches!(w.as_str(), ";" | "|" | "||" | "&" | "&&"))
+                .filter(|c| !c.is_empty())
+                .map(|c| c.to_vec())
+                .collect();
+            proptest::prop_assert_eq!(commands, expected);
+        }
+    }
+}

@@ -24,6 +24,10 @@ pub mod internal {
     pub use cadet_core::Pack;
     /// The POSIX shell-line splitter (`sh -c` scripts, `cmd=` of the kubelet `/run`).
     pub use cadet_core::parts::text::split as shell_split;
+    /// The commands of a shell line (`split_commands(&str) -> Vec<Vec<String>>`), its bounds,
+    /// and their argument analysis (`analyse_line(&str)`, the path of `sh -c` scripts).
+    pub use cadet_core::parts::analysis::analyse_line;
+    pub use cadet_core::parts::text::{split_commands, MAX_SHELL_COMMANDS, MAX_SHELL_DEPTH};
     /// The Windows command-line splitter.
     pub use cadet_core::parts::text::split_windows;
     /// The kube `requestURI` query decoder (`?command=sh&command=-c…`).
