@@ -74,6 +74,11 @@ enum Command {
         /// Keep first-seen state during this run only.
         #[arg(long)]
         first_seen: bool,
+        /// How many recently matched requests (audit IDs) to remember, so that each request is
+        /// matched once whatever stages the audit log holds; 0: every stage of a long-running
+        /// request is matched and names its stage. Saved in the --state file.
+        #[arg(long, value_name = "N", default_value_t = cadet_core::DEFAULT_SCORED_REQUESTS)]
+        scored_requests: usize,
         #[command(flatten)]
         output: output_format::OutputArgs,
         /// Files to read (`-` or none: standard input).
@@ -158,9 +163,17 @@ fn main() -> ExitCode {
             format,
             state,
             first_seen,
+            scored_requests,
             output,
             files,
-        } => scan(&pack, all, format, state, first_seen, &files, &output),
+        } => {
+            let keep = Keep {
+                state,
+                first_seen,
+                scored_requests,
+            };
+            scan(&pack, all, format, keep, &files, &output)
+        }
         Command::Demo { pack } => demo(&pack),
         Command::Rules { pack, export } => rules(&pack, export),
         Command::Export {
@@ -200,6 +213,14 @@ fn main() -> ExitCode {
 }
 
 fn engine(pack: &PackArgs, state_capacity: usize) -> Result<Engine, Failure> {
+    engine_with(pack, state_capacity, cadet_core::DEFAULT_SCORED_REQUESTS)
+}
+
+fn engine_with(
+    pack: &PackArgs,
+    state_capacity: usize,
+    scored_requests: usize,
+) -> Result<Engine, Failure> {
     let (rules, rules_name) = match &pack.rules {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -214,6 +235,7 @@ fn engine(pack: &PackArgs, state_capacity: usize) -> Result<Engine, Failure> {
         rules_name,
         threshold: pack.threshold,
         state_capacity,
+        scored_requests,
         ..Config::default()
     };
     Engine::new(&config).map_err(|e| Failure::usage(e.to_string()))
@@ -222,17 +244,32 @@ fn engine(pack: &PackArgs, state_capacity: usize) -> Result<Engine, Failure> {
 /// Capacity of the first-seen state when the CLI keeps one.
 const STATE_CAPACITY: usize = 100_000;
 
+/// What `scan` keeps across records (and, with a state file, across runs).
+struct Keep {
+    state: Option<PathBuf>,
+    first_seen: bool,
+    scored_requests: usize,
+}
+
 fn scan(
     pack: &PackArgs,
     all: bool,
     format: Format,
-    state: Option<PathBuf>,
-    first_seen: bool,
+    keep: Keep,
     files: &[PathBuf],
     output: &output_format::OutputArgs,
 ) -> Result<(), Failure> {
+    let Keep {
+        state,
+        first_seen,
+        scored_requests,
+    } = keep;
     let keep_state = state.is_some() || first_seen;
-    let mut engine = engine(pack, if keep_state { STATE_CAPACITY } else { 0 })?;
+    let mut engine = engine_with(
+        pack,
+        if keep_state { STATE_CAPACITY } else { 0 },
+        scored_requests,
+    )?;
     let writer = output_format::RecordWriter::new(output, &engine, all, format == Format::Ndjson)
         .map_err(Failure::usage)?;
     if let Some(path) = &state {

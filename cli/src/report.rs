@@ -15,6 +15,8 @@ pub struct Summary {
     bytes: u64,
     errors: u64,
     pub too_long: u64,
+    /// Later records of requests already matched (`duplicate_of_stage`).
+    duplicates: u64,
     by_severity: BTreeMap<Severity, u64>,
     by_rule: BTreeMap<String, u64>,
 }
@@ -27,6 +29,7 @@ impl Summary {
             bytes: 0,
             errors: 0,
             too_long: 0,
+            duplicates: 0,
             by_severity: BTreeMap::new(),
             by_rule: BTreeMap::new(),
         }
@@ -36,6 +39,7 @@ impl Summary {
         self.records += 1;
         self.bytes += len as u64 + 1;
         self.errors += v.error.is_some() as u64;
+        self.duplicates += v.duplicate_of_stage.is_some() as u64;
         if v.matched {
             *self.by_severity.entry(v.severity).or_default() += 1;
             // The record's strongest rule (first of the highest score, in pack order).
@@ -58,6 +62,13 @@ impl Summary {
             "\ncadet: {} records, {} matched (profile {})",
             self.records, matched, self.profile
         );
+        if self.duplicates > 0 {
+            let _ = writeln!(
+                err,
+                "  {} later stages of requests already matched (not matched again: duplicate_of_stage)",
+                self.duplicates
+            );
+        }
         let sev: Vec<String> = Severity::ALL
             .iter()
             .rev()

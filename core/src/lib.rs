@@ -49,7 +49,9 @@ mod verdict;
 
 pub mod parts;
 
-pub use engine::{write_enriched, Config, Engine, OutputMode, MAX_RECORD_LEN};
+pub use engine::{
+    write_enriched, Config, Engine, OutputMode, DEFAULT_SCORED_REQUESTS, MAX_RECORD_LEN,
+};
 pub use pack::{Combine, Pack, PackError, Profile, Rule, DEFAULT_PACK};
 pub use text::json::write_json_string;
 pub use verdict::{Context, Flags, Owner, RuleHit, Severity, Triage, Verdict};

@@ -21,6 +21,9 @@ pub use output::{trim, write_enriched, OutputMode};
 /// first container-tool command (the VRL twin reads the same one).
 const FIRST_SEGMENT: usize = 0;
 
+/// Default capacity of the set of scored requests ([`Config::scored_requests`]).
+pub const DEFAULT_SCORED_REQUESTS: usize = scored_requests::DEFAULT_CAPACITY;
+
 /// Largest record cadet scores (bytes); a larger one passes with `cadet.error`.
 pub const MAX_RECORD_LEN: usize = 4 << 20;
 
@@ -380,7 +383,7 @@ impl Engine {
             stage: stage.map(String::from),
             duplicate_of_stage: None,
             denied: ev.control_plane.denied,
-            owner: None,
+            owner: ev.owner(),
             context,
             suppressed_by,
             triage: triage.filter(|t: &Triage| !t.escalate.is_empty() || !t.steps.is_empty()),
