@@ -16,6 +16,13 @@ use crate::text::wildcard::Wildcard;
 /// must match (AND); within a key, any listed value may match (OR). Values are
 /// case-insensitive globs (`*`, `?`) except `source_ip`, which takes addresses
 /// and CIDR ranges.
+///
+/// `image` holds for a record with a pod spec (or a container-create body) when **every**
+/// container image's repository matches one of its globs — the image without tag and digest,
+/// Docker Hub's `docker.io/` and `library/` left out (`PodFacts::image_repository`): a pod that
+/// adds one foreign container to an allow-listed one is not suppressed. `owner` matches the
+/// workload the pod spec belongs to as `Kind/name` (`k8s.owner.workload`: the pod's controller,
+/// or the workload object itself, e.g. `DaemonSet/calico-node`).
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSuppression {
@@ -42,7 +49,15 @@ pub struct RawSuppression {
     /// Parent process names or command lines (CI runners, monitoring agents).
     #[serde(default)]
     pub parent_process: Vec<String>,
-    /// Only for these rule ids (globs); all rules when empty.
+    /// Image repositories (`calico/node`, `quay.io/cilium/cilium`, `*.ecr.*.amazonaws.com/amazon-k8s-cni`):
+    /// every image of the pod spec must match one.
+    #[serde(default)]
+    pub image: Vec<String>,
+    /// Workloads as `Kind/name` (`DaemonSet/calico-node`, `DaemonSet/ebs-csi-node*`).
+    #[serde(default)]
+    pub owner: Vec<String>,
+    /// Only for verdicts whose matched rules are all among these rule ids (globs); all
+    /// verdicts when empty.
     #[serde(default)]
     pub rules: Vec<String>,
 }
@@ -62,6 +77,8 @@ pub struct Suppression {
     source_ip: Vec<(IpAddr, u8)>,
     user_agent: Vec<Wildcard>,
     parent_process: Vec<Wildcard>,
+    image: Vec<Wildcard>,
+    owner: Vec<Wildcard>,
     rules: Vec<Wildcard>,
 }
 
@@ -134,9 +151,11 @@ impl Suppression {
             && raw.namespace.is_empty()
             && raw.source_ip.is_empty()
             && raw.user_agent.is_empty()
-            && raw.parent_process.is_empty();
+            && raw.parent_process.is_empty()
+            && raw.image.is_empty()
+            && raw.owner.is_empty();
         if empty {
-            return Err((raw.name.clone(), String::from("a suppression needs at least one of user, group, namespace, source_ip, user_agent, parent_process")));
+            return Err((raw.name.clone(), String::from("a suppression needs at least one of user, group, namespace, source_ip, user_agent, parent_process, image, owner")));
         }
         Ok(Suppression {
             name: raw.name.clone(),
@@ -147,6 +166,13 @@ impl Suppression {
             source_ip,
             user_agent: globs(&raw.user_agent),
             parent_process: globs(&raw.parent_process),
+            // Patterns are read as repositories too: `docker.io/calico/node` is `calico/node`.
+            image: raw
+                .image
+                .iter()
+                .map(|p| Wildcard::glob(&crate::event::PodFacts::image_repository(p)))
+                .collect(),
+            owner: globs(&raw.owner),
             rules: globs(&raw.rules),
             raw,
         })
@@ -157,10 +183,13 @@ impl Suppression {
         let any = |pats: &[Wildcard], vals: Vec<&str>| {
             pats.is_empty() || vals.iter().any(|v| pats.iter().any(|p| p.matches(v)))
         };
+        // Scoped to rules: every matched rule must be among them, so an entry for one rule (the
+        // impersonation a login proxy does by design) leaves alone a verdict that also matched
+        // another (the exec the person did through that proxy).
         if !self.rules.is_empty()
             && !rule_ids
                 .iter()
-                .any(|id| self.rules.iter().any(|p| p.matches(id)))
+                .all(|id| self.rules.iter().any(|p| p.matches(id)))
         {
             return false;
         }
@@ -177,7 +206,16 @@ impl Suppression {
                 .iter()
                 .filter_map(|s| s.parse::<IpAddr>().ok())
                 .any(|ip| self.source_ip.iter().any(|n| in_cidr(&ip, n)));
+        let images = values(ev.field("k8s.pod.images", segment));
+        let images_ok = self.image.is_empty()
+            || (!images.is_empty()
+                && images.iter().all(|i| {
+                    let repo = crate::event::PodFacts::image_repository(i);
+                    self.image.iter().any(|p| p.matches(&repo))
+                }));
         any(&self.user, user)
+            && images_ok
+            && any(&self.owner, values(ev.field("k8s.owner.workload", segment)))
             && any(&self.group, values(ev.field("user.groups", segment)))
             && any(&self.namespace, values(ev.field("k8s.namespace", segment)))
             && ips_ok

@@ -52,6 +52,7 @@ pub(crate) fn read_object<'a>(a: &mut ControlPlane<'a>, body: &Json<'a>) -> Opti
     if owned {
         a.note("k8s.pod.owned", "ownerReferences");
     }
+    read_owner(a, body, &meta);
     if a.verb.as_deref() != Some("create") && a.resource.as_deref() != Some("pods") {
         // A patch or update of a workload that names full container definitions.
         let adds = ["containers", "initContainers"].iter().any(|k| {
@@ -74,6 +75,73 @@ pub(crate) fn read_object<'a>(a: &mut ControlPlane<'a>, body: &Json<'a>) -> Opti
         }
     }
     read_pod_spec(&mut a.pod, &mut a.evidence, pod_spec)
+}
+
+/// The workload kinds whose objects carry a pod template, by the `kind` of the object written.
+const WORKLOAD_KINDS: [&str; 7] = [
+    "Deployment",
+    "DaemonSet",
+    "StatefulSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Job",
+    "CronJob",
+];
+
+/// The owner of a pod spec: the `ownerReferences` entry with `controller: true` (else the first
+/// one), or for a static pod's mirror without one the node (`Node`, `spec.nodeName`); and the
+/// workload it belongs to, `Kind/name` — that owner, or the workload object itself when the record
+/// writes a Deployment, DaemonSet, Job, ... (its kind from the object's `kind`, else from
+/// `objectRef.resource`; its name from `metadata.name`, else `objectRef.name`).
+fn read_owner<'a>(a: &mut ControlPlane<'a>, body: &Json<'a>, meta: &Json<'a>) {
+    let refs = meta.get("ownerReferences");
+    let refs = refs.as_array();
+    let controller = refs
+        .iter()
+        .find(|r| r.get("controller").as_bool() == Some(true))
+        .or_else(|| refs.first());
+    let mirror = !meta
+        .path(&["annotations", "kubernetes.io/config.mirror"])
+        .is_null();
+    a.pod.mirror = mirror;
+    if mirror {
+        a.note("k8s.pod.mirror", "kubernetes.io/config.mirror");
+    }
+    let owner = match controller {
+        Some(r) => nonempty(r.get("kind")).zip(nonempty(r.get("name"))),
+        None if mirror => nonempty(body.path(&["spec", "nodeName"]))
+            .or_else(|| {
+                a.user
+                    .as_deref()
+                    .and_then(|u| u.strip_prefix("system:node:"))
+                    .map(|n| Cow::Owned(String::from(n)))
+            })
+            .map(|n| (Cow::Borrowed("Node"), n)),
+        None => None,
+    };
+    if let Some((kind, name)) = owner {
+        a.note("k8s.owner.kind", alloc::format!("owner={kind}/{name}"));
+        a.pod.workload = Some(Cow::Owned(alloc::format!("{kind}/{name}")));
+        a.pod.owner_kind = Some(kind);
+        a.pod.owner_name = Some(name);
+        return;
+    }
+    let kind = nonempty(body.get("kind"))
+        .filter(|k| WORKLOAD_KINDS.contains(&&**k))
+        .or_else(|| {
+            let res = a.resource.as_deref()?;
+            WORKLOAD_KINDS
+                .iter()
+                .find(|k| {
+                    let plural = alloc::format!("{}s", k.to_ascii_lowercase());
+                    plural == res
+                })
+                .map(|k| Cow::Borrowed(*k))
+        });
+    let name = nonempty(meta.get("name")).or_else(|| a.name.clone());
+    if let (Some(kind), Some(name)) = (kind, name) {
+        a.pod.workload = Some(Cow::Owned(alloc::format!("{kind}/{name}")));
+    }
 }
 
 fn is_pod_spec(s: &Json<'_>) -> bool {
