@@ -142,8 +142,14 @@ fn the_set_survives_a_restart_through_export_and_import_state() {
             Some("ResponseStarted"),
             "state_capacity {state_capacity}: {saved}"
         );
-        let set = |json: &str| serde_json::from_str::<serde_json::Value>(json).unwrap()["scored_requests"].clone();
-        assert_eq!(set(&after.export_state()), set(&saved), "nothing new was remembered");
+        let set = |json: &str| {
+            serde_json::from_str::<serde_json::Value>(json).unwrap()["scored_requests"].clone()
+        };
+        assert_eq!(
+            set(&after.export_state()),
+            set(&saved),
+            "nothing new was remembered"
+        );
         // A fresh engine without the saved state scores it.
         assert!(
             Engine::new(&config)

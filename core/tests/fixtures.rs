@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{fixture_files, lines, shared_dir};
+use common::{fixture_files, lines, shared_dir, strip_expect};
 use std::fs;
 use std::path::Path;
 
@@ -76,6 +76,38 @@ fn check(verdict: &Verdict, exp: &Value, what: &str) -> Vec<String> {
             problems.push(format!("{what}: rule {want} missing; got {ids:?}"));
         }
     }
+    // The denial of a refused request (an attempt), the owner of a controller-made pod,
+    // and whether a suppression entry named the verdict (see core/fixtures/README.md).
+    if let Some(denied) = exp.get("denied").and_then(|v| v.as_bool()) {
+        if verdict.denied != denied {
+            problems.push(format!(
+                "{what}: denied {}, expected {denied}",
+                verdict.denied
+            ));
+        }
+    }
+    if let Some(owner) = exp.get("owner").and_then(|v| v.as_object()) {
+        let got = verdict.owner.as_ref();
+        for (key, want) in owner {
+            let have = match key.as_str() {
+                "kind" => got.map(|o| o.kind.clone()),
+                "name" => got.map(|o| o.name.clone()),
+                "created_by" => got.and_then(|o| o.created_by.clone()),
+                other => panic!("{what}: unknown owner key {other}"),
+            };
+            if have.as_deref() != want.as_str() {
+                problems.push(format!("{what}: owner {key} {have:?}, expected {want}"));
+            }
+        }
+    }
+    if let Some(suppressed) = exp.get("suppressed").and_then(|v| v.as_bool()) {
+        if verdict.suppressed_by.is_some() != suppressed {
+            problems.push(format!(
+                "{what}: suppressed_by {:?}, expected suppressed = {suppressed}",
+                verdict.suppressed_by
+            ));
+        }
+    }
     for want in exp
         .get("techniques")
         .and_then(|v| v.as_array())
@@ -118,15 +150,18 @@ fn check(verdict: &Verdict, exp: &Value, what: &str) -> Vec<String> {
 
 #[test]
 fn attack_fixtures_are_detected_with_rules_techniques_and_flags() {
-    let mut engine = engine("cadet");
     let (mut checked, mut problems) = (0, Vec::new());
     for path in fixture_files()
         .iter()
         .filter(|p| p.to_string_lossy().contains(".attack."))
     {
+        // One engine per file: each file is one log, so the set of scored requests (auditIDs)
+        // spans its lines only (public test data reuses IDs such as "abc-123" across files).
+        let mut engine = engine("cadet");
         let records = lines(path);
         for (i, (record, exp)) in records.iter().zip(expectations(path, &records)).enumerate() {
-            let v = engine.score(record.as_bytes());
+            // Scored without its `_expect`: an expectation never feeds the prefilter or a rule.
+            let v = engine.score(strip_expect(record).as_bytes());
             problems.extend(check(&v, &exp, &format!("{}:{}", path.display(), i + 1)));
             checked += 1;
         }
@@ -142,15 +177,15 @@ fn attack_fixtures_are_detected_with_rules_techniques_and_flags() {
 
 #[test]
 fn benign_fixtures_stay_quiet() {
-    let mut engine = engine("cadet");
     let mut loud = Vec::new();
     let mut checked = 0;
     for path in fixture_files()
         .iter()
         .filter(|p| p.to_string_lossy().contains(".benign."))
     {
+        let mut engine = engine("cadet");
         for record in lines(path) {
-            let v = engine.score(record.as_bytes());
+            let v = engine.score(strip_expect(&record).as_bytes());
             checked += 1;
             if v.matched {
                 loud.push(format!(
@@ -174,7 +209,11 @@ fn benign_fixtures_stay_quiet() {
 /// shared data line gets the same verdict with and without it, in every profile.
 #[test]
 fn prefilter_never_changes_a_verdict() {
-    let mut all: Vec<String> = fixture_files().iter().flat_map(|p| lines(p)).collect();
+    let mut all: Vec<String> = fixture_files()
+        .iter()
+        .flat_map(|p| lines(p))
+        .map(|l| strip_expect(&l))
+        .collect();
     all.extend(shared_json_lines());
     let mut rejected = 0;
     for profile in PROFILES {
@@ -265,7 +304,7 @@ fn shared_negatives_do_not_match_in_any_profile() {
 fn enriched_output_keeps_the_record_and_adds_one_cadet_key() {
     let mut engine = engine("cadet");
     for path in fixture_files() {
-        for record in lines(&path) {
+        for record in lines(&path).iter().map(|l| strip_expect(l)) {
             let mut out = Vec::new();
             let returned = engine.enrich(record.as_bytes(), &mut out);
             let enriched: Value = serde_json::from_slice(&out).unwrap_or_else(|e| {
@@ -328,7 +367,11 @@ fn sysmon_for_linux_xml_from_grapl_is_read() {
 #[test]
 fn prefilter_strategies_agree() {
     use cadet_core::parts::prefilter::{Prefilter, Strategy};
-    let mut all: Vec<String> = fixture_files().iter().flat_map(|p| lines(p)).collect();
+    let mut all: Vec<String> = fixture_files()
+        .iter()
+        .flat_map(|p| lines(p))
+        .map(|l| strip_expect(&l))
+        .collect();
     all.extend(shared_json_lines());
     // long records cross chunk boundaries
     all.push(format!("{{\"pad\":\"{}\",\"apiVersion\":\"audit.k8s.io/v1\",\"x\":\"{}\",\"objectRef\":{{\"resource\":\"secrets\"}}}}", "p".repeat(5000), "q".repeat(9000)));
@@ -371,4 +414,84 @@ fn prefilter_strategies_agree() {
             }
         }
     }
+}
+
+/// Expectations never reach the engine: `strip_expect` removes the `_expect` member and
+/// nothing else, and a record whose expectation holds prefilter keywords (which would let it
+/// past the prefilter, and could feed a rule) is scored exactly as the record without it.
+#[test]
+fn expectations_are_stripped_before_scoring() {
+    let mut stripped_lines = 0;
+    for path in fixture_files()
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+    {
+        for line in lines(path) {
+            let Ok(Value::Object(mut original)) = serde_json::from_str::<Value>(&line) else {
+                continue;
+            };
+            let stripped = strip_expect(&line);
+            if original.remove("_expect").is_none() {
+                assert_eq!(
+                    stripped,
+                    line,
+                    "{}: changed without _expect",
+                    path.display()
+                );
+                continue;
+            }
+            let got: Value = serde_json::from_str(&stripped)
+                .unwrap_or_else(|e| panic!("{}: {e}: {stripped}", path.display()));
+            assert_eq!(got, Value::Object(original), "{}", path.display());
+            assert!(!stripped.contains("\"_expect\""), "{stripped}");
+            stripped_lines += 1;
+        }
+    }
+    assert!(
+        stripped_lines > 100,
+        "only {stripped_lines} records with _expect"
+    );
+    // First member, last member, spaces around the colon and commas.
+    assert_eq!(
+        strip_expect(r#"{"_expect":{"rules":[]},"a":1}"#),
+        r#"{"a":1}"#
+    );
+    assert_eq!(
+        strip_expect(r#"{"a":"}","_expect" : {"r":"\"{"} }"#),
+        r#"{"a":"}" }"#
+    );
+    assert_eq!(strip_expect(r#"{ "_expect": [1, {"x": 2}] }"#), r#"{  }"#);
+    assert_eq!(
+        strip_expect(r#"{"a":{"_expect":1}}"#),
+        r#"{"a":{"_expect":1}}"#
+    );
+    assert_eq!(
+        strip_expect("docker exec -it web sh"),
+        "docker exec -it web sh"
+    );
+
+    // A routine control-plane record the prefilter rejects; its `_expect` names exec and the
+    // docker socket. Unstripped, those words pass the prefilter; stripped, nothing changes.
+    let mut e = engine("cadet");
+    let benign = lines(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/k8s_audit/apiserver.benign.jsonl"),
+    )
+    .into_iter()
+    .find(|l| l.contains("/leases/"))
+    .expect("a lease record");
+    assert!(e.rejects(benign.as_bytes()), "{benign}");
+    let with = format!(
+        "{},\"_expect\":{{\"rules\":[\"cadet.k8s.pod_exec_shell\"],\"note\":\"kubectl exec -it web -- sh; docker run --privileged -v /var/run/docker.sock:/s\"}}}}",
+        &benign[..benign.len() - 1]
+    );
+    assert!(
+        !e.rejects(with.as_bytes()),
+        "the keywords in _expect would pass the prefilter"
+    );
+    assert!(e.rejects(strip_expect(&with).as_bytes()));
+    assert_eq!(strip_expect(&with), benign);
+    assert_eq!(
+        e.score(strip_expect(&with).as_bytes()),
+        e.score(benign.as_bytes())
+    );
 }

@@ -4,8 +4,8 @@
 
 mod common;
 
-use common::lines;
 use common::shared_dir as shared;
+use common::{lines, strip_expect};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -87,7 +87,8 @@ fn every_source_has_attack_and_benign_fixtures_read_by_its_normaliser() {
         );
         let mut n = 0;
         for path in attacks {
-            for line in lines(&path) {
+            // Scored without `_expect`, as every harness does.
+            for line in lines(&path).iter().map(|l| strip_expect(l)) {
                 let v = e.score(line.as_bytes());
                 assert!(v.matched, "{}: {line}", path.display());
                 let src = v.source.clone().unwrap();
@@ -101,7 +102,8 @@ fn every_source_has_attack_and_benign_fixtures_read_by_its_normaliser() {
         }
         assert!(n >= 5, "{dir}: only {n} attack records");
         for path in benign {
-            for line in lines(&path) {
+            // Scored without `_expect`, as every harness does.
+            for line in lines(&path).iter().map(|l| strip_expect(l)) {
                 let v = e.score(line.as_bytes());
                 assert!(!v.matched, "{}: {line} -> {}", path.display(), v.to_json());
                 assert!(v.error.is_none(), "{}: {:?}", path.display(), v.error);
@@ -518,6 +520,7 @@ fn every_sigma_kubernetes_rule_has_a_positive_fixture_that_cadet_detects() {
         let hit = files(fdir, "attack")
             .iter()
             .flat_map(|p| lines(p))
+            .map(|l| strip_expect(&l))
             .any(|l| {
                 let v = e.score(l.as_bytes());
                 v.matched && ids(&v).contains(rule)
@@ -584,7 +587,7 @@ fn k8s_rules_are_unreachable_without_a_prefilter_keyword() {
     .unwrap();
     for (dir, _) in SOURCES {
         for path in files(dir, "attack") {
-            for line in lines(&path) {
+            for line in lines(&path).iter().map(|l| strip_expect(l)) {
                 let lower = line.to_ascii_lowercase();
                 let mut blanked = line.clone().into_bytes();
                 for w in &words {
@@ -617,7 +620,7 @@ fn api_records_carry_a_source_marker() {
     for (dir, _) in SOURCES {
         for kind in ["attack", "benign"] {
             for path in files(dir, kind) {
-                for line in lines(&path) {
+                for line in lines(&path).iter().map(|l| strip_expect(l)) {
                     let lower = line.to_ascii_lowercase();
                     let is_api = |text: &str| -> bool {
                         let ev = match cadet_core::parts::text::Json::parse(text.as_bytes()) {

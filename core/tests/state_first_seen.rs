@@ -4,6 +4,9 @@
 
 use cadet_core::{Config, Engine, Verdict};
 
+/// The score of `cadet.k8s.pod_exec`, the one rule an allowed `kubectl exec POD -- ls` matches.
+const EXEC_SCORE: u32 = 55;
+
 fn engine(capacity: usize) -> Engine {
     Engine::new(&Config {
         state_capacity: capacity,
@@ -50,7 +53,7 @@ fn state_is_off_by_default_and_verdicts_do_not_change() {
     let a = e.score(&exec("alice", "10.0.0.1", 0));
     let b = e.score(&exec("alice", "10.0.0.1", 1));
     assert!(a.context.is_none() && b.context.is_none());
-    assert_eq!(a.score, 50);
+    assert_eq!(a.score, EXEC_SCORE);
     // What the default engine keeps is the set of scored requests (audit_stages.rs), not
     // first-seen state.
     let saved: serde_json::Value = serde_json::from_str(&e.export_state()).unwrap();
@@ -75,7 +78,7 @@ fn first_exec_and_first_address_raise_the_score_and_are_named() {
         "{}",
         first.to_json()
     );
-    assert_eq!(first.score, 50 + 5 + 10);
+    assert_eq!(first.score, EXEC_SCORE + 5 + 10);
     let t = first.triage.clone().unwrap();
     assert!(
         t.escalate.contains(&"unknown_account".to_string())
@@ -85,10 +88,10 @@ fn first_exec_and_first_address_raise_the_score_and_are_named() {
     let c = ctx(&again);
     assert!(!c.first_seen_user_exec && !c.first_seen_user_ip);
     assert_eq!(c.exec_rate, 2);
-    assert_eq!(again.score, 50);
+    assert_eq!(again.score, EXEC_SCORE);
     let new_ip = e.score(&exec("alice", "198.51.100.7", 10));
     assert!(ctx(&new_ip).first_seen_user_ip && !ctx(&new_ip).first_seen_user_exec);
-    assert_eq!(new_ip.score, 60);
+    assert_eq!(new_ip.score, EXEC_SCORE + 10);
     assert!(
         new_ip
             .to_json()
@@ -130,7 +133,7 @@ fn exec_spike_over_the_event_time_window() {
         "{}",
         v.to_json()
     );
-    assert_eq!(v.score, 50 + 15);
+    assert_eq!(v.score, EXEC_SCORE + 15);
     // A call outside the window starts a new one.
     let later = e.score(&exec(
         "carol",

@@ -74,6 +74,10 @@ pub const PATTERNS: &[(&str, &str)] = &[
         "/run/secrets/kubernetes.io/serviceaccount",
     ),
     ("payload.sa_token", "/var/run/secrets/eks.amazonaws.com"),
+    // Projected tokens of cloud workload identities (Azure Workload Identity's
+    // azure-identity-token) and the Kubernetes docs' projected-volume path.
+    ("payload.sa_token", "/var/run/secrets/azure/tokens/"),
+    ("payload.sa_token", "/var/run/secrets/tokens/"),
     ("payload.cloud_metadata", "169.254.169.254"),
     ("payload.cloud_metadata", "metadata.google.internal"),
     ("payload.cloud_metadata", "169.254.170.2"),

@@ -48,7 +48,9 @@ pub struct ControlPlane<'a> {
     /// Authorization decision (`allow`, `forbid`).
     pub decision: Option<Cow<'a, str>>,
     /// The request was refused: authorization decision `forbid`, a `Forbidden`/`Unauthorized`
-    /// response status, or (GKE) an authorization check with `granted: false`.
+    /// response status or a 401/403 code, or (GKE) an authorization check with `granted: false`.
+    /// A refused exec or secrets read still matches its own rule (an attempt), and the verdict
+    /// says `denied`.
     pub denied: bool,
     /// Cloud method / operation name (GKE `methodName`, Azure `operationName`).
     pub method: Option<Cow<'a, str>>,

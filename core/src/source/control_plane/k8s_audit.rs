@@ -6,7 +6,14 @@
 //! proxy, watch) is read with its facts at every stage; any other request's
 //! `RequestReceived` and `ResponseStarted` records are read without facts. For `pods/exec` the
 //! `?command=` parameters are decoded and analysed as the payload, exactly as
-//! the command after `kubectl exec POD --`.
+//! the command after `kubectl exec POD --`; without them, the `command` of a
+//! `PodExecOptions` request object (GKE: `protoPayload.request`). An exec with no
+//! command visible is still an exec.
+//!
+//! Shapes read (see [`is_audit_event`]): `audit.k8s.io/v1` and `v1beta1` events, events
+//! without `apiVersion`, `auditID` or `requestURI`, and reduced events (`kind`, `verb`,
+//! `user`, `objectRef`, `responseStatus`, `requestObject`); without `objectRef` the request
+//! path names the object. A refusal is `forbid`, `Forbidden`/`Unauthorized` or 401/403.
 
 use alloc::borrow::Cow;
 use alloc::string::{String, ToString};
@@ -19,18 +26,26 @@ use crate::text::json::Json;
 use crate::text::json::{nonempty, text};
 use crate::text::lower;
 
-/// True for a record shaped like an audit event.
+/// True for a record shaped like an audit event: `kind: Event` with `apiVersion:
+/// audit.k8s.io/...`; or `kind: Event` with a `verb` and an `objectRef` (or a `requestURI`),
+/// whatever its `apiVersion` — the `audit.k8s.io/v1beta1`-era and trimmed exports without
+/// one, and the reduced events of test suites and SIEM exports (`kind`, `verb`, `user`,
+/// `objectRef`, `responseStatus`, `requestObject`); or an `auditID` with a `verb` and a
+/// `requestURI`. A Kubernetes `Event` object (`kubectl get events`) has neither `verb` nor
+/// `objectRef`, and docker and kubelet records have no `kind: Event`.
 pub fn is_audit_event(doc: &Json<'_>) -> bool {
-    let kind_ok = doc.get("kind").as_str() == Some("Event")
-        && doc
+    let verb = doc.get("verb").as_str().is_some();
+    let uri = doc.get("requestURI").as_str().is_some();
+    if doc.get("kind").as_str() == Some("Event") {
+        let audit_api = doc
             .get("apiVersion")
             .as_str()
-            .map(|v| v.starts_with("audit.k8s.io/"))
-            .unwrap_or(false);
-    kind_ok
-        || (doc.get("auditID").as_str().is_some()
-            && doc.get("verb").as_str().is_some()
-            && doc.get("requestURI").as_str().is_some())
+            .is_some_and(|v| v.starts_with("audit.k8s.io/"));
+        if audit_api || (verb && (doc.get("objectRef").is_object() || uri)) {
+            return true;
+        }
+    }
+    doc.get("auditID").as_str().is_some() && verb && uri
 }
 
 /// Reads a raw audit event.
@@ -116,13 +131,18 @@ pub fn from_audit<'a>(doc: &Json<'a>, source: &'static str) -> Event<'a> {
                 .and_then(crate::text::time::rfc3339_seconds)
         });
     a.verb = nonempty(doc.get("verb")).map(lower);
-    let obj = doc.get("objectRef");
-    a.resource = nonempty(obj.get("resource")).map(lower);
-    a.subresource = nonempty(obj.get("subresource")).map(lower);
-    a.namespace = nonempty(obj.get("namespace"));
-    a.name = nonempty(obj.get("name"));
-    a.api_group = nonempty(obj.get("apiGroup"));
     a.request_uri = nonempty(doc.get("requestURI"));
+    let obj = doc.get("objectRef");
+    if obj.is_object() {
+        a.resource = nonempty(obj.get("resource")).map(lower);
+        a.subresource = nonempty(obj.get("subresource")).map(lower);
+        a.namespace = nonempty(obj.get("namespace"));
+        a.name = nonempty(obj.get("name"));
+        a.api_group = nonempty(obj.get("apiGroup"));
+    } else if let Some(uri) = a.request_uri.clone() {
+        // A reduced event without objectRef: the API server's own reading of the path.
+        object_ref_from_uri(&mut a, &uri);
+    }
     a.status_code = doc.path(&["responseStatus", "code"]).as_i64();
     let reason = doc
         .path(&["responseStatus", "reason"])
@@ -132,7 +152,8 @@ pub fn from_audit<'a>(doc: &Json<'a>, source: &'static str) -> Event<'a> {
     a.decision = nonempty(annotations.get("authorization.k8s.io/decision")).map(lower);
     a.denied = a.decision.as_deref() == Some("forbid")
         || reason.eq_ignore_ascii_case("Forbidden")
-        || reason.eq_ignore_ascii_case("Unauthorized");
+        || reason.eq_ignore_ascii_case("Unauthorized")
+        || matches!(a.status_code, Some(401 | 403));
     for (k, v) in annotations.members() {
         if !k.starts_with("authorization.k8s.io/") {
             if let Some(v) = text(v) {
@@ -150,6 +171,37 @@ pub fn from_audit<'a>(doc: &Json<'a>, source: &'static str) -> Event<'a> {
         ev.set_payload(p);
     }
     ev
+}
+
+/// Fills resource, subresource, namespace, name and API group from a request path, as the
+/// API server resolves it (`/api/v1/namespaces/NS/pods/NAME/exec`,
+/// `/apis/GROUP/VERSION/RESOURCE/NAME`, the deprecated `/api/v1/watch/...` prefix;
+/// `namespaces/NS/status` and `/finalize` are the namespace's own subresources). Paths that
+/// are not under `/api/` or `/apis/` (`/healthz`, `/version`) name no resource.
+fn object_ref_from_uri(a: &mut ControlPlane<'_>, uri: &str) {
+    let path = uri.split('?').next().unwrap_or("");
+    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let (group, mut rest) = match segs.as_slice() {
+        ["api", _, rest @ ..] => (None, rest),
+        ["apis", g, _, rest @ ..] => (Some(*g), rest),
+        _ => return,
+    };
+    if rest.first() == Some(&"watch") {
+        rest = &rest[1..];
+    }
+    if rest.first() == Some(&"namespaces") && rest.len() > 1 {
+        a.namespace = Some(Cow::Owned(String::from(rest[1])));
+        if rest.len() > 2 && !matches!(rest[2], "status" | "finalize") {
+            rest = &rest[2..];
+        }
+    }
+    let Some(resource) = rest.first() else {
+        return;
+    };
+    a.api_group = group.map(|g| Cow::Owned(String::from(g)));
+    a.resource = Some(Cow::Owned(resource.to_ascii_lowercase()));
+    a.name = rest.get(1).map(|n| Cow::Owned(String::from(*n)));
+    a.subresource = rest.get(2).map(|s| Cow::Owned(s.to_ascii_lowercase()));
 }
 
 /// Derives the facts every audit-shaped source shares once the request fields are set:
@@ -214,6 +266,9 @@ pub fn facts<'a>(a: &mut ControlPlane<'a>, body: &Json<'a>) -> Option<Payload<'a
                 payload = Some(Payload::analyse(&words));
             }
         }
+        if payload.is_none() && matches!(sub, "exec" | "attach") {
+            payload = exec_options_command(body);
+        }
     }
     let writes = matches!(
         a.verb.as_deref(),
@@ -230,4 +285,19 @@ pub fn facts<'a>(a: &mut ControlPlane<'a>, body: &Json<'a>) -> Option<Payload<'a
         }
     }
     payload
+}
+
+/// The command of a `PodExecOptions` request object (`{"kind":"PodExecOptions","command":
+/// ["sh","-c","..."],...}`; GKE's `protoPayload.request`): a list of words, or one string
+/// split as a shell would. `None` when the object names no command.
+fn exec_options_command<'a>(body: &Json<'a>) -> Option<Payload<'a>> {
+    let command = body.get("command");
+    let words: Vec<Cow<'a, str>> = match command {
+        Json::Str(s) => crate::text::shell_words::split(s)
+            .into_iter()
+            .map(Cow::Owned)
+            .collect(),
+        _ => command.as_array().iter().filter_map(text).collect(),
+    };
+    (!words.is_empty()).then(|| Payload::analyse(&words))
 }

@@ -92,7 +92,8 @@ fn embedded<'a>(value: &'a Json<'a>, source: &'static str) -> Option<Event<'a>> 
         Json::Str(s) => {
             let s: &'a str = s;
             let t = s.trim_start();
-            if !t.starts_with('{') || !t.contains("audit.k8s.io") {
+            // Cheap test before parsing: a versioned audit event, or a reduced one.
+            if !t.starts_with('{') || !(t.contains("audit.k8s.io") || t.contains("\"objectRef\"")) {
                 return None;
             }
             let inner = Json::parse(t.trim_end().as_bytes()).ok()?;

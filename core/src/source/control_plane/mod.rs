@@ -5,7 +5,7 @@
 //!
 //! | source name     | reader                      | record                                                      |
 //! |-----------------|-----------------------------|-------------------------------------------------------------|
-//! | `k8s_audit`     | [`k8s_audit`]        | `audit.k8s.io/v1` `Event` (kube-apiserver audit log)         |
+//! | `k8s_audit`     | [`k8s_audit`]        | `audit.k8s.io/v1` `Event` (kube-apiserver audit log); `v1beta1`-era and trimmed events without `apiVersion`/`auditID`/`requestURI`; reduced events (`kind`, `verb`, `user`, `objectRef`, ...) |
 //! | `k8s_eks`       | [`k8s_cloud`]        | CloudWatch Logs event with the audit event as `message`      |
 //! | `k8s_gke`       | [`k8s_cloud`]        | Cloud Audit Logs `protoPayload` (`serviceName: k8s.io`)      |
 //! | `k8s_aks`       | [`k8s_cloud`]        | AKS diagnostic log (`category: kube-audit*`, `properties.log`) and Azure Activity Log (`operationName: MICROSOFT.KUBERNETES/...`) |
@@ -30,7 +30,8 @@ pub(crate) mod kubelet;
 pub(crate) mod pod_spec;
 
 /// Literal text (ASCII case-insensitive) that every record an API reader accepts contains:
-/// `k8s_audit`/EKS/AKS need `apiVersion: audit.k8s.io/...` or an `auditID`, GKE needs
+/// `k8s_audit`/EKS/AKS need `apiVersion: audit.k8s.io/...`, an `auditID`, an `objectRef` or a `requestURI`
+/// (the reduced events of test suites and SIEM exports carry no other), GKE needs
 /// `serviceName: k8s.io`, Azure activity a `Microsoft.Kubernetes` / `Microsoft.ContainerService`
 /// operation, docker events an `Actor`, dockerd lines `Calling ` or `form data: `, kubelet
 /// records `"HTTP"` (plain or escaped) or the httplog form `] GET /...`. The prefilter searches
@@ -38,6 +39,8 @@ pub(crate) mod pod_spec;
 pub const MARKERS: &[&str] = &[
     "k8s.io",
     "auditid",
+    "objectref",
+    "requesturi",
     "microsoft.kubernetes",
     "microsoft.containerservice",
     "\"actor\"",

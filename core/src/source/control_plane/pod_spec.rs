@@ -52,7 +52,7 @@ pub(crate) fn read_object<'a>(a: &mut ControlPlane<'a>, body: &Json<'a>) -> Opti
     if owned {
         a.note("k8s.pod.owned", "ownerReferences");
     }
-    read_owner(a, body, &meta);
+    read_owner(a, body, meta);
     if a.verb.as_deref() != Some("create") && a.resource.as_deref() != Some("pods") {
         // A patch or update of a workload that names full container definitions.
         let adds = ["containers", "initContainers"].iter().any(|k| {
