@@ -480,6 +480,15 @@ impl<'h> Detector<'h> {
         })
     }
 
+    /// Configures the instance again: a fresh engine, its state (the set of scored requests,
+    /// the first-seen state) empty, as a restarted host without a saved state has it.
+    pub fn restart(&mut self) {
+        let _ = self
+            .instance
+            .configure(&self.config)
+            .expect("configure again");
+    }
+
     /// The live instance (for calls the detector does not wrap).
     pub fn instance(&mut self) -> &mut Instance {
         &mut self.instance
@@ -543,5 +552,6 @@ pub fn config(profile: &str) -> Config {
         mode: Mode::EnrichAll,
         threshold: None,
         state_capacity: 0,
+        scored_requests: None,
     }
 }

@@ -112,6 +112,9 @@ pub fn compare(host: &ComponentHost, profile: &str, set: &FixtureSet) -> Row {
         })
         .collect();
 
+    // Each call replays the set from the start on a fresh engine (`restart`), as the native
+    // engine did once: a record whose request (audit ID) an earlier record matched is a
+    // duplicate in both, whatever the call.
     // enrich-bytes: every record.
     for (i, record) in set.records.iter().enumerate() {
         let got = detector.enrich(record);
@@ -135,6 +138,7 @@ pub fn compare(host: &ComponentHost, profile: &str, set: &FixtureSet) -> Row {
         .filter_map(|(i, r)| std::str::from_utf8(r).ok().map(|s| (i, s.to_string())))
         .collect();
     row.utf8 = text.len();
+    detector.restart();
     for (i, record) in &text {
         let got = match detector.instance().enrich(record) {
             Ok(Some(s)) => Outcome::Enriched(s.into_bytes()),
@@ -159,6 +163,7 @@ pub fn compare(host: &ComponentHost, profile: &str, set: &FixtureSet) -> Row {
             });
         }
     }
+    detector.restart();
     for chunk in text.chunks(BATCH) {
         let batch: Vec<String> = chunk.iter().map(|(_, s)| s.clone()).collect();
         let outs = detector.enrich_batch(&batch);

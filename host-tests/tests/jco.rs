@@ -2,6 +2,9 @@
 //! node replays every fixture record (and the hostile ones) for every profile, comparing
 //! each output with the native core's, byte for byte.
 //!
+//! The size budget is checked here too: binaryen's `-Oz` through `jco opt` over cargo's
+//! component, under 1 MiB, replayed under wasmtime against native.
+//!
 //! Needs node and npm (`npm ci` in host-tests/ installs the pinned jco; this test runs it
 //! if jco is missing). Skips, saying so, only when node is not installed.
 
@@ -26,12 +29,13 @@ fn run(cmd: &mut Command) -> std::process::Output {
     out
 }
 
-#[test]
-fn jco_transpiled_component_matches_native() {
+/// host-tests' pinned jco, installed if missing; `None` (the test says it skips) when node is
+/// not installed.
+fn jco(what: &str) -> Option<PathBuf> {
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
     if Command::new("node").arg("--version").output().is_err() {
-        println!("SKIPPED jco parity: node is not installed (install node >= 20 and run `npm install` in host-tests/)");
-        return;
+        println!("SKIPPED {what}: node is not installed (install node >= 20 and run `npm install` in host-tests/)");
+        return None;
     }
     let jco = here.join("node_modules/.bin/jco");
     if !jco.exists() {
@@ -45,6 +49,60 @@ fn jco_transpiled_component_matches_native() {
             .args(["install", "--no-audit", "--no-fund"])
             .current_dir(here));
     }
+    Some(jco)
+}
+
+/// The guide's budget for the shipped component: under 1 MiB once binaryen's `-Oz` (through
+/// `jco opt`, plugin-wasi/README.md's size step) has run over cargo's build; the optimised
+/// component must still give the native verdict on every fixture for every profile.
+#[test]
+fn the_size_optimised_component_is_under_one_mib_and_matches_native() {
+    let Some(jco) = jco("the size-optimised component") else {
+        return;
+    };
+    let raw = host_tests::component::COMPONENT_WASM;
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cadet.opt.wasm");
+    run(Command::new(&jco)
+        .arg("opt")
+        .arg(raw)
+        .arg("-o")
+        .arg(&out)
+        .args([
+            "--",
+            "-Oz",
+            "--enable-bulk-memory",
+            "--enable-sign-ext",
+            "--enable-mutable-globals",
+            "--enable-nontrapping-float-to-int",
+            "--enable-multivalue",
+            "--enable-reference-types",
+            "--enable-simd",
+            "--strip-debug",
+        ]));
+    let raw_bytes = std::fs::metadata(raw).unwrap().len();
+    let bytes = std::fs::metadata(&out).unwrap().len();
+    println!("component: {raw_bytes} bytes from cargo, {bytes} bytes after binaryen -Oz");
+    assert!(
+        bytes < 1 << 20,
+        "the optimised component is {bytes} bytes, over 1 MiB"
+    );
+    let host = host_tests::component::ComponentHost::from_file(&out, Default::default())
+        .expect("compile the optimised component");
+    let rows = parity::compare_all(&host, &parity::profiles(), &corpus::all_sets());
+    println!("{}", parity::table(&rows));
+    assert!(
+        rows.iter().all(parity::Row::identical),
+        "the optimised component differs from native:\n{}",
+        parity::explain(&rows, 3)
+    );
+}
+
+#[test]
+fn jco_transpiled_component_matches_native() {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let Some(jco) = jco("jco parity") else {
+        return;
+    };
     let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("jco");
     let _ = std::fs::remove_dir_all(&work);
     let out_dir = work.join("transpiled");

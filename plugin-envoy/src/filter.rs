@@ -153,6 +153,9 @@ impl Settings {
                 "<embedded>"
             }),
             rules: raw.rules,
+            // The proxy sees each request once, before any response: no stages to count once
+            // and no audit ID (http_request records carry none), so no set of scored requests.
+            scored_requests: 0,
             ..Config::default()
         };
         let engine = Engine::new(&config).map_err(|e| alloc::format!("configuration: {e}"))?;

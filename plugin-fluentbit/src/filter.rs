@@ -123,6 +123,7 @@ impl Filter {
             }
             c.threshold = settings.threshold;
             c.state_capacity = settings.state_capacity.unwrap_or(c.state_capacity);
+            c.scored_requests = settings.scored_requests.unwrap_or(c.scored_requests);
             if let Some((name, text)) = rules {
                 c.rules_name = name;
                 c.rules = Some(text);

@@ -6,6 +6,7 @@
 //! threshold = 40                # overrides the profile's threshold
 //! rules = "/etc/cadet/rules.toml"   # a rule pack replacing the embedded one (path inside the sandbox)
 //! state_capacity = 4096         # first-seen detector state (0 = off)
+//! scored_requests = 4096        # recently matched requests (audit IDs) remembered (default 4096, 0 = off)
 //! ```
 //! Every key is optional. An unknown key, a wrong type or an unknown mode is an error: the host
 //! reports it once and runs with the defaults rather than half of a configuration.
@@ -33,6 +34,8 @@ pub struct Settings {
     pub rules: Option<String>,
     /// First-seen state capacity.
     pub state_capacity: Option<usize>,
+    /// Capacity of the set of scored requests (`None`: the core's default, 4096).
+    pub scored_requests: Option<usize>,
 }
 
 impl Settings {
@@ -54,9 +57,12 @@ impl Settings {
                 "threshold" => s.threshold = Some(integer(key, value, u32::MAX as i64)? as u32),
                 "rules" => s.rules = Some(string(key, value)?),
                 "state_capacity" => s.state_capacity = Some(integer(key, value, 1 << 24)? as usize),
+                "scored_requests" => {
+                    s.scored_requests = Some(integer(key, value, 1 << 24)? as usize)
+                }
                 other => {
                     return Err(format!(
-                        "unknown key `{other}` (known: profile, mode, threshold, rules, state_capacity)"
+                        "unknown key `{other}` (known: profile, mode, threshold, rules, state_capacity, scored_requests)"
                     ))
                 }
             }
@@ -91,7 +97,7 @@ mod tests {
     #[test]
     fn full_file() {
         let s = Settings::parse(
-            "profile = \"qradar-t1609\"\nmode = \"matches-only\"\nthreshold = 40\nrules = \"/etc/cadet/r.toml\"\nstate_capacity = 16\n",
+            "profile = \"qradar-t1609\"\nmode = \"matches-only\"\nthreshold = 40\nrules = \"/etc/cadet/r.toml\"\nstate_capacity = 16\nscored_requests = 0\n",
         )
         .unwrap();
         assert_eq!(s.profile.as_deref(), Some("qradar-t1609"));
@@ -99,6 +105,7 @@ mod tests {
         assert_eq!(s.threshold, Some(40));
         assert_eq!(s.rules.as_deref(), Some("/etc/cadet/r.toml"));
         assert_eq!(s.state_capacity, Some(16));
+        assert_eq!(s.scored_requests, Some(0));
     }
 
     #[test]

@@ -22,7 +22,7 @@ wit_bindgen::generate!({
 
 use exports::cadet::detector::detector::Guest;
 use exports::cadet::detector::detector::{
-    Config, Context, Mode, RuleHit, Severity, Triage, Verdict, VerdictFlags,
+    Config, Context, Mode, Owner, RuleHit, Severity, Triage, Verdict, VerdictFlags,
 };
 
 /// The engine and mode in force. A component instance is single-threaded.
@@ -63,6 +63,9 @@ pub fn core_config(config: &Config) -> CoreConfig {
         rules_name,
         threshold: config.threshold,
         state_capacity: config.state_capacity as usize,
+        scored_requests: config
+            .scored_requests
+            .map_or(cadet_core::DEFAULT_SCORED_REQUESTS, |n| n as usize),
         ..CoreConfig::default()
     }
 }
@@ -103,6 +106,14 @@ fn verdict(v: CoreVerdict) -> Verdict {
         },
         indicators: v.indicators,
         source: v.source,
+        stage: v.stage,
+        duplicate_of_stage: v.duplicate_of_stage,
+        denied: v.denied,
+        owner: v.owner.map(|o| Owner {
+            kind: o.kind,
+            name: o.name,
+            created_by: o.created_by,
+        }),
         context: v.context.map(|c| Context {
             first_seen_user_exec: c.first_seen_user_exec,
             first_seen_user_ip: c.first_seen_user_ip,
