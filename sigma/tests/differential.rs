@@ -12,7 +12,8 @@ use serde_json::Value;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Class {
     /// The audit event is a non-final stage (RequestReceived, ResponseStarted) or a GKE
-    /// long-running call's first entry: cadet scores a request once, at its end.
+    /// long-running call's first entry: cadet scores a short request at its end and a
+    /// long-running one (exec, attach, port-forward, watch) once, at its first response stage.
     NonFinalStage,
     /// The record has no Sigma-taxonomy view (raw text, auditd, Splunk CIM, macOS ESF, 4688
     /// flat exports): only cadet's normalisers read it.
@@ -21,6 +22,10 @@ enum Class {
     /// on every record; cadet applies the pipeline's guard, e.g. a Linux rule on a Windows
     /// 4688 export).
     OutsideLogSource,
+    /// The audit event has no `objectRef`, only a `requestURI`: cadet reads the resource,
+    /// namespace and subresource from the URI (as the API server does); Sigma's fields name
+    /// `objectRef` only.
+    ObjectRefFromUri,
     /// Anything else: a conversion bug.
     Unexplained,
 }
@@ -53,6 +58,12 @@ fn classify(line: &str, cadet: bool, oracle: bool, in_source: bool) -> Class {
     });
     if cadet && !oracle && !sigma_named {
         return Class::NoSigmaView;
+    }
+    let uri_only = views
+        .iter()
+        .any(|v| v.get("objectRef").is_none() && v.get("requestURI").is_some_and(Value::is_string));
+    if cadet && !oracle && uri_only {
+        return Class::ObjectRefFromUri;
     }
     Class::Unexplained
 }

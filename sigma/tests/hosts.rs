@@ -74,8 +74,10 @@ fn the_vrl_export_of_the_converted_pack_gives_the_native_verdict_under_vrl() {
         assert!(w.contains("E900"), "unexpected warning: {w}");
     }
     println!("VRL compile warnings: {}", warnings.len());
+    // VRL keeps no state between events: it is the core with its set of scored requests off.
     let config = cadet_core::Config {
         rules: Some(pack.clone()),
+        scored_requests: 0,
         ..Default::default()
     };
     let mut engine = cadet_core::Engine::new(&config).unwrap();

@@ -28,8 +28,11 @@ fn every_profile_gives_the_native_verdict_on_every_fixture() {
     let mut failures = Vec::new();
     for profile in PROFILES {
         let vrl = compile(profile, Mode::All);
+        // VRL keeps no state between events: it is the core with its set of scored requests
+        // off, every stage of a long-running request scored and named.
         let mut engine = Engine::new(&Config {
             profile: profile.to_string(),
+            scored_requests: 0,
             ..Config::default()
         })
         .expect("engine");
@@ -92,8 +95,11 @@ fn matches_only_aborts_exactly_the_non_matches() {
     let records = corpus();
     for profile in ["qradar-t1609", "cadet"] {
         let vrl = compile(profile, Mode::MatchesOnly);
+        // VRL keeps no state between events: it is the core with its set of scored requests
+        // off, every stage of a long-running request scored and named.
         let mut engine = Engine::new(&Config {
             profile: profile.to_string(),
+            scored_requests: 0,
             ..Config::default()
         })
         .expect("engine");

@@ -21,6 +21,7 @@ const TOOLS: &[&str] = &[
     "curl",
     "wget",
     "mount",
+    "lxc",
 ];
 const SHELLS: &[&str] = &["sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"];
 pub(crate) const SENSITIVE_EXACT: &[&str] = &[
@@ -158,6 +159,7 @@ const KUBECTL_VALUE: &[&str] = &[
     "--patch",
     "--reason",
 ];
+use cadet_core::parts::analysis::LXC_VALUE;
 const CTR_RUN_BOOL: &[&str] = &[
     "--privileged",
     "--rm",
@@ -187,50 +189,6 @@ const PAYLOAD_SHELLS: &[&str] = &[
     "powershell",
     "pwsh",
     "cmd",
-];
-const PATTERNS: &[(&str, &str)] = &[
-    ("reverse_shell", "/dev/tcp/"),
-    ("reverse_shell", "/dev/udp/"),
-    ("reverse_shell", "nc -e"),
-    ("reverse_shell", "ncat -e"),
-    ("reverse_shell", "nc.traditional -e"),
-    ("reverse_shell", "socat exec:"),
-    ("reverse_shell", "socat tcp"),
-    ("reverse_shell", "mkfifo"),
-    ("reverse_shell", "pty.spawn"),
-    ("reverse_shell", "socket.socket"),
-    ("reverse_shell", "use socket"),
-    ("reverse_shell", "fsockopen"),
-    ("sa_token", "/var/run/secrets/kubernetes.io/serviceaccount"),
-    ("sa_token", "/run/secrets/kubernetes.io/serviceaccount"),
-    ("sa_token", "/var/run/secrets/eks.amazonaws.com"),
-    ("cloud_metadata", "169.254.169.254"),
-    ("cloud_metadata", "metadata.google.internal"),
-    ("cloud_metadata", "169.254.170.2"),
-    ("cloud_metadata", "100.100.100.200"),
-    ("cloud_metadata", "fd00:ec2::254"),
-    ("sensitive_file", "/etc/shadow"),
-    ("sensitive_file", "/etc/sudoers"),
-    ("sensitive_file", "/.ssh/"),
-    ("sensitive_file", "/etc/kubernetes/"),
-    ("sensitive_file", ".kube/config"),
-    ("sensitive_file", "/var/lib/kubelet/"),
-    ("sensitive_file", "kubelet.conf"),
-    ("sensitive_file", "/proc/1/environ"),
-    ("sensitive_file", ".aws/credentials"),
-    ("sensitive_file", ".docker/config.json"),
-    ("sensitive_file", "/etc/rancher/"),
-    ("miner", "xmrig"),
-    ("miner", "stratum+tcp"),
-    ("miner", "minerd"),
-    ("miner", "kdevtmpfsi"),
-    ("miner", "kinsing"),
-    ("host_escape", "chroot /host"),
-    ("host_escape", "/proc/1/root"),
-    ("host_escape", "/proc/1/ns/"),
-    ("host_escape", "release_agent"),
-    ("host_escape", "notify_on_release"),
-    ("host_escape", "core_pattern"),
 ];
 
 fn note(field: &str, token: &str) -> String {
@@ -950,6 +908,138 @@ fn http_client(o: &mut Out) {
     o.push("    }\n}");
 }
 
+/// core analysis/lxc.rs `lxc`: `launch`/`init` with `-c KEY=VALUE`, `config|profile set`,
+/// `config|profile device add`, `exec`/`shell`/`console` and `REMOTE:NAME` targets.
+fn lxc(o: &mut Out) {
+    o.push("x_action = null\nx_rest = []\nx_inner = []\nx_kv = []");
+    let takes = format!(
+        "(includes({}, tf) && !(x_exec && tf == \"-t\"))",
+        strings(LXC_VALUE)
+    );
+    cursor(o, |o| {
+        o.push(&format!(
+            "if {} {{\n    x_exec = includes([\"exec\", \"shell\", \"console\"], x_action)",
+            is_option()
+        ));
+        options(o, &takes, |o| {
+            o.push(
+                r#"if of == "-c" || of == "--config" {
+    if ov != null {
+        xkv0 = split(string!(ov), "=", limit: 2)
+        x_kv = push(x_kv, [xkv0[0], get(xkv0, [1]) ?? "", ow])
+    }
+} else if of == "--force-interactive" || (of == "-t" && x_exec) {
+    c_inter = true
+} else if of == "--user" {
+    c_euser = ov
+}"#,
+            );
+        });
+        o.push("} else if w == \"--\" {\n    x_inner = slice!(args, pos + 1)\n    pos = n\n} else {\n    pos = pos + 1\n    if x_action == null {");
+        ascii_lower(o, "x_action", "w");
+        o.push("    } else { x_rest = push(x_rest, w) }\n}");
+    });
+    o.push("if x_action != null {\n    xa = string!(x_action)\n    c_action = xa\n    x_dev = []");
+    o.push(
+        r#"    if includes(["launch", "init", "create"], xa) {
+        c_image = get(x_rest, [0]) ?? null
+        c_target = get(x_rest, [1]) ?? null
+    } else if includes(["exec", "shell", "console"], xa) {
+        c_target = get(x_rest, [0]) ?? null
+        if length(x_inner) == 0 && length(x_rest) > 1 { x_inner = slice!(x_rest, 1) }
+        if xa != "exec" { c_inter = true }
+    } else if xa == "config" || xa == "profile" {
+        x_words = []
+        xsub = null
+        if length(x_rest) > 0 {
+            xs0 = string!(x_rest[0])"#,
+    );
+    ascii_lower(o, "xsub", "xs0");
+    o.push(
+        r#"            c_sub = xsub
+            x_words = slice!(x_rest, 1)
+        }
+        if xsub == "set" {
+            c_target = get(x_words, [0]) ?? null
+            if length(x_words) == 2 {
+                xp = string!(x_words[1])
+                if contains(xp, "=") {
+                    xkv1 = split(xp, "=", limit: 2)
+                    x_kv = push(x_kv, [xkv1[0], xkv1[1], xa + " set " + xp])
+                }
+            } else if length(x_words) > 2 {
+                x_kv = push(x_kv, [x_words[1], x_words[2], xa + " set " + string!(x_words[1]) + " " + string!(x_words[2])])
+            }
+        } else if xsub == "device" {
+            if length(x_words) > 0 {
+                xd0 = string!(x_words[0])"#,
+    );
+    ascii_lower(o, "xd0l", "xd0");
+    o.push(
+        r#"                if xd0l == "add" {
+                    c_target = get(x_words, [1]) ?? null
+                    if length(x_words) > 3 { x_dev = slice!(x_words, 3) }
+                }
+            }
+        } else {
+            c_target = get(x_words, [0]) ?? null
+        }
+    } else {
+        c_target = get(x_rest, [0]) ?? null
+    }
+    # core lxc_config: security.privileged true, raw.lxc with an unconfined AppArmor profile
+    for_each(x_kv) -> |_i, xkv| {
+        xk = strip_whitespace(string!(xkv[0]))
+        xv = strip_whitespace(string!(xkv[1]))
+        xw = string!(xkv[2])"#,
+    );
+    ascii_lower(o, "xkl", "xk");
+    ascii_lower(o, "xvl", "xv");
+    o.push(&format!(
+        r#"        if xkl == "security.privileged" && includes(["true", "1", "yes", "on"], xvl) {{
+            {sp}
+        }}
+        if xkl == "raw.lxc" && contains(xvl, "apparmor.profile") && contains(xvl, "unconfined") {{
+            c_unconf = true
+            {nu}
+        }}
+    }}
+    # core lxc_device: a disk's host source is a bind mount; unix-block/unix-char pass a device
+    if length(x_dev) > 0 {{
+        xt0 = string!(x_dev[0])"#,
+        sp = set_privileged("xw"),
+        nu = note("cmd.security_unconfined", "xw")
+    ));
+    ascii_lower(o, "xtype", "xt0");
+    o.push("        for_each(slice!(x_dev, 1)) -> |_i, xd| {\n            # typed any whatever the pack (VRL types `xd` by what the sources of the pack push)\n            xds = string(get([xd], [0]) ?? \"\") ?? \"\"\n            if contains(xds, \"=\") {\n                xdp = split(xds, \"=\", limit: 2)\n                xdk0 = string!(xdp[0])\n                xdv = string!(xdp[1])");
+    ascii_lower(o, "xdk", "xdk0");
+    o.push("                if xtype == \"disk\" && xdk == \"source\" {\n                    xdw = \"disk \" + xds");
+    mount_source(o, "xdv", "xdw");
+    o.push(&format!(
+        r#"                }} else if (xtype == "unix-block" || xtype == "unix-char") && (xdk == "source" || xdk == "path") && starts_with(xdv, "/dev/") {{
+                    c_dev = push(c_dev, xdv)
+                    {nd}
+                }}
+            }}
+        }}
+    }}
+    if c_target != null && includes(["exec", "shell", "console"], xa) {{
+        xtg = string!(c_target)
+        if contains(xtg, ":") {{
+            xr = string!(split(xtg, ":", limit: 2)[0])
+            if xr != "" {{
+                {nr}
+                c_remote = xr
+            }}
+        }}
+    }}
+    c_inner = x_inner
+}}"#,
+        nd = note("cmd.devices", "xtype + \" \" + xds"),
+        nr = note("cmd.remote", "xtg")
+    ));
+}
+
 fn mount_tool(o: &mut Out) {
     let takes = takes_list(&[
         "-t",
@@ -991,17 +1081,140 @@ if !used && ph == "t" {{
     });
 }
 
+/// `out = shell_words::split_commands(v)` (core text/shell_words.rs): the commands of a shell
+/// line, those inside `$(…)` and backticks first, each as words. The same state machine over
+/// tokens (`$(`, a backslash and the character after it, a quote or operator character, a run
+/// of blanks, a run of plain characters), the current level in scalars and the levels around
+/// it on a stack; `MAX_DEPTH + 1` null tokens at the end close what is still open.
+pub(crate) fn split_commands(o: &mut Out, out: &str, v: &str) {
+    use cadet_core::parts::text::{MAX_SHELL_COMMANDS, MAX_SHELL_DEPTH};
+    let nulls = alloc::vec!["null"; MAX_SHELL_DEPTH + 1].join(", ");
+    o.push(&format!(
+        r##"{out} = []
+sx_stk = []
+sx_k = "t"
+sx_dq = false
+sx_sq = false
+sx_cm = false
+sx_par = 0
+sx_cur = ""
+sx_has = false
+sx_ws = []
+sx_raw = ""
+sx_stop = false
+sx_toks = map_values(parse_regex_all!({v}, r'(?P<t>\$\(|\\(?s:.)?|[\x27"`()#;|&\n]|[^\S\n]+|[^\x27"`()#;|&\\$\s]+|\$)')) -> |sx_m| {{ sx_m.t }}
+sx_toks = append(sx_toks, [{nulls}])
+for_each(sx_toks) -> |_i, sx_tk| {{
+    if !sx_stop {{
+        # what the token does: text for the word, end of a word (1) or command (2), a level
+        # opened or closed, the token kept in the level's text as written
+        sx_lit = null
+        sx_end = 0
+        sx_open = ""
+        sx_close = null
+        sx_keep = true
+        sx_fin = false
+        sx_t = ""
+        if sx_tk == null {{
+            sx_keep = false
+            if length(sx_stk) > 0 {{ sx_close = "" }} else {{ sx_end = 2; sx_fin = true }}
+        }} else {{
+            sx_t = string!(sx_tk)
+            if sx_cm {{
+                if sx_t == "\n" || sx_t == "\\\n" {{ sx_cm = false; sx_end = 2 }}
+            }} else if sx_sq {{
+                if sx_t == "'" {{ sx_sq = false }} else if sx_t == "\\'" {{ sx_lit = "\\"; sx_sq = false }} else {{ sx_lit = sx_t }}
+            }} else if starts_with(sx_t, "\\") {{
+                if sx_t != "\\" && sx_t != "\\\n" {{
+                    sx_x = replace(sx_t, r'^\\', "")
+                    if sx_dq && !includes(["\"", "\\", "$", "`"], sx_x) {{ sx_lit = sx_t }} else {{ sx_lit = sx_x }}
+                }}
+            }} else if sx_t == "$(" || sx_t == "`" {{
+                if sx_t == "`" && sx_k == "b" {{
+                    sx_close = "`"
+                }} else if length(sx_stk) < {MAX_SHELL_DEPTH} {{
+                    sx_keep = false
+                    if sx_t == "$(" {{ sx_open = "d" }} else {{ sx_open = "b" }}
+                }} else {{ sx_end = 2 }}
+            }} else if sx_dq {{
+                if sx_t == "\"" {{ sx_dq = false }} else {{ sx_lit = sx_t }}
+            }} else if sx_t == ")" && sx_k == "d" && sx_par == 0 {{
+                sx_close = ")"
+            }} else if sx_t == "'" {{
+                sx_sq = true
+                sx_lisx_t = ""
+            }} else if sx_t == "\"" {{
+                sx_dq = true
+                sx_lisx_t = ""
+            }} else if sx_t == "#" && !sx_has {{
+                sx_cm = true
+            }} else if includes([";", "|", "&", "\n", "(", ")"], sx_t) {{
+                if sx_k == "d" {{ if sx_t == "(" {{ sx_par = sx_par + 1 }} else if sx_t == ")" {{ sx_par = sx_par - 1 }} }}
+                sx_end = 2
+            }} else if match(sx_t, r'^\s') {{
+                sx_end = 1
+            }} else {{ sx_lit = sx_t }}
+        }}
+        if sx_keep && sx_close == null {{ sx_raw = sx_raw + sx_t }}
+        if sx_lit != null {{ sx_cur = sx_cur + string!(sx_lit); sx_has = true }}
+        if sx_end > 0 || sx_close != null {{
+            if sx_has {{ sx_ws = push(sx_ws, sx_cur); sx_cur = ""; sx_has = false }}
+        }}
+        if sx_end > 1 || sx_close != null {{
+            if length(sx_ws) > 0 {{
+                {out} = push({out}, sx_ws)
+                sx_ws = []
+                if length({out}) >= {MAX_SHELL_COMMANDS} {{ sx_stop = true }}
+            }}
+        }}
+        if sx_close != null && !sx_stop {{
+            sx_txt = "$("
+            if sx_k == "b" {{ sx_txt = "`" }}
+            sx_txt = sx_txt + sx_raw + string!(sx_close)
+            sx_p = object!(get!(sx_stk, [-1]))
+            sx_stk = slice!(sx_stk, 0, length(sx_stk) - 1)
+            sx_k = string!(sx_p.k)
+            sx_dq = bool!(sx_p.dq)
+            sx_sq = false
+            sx_cm = false
+            sx_par = int!(sx_p.par)
+            sx_cur = string!(sx_p.cur) + sx_txt
+            sx_has = true
+            sx_ws = array!(sx_p.ws)
+            sx_raw = string!(sx_p.raw) + sx_txt
+        }}
+        if sx_open != "" {{
+            sx_stk = push(sx_stk, {{"k": sx_k, "dq": sx_dq, "par": sx_par, "cur": sx_cur, "ws": sx_ws, "raw": sx_raw}})
+            sx_k = sx_open
+            sx_dq = false
+            sx_par = 0
+            sx_cur = ""
+            sx_has = false
+            sx_ws = []
+            sx_raw = ""
+        }}
+        if sx_fin {{ sx_stop = true }}
+    }}
+}}"##
+    ));
+}
+
 /// `ProcessStart::complete` (core event.rs): argv from the command line, the command
 /// line from argv, names from paths.
 pub fn complete(o: &mut Out) {
     o.push("\n# core: ProcessStart::complete — fill argv, command line and names from each other.");
+    o.push(
+        "# core: Event::from_process — a command line logged without argv (and a text line) is a",
+    );
+    o.push("# shell line: every command of it is analysed (p_line).");
+    o.push("p_line = src == \"text\"");
     o.push("if length(p_argv) == 0 && p_cl != null {\n    pcl = string!(p_cl)");
     let win = r#"r'^\s*"*(?:[A-Za-z]:\\|\\\\)'"#;
     o.push(&format!(
         "    if match(pcl, {win}) || (p_exe != null && match(string!(p_exe), {win})) {{"
     ));
     windows_split(o, "p_argv", "pcl");
-    o.push("    } else {");
+    o.push("    } else {\n    p_line = true");
     shell_split(o, "p_argv", "pcl");
     o.push("    }\n}");
     o.push(
@@ -1019,9 +1232,17 @@ if p_pname == null && p_pexe != null { p_pname = replace(string!(p_pexe), r'(?s)
 pub fn analyse(o: &mut Out, api: bool) {
     o.push("\n# ------------------------------------------------------------------ 3. argument analysis");
     o.push("# core: command::analyse_all — wrappers (sudo, env, nohup, sh -c ...) looked through;");
-    o.push("# a shell script is split into commands (up to 4 levels), each analysed on its own.");
+    o.push(
+        "# a shell line or script (item \"s\") is split into commands (core split_commands), each",
+    );
+    o.push("# read like an argv (item \"a\"); scripts nest up to 4 levels: a line, then an argv per level.");
     o.push("an_items = [{\"a\": p_argv, \"d\": 0, \"w\": [], \"done\": false}]");
-    o.push("for_each(range!(0, 5)) -> |_lvl, _x| {\n    an_next = []\n    for_each(an_items) -> |_k, it| {\n        if it.done == true { an_next = push(an_next, it) } else {");
+    o.push(
+        "if p_line { an_items = [{\"s\": p_cl, \"a\": [], \"d\": 0, \"w\": [], \"done\": false}] }",
+    );
+    o.push("for_each(range!(0, 10)) -> |_lvl, _x| {\n    an_next = []\n    for_each(an_items) -> |_k, it| {\n        if it.done == true { an_next = push(an_next, it) } else if is_string(it.s) {\n            scr = string!(it.s)");
+    split_commands(o, "scc", "scr");
+    o.push("            for_each(scc) -> |_q, sca| { an_next = push(an_next, {\"a\": sca, \"d\": it.d, \"w\": it.w, \"done\": false}) }\n        } else {");
     o.push(
         r#"            ws_st = "prog"
             ws_skip = 0
@@ -1070,8 +1291,13 @@ pub fn analyse(o: &mut Out, api: bool) {
                             ws_script = w
                             ws_stop = true
                         }}
+                        if !used && ws_st == "prog" && (match(w, r'^[A-Za-z_][A-Za-z0-9_]*\+?=') || includes({reserved}, w)) {{
+                            # core wrappers: a `NAME=value` assignment or a reserved word before the command
+                            used = true
+                        }}
                         if !used && ws_st == "prog" {{"#,
-        shells = strings(SHELLS)
+        shells = strings(SHELLS),
+        reserved = strings(cadet_core::parts::analysis::RESERVED)
     ));
     program_name(o, "wn", "w");
     o.push(&format!(
@@ -1097,27 +1323,18 @@ pub fn analyse(o: &mut Out, api: bool) {
             it_d = it.d
             if ws_script != null {{
                 if it_d < 4 {{
-                    scr = string!(ws_script)"#,
+                    pre = append(append(it_w, ws_wr), [ws_shell + " -c"])
+                    an_next = push(an_next, {{"s": ws_script, "d": it_d + 1, "w": pre, "done": false}})
+                }}"#,
         shells = strings(SHELLS)
     ));
-    shell_split(o, "scw", "scr");
     o.push(
-        r#"                    pre = append(append(it_w, ws_wr), [ws_shell + " -c"])
-                    segw = []
-                    for_each(scw) -> |_q, x| {
-                        if includes([";", "|", "||", "&", "&&", "then", "do"], x) {
-                            if length(segw) > 0 { an_next = push(an_next, {"a": segw, "d": it_d + 1, "w": pre, "done": false}) }
-                            segw = []
-                        } else { segw = push(segw, x) }
-                    }
-                    if length(segw) > 0 { an_next = push(an_next, {"a": segw, "d": it_d + 1, "w": pre, "done": false}) }
-                }
-            } else if ws_ti >= 0 {
+        r#"            } else if ws_ti >= 0 {
                 tw = string!(get!(it_a, [ws_ti]))"#,
     );
     program_name(o, "tn", "tw");
     o.push(&format!(
-        r#"                if tn == "microk8s.kubectl" || tn == "kubectl1" {{ tn = "kubectl" }} else if tn == "docker.io" {{ tn = "docker" }}
+        r#"                if tn == "microk8s.kubectl" || tn == "kubectl1" {{ tn = "kubectl" }} else if tn == "docker.io" {{ tn = "docker" }} else if tn == "lxd.lxc" || tn == "incus" {{ tn = "lxc" }}
                 if includes({tools}, tn) {{
                     an_next = push(an_next, {{"a": slice!(it_a, ws_ti + 1), "t": tn, "w": append(it_w, ws_wr), "done": true}})
                 }}
@@ -1215,6 +1432,9 @@ if c_tool == "docker" || c_tool == "podman" || c_tool == "nerdctl" {"#,
     o.push("} else if c_tool == \"mount\" {");
     o.reset();
     mount_tool(o);
+    o.push("} else if c_tool == \"lxc\" {");
+    o.reset();
+    lxc(o);
     o.push("} else if c_tool == \"curl\" || c_tool == \"wget\" {");
     o.reset();
     http_client(o);
@@ -1325,9 +1545,12 @@ if length(pl_args) > 0 {
         }
     }"#,
     );
-    for (field, pat) in PATTERNS {
+    // The core's own table (field name, lowercase substring), so VRL never drifts from it.
+    for (field, pat) in cadet_core::parts::analysis::PATTERNS {
+        let flag = field.strip_prefix("payload.").unwrap_or(field);
         o.push(&format!(
-            "    if contains(pl_low, {p}) {{ pl_flags.{field} = true; pl_ev = push(pl_ev, [\"payload.{field}\", {p}]) }}",
+            "    if contains(pl_low, {p}) {{ pl_flags.{flag} = true; pl_ev = push(pl_ev, [{f}, {p}]) }}",
+            f = string(field),
             p = string(pat)
         ));
     }

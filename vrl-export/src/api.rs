@@ -90,10 +90,12 @@ fn note(field: &str, token: &str) -> String {
     format!("a_ev = push(a_ev, [{}, {token}])", string(field))
 }
 
-/// `is_audit_event(x)` (core `k8s_audit::is_audit_event`) as an expression.
+/// `is_audit_event(x)` (core `k8s_audit::is_audit_event`) as an expression: `kind: Event` with
+/// an audit `apiVersion`, or with a `verb` and an `objectRef` or `requestURI`; or an `auditID`
+/// with a `verb` and a `requestURI`.
 fn is_audit(x: &str) -> String {
     format!(
-        "(({x}.kind == \"Event\" && starts_with(string({x}.apiVersion) ?? \"\", \"audit.k8s.io/\")) || (is_string({x}.auditID) && is_string({x}.verb) && is_string({x}.requestURI)))"
+        "(({x}.kind == \"Event\" && (starts_with(string({x}.apiVersion) ?? \"\", \"audit.k8s.io/\") || (is_string({x}.verb) && (is_object({x}.objectRef) || is_string({x}.requestURI))))) || (is_string({x}.auditID) && is_string({x}.verb) && is_string({x}.requestURI)))"
     )
 }
 
@@ -172,6 +174,10 @@ pf_root = false
 pf_images = []
 pf_inter = false
 pf_owned = false
+pf_mirror = false
+pf_okind = null
+pf_oname = null
+pf_wl = null
 a_body = null
 a_specs = []
 q_uri = null"#,
@@ -231,7 +237,7 @@ if a_k == "" {
         if is_string(xa) {
           xs = string!(xa)
           xa = null
-          if match(xs, r'^\s*\{') && contains(xs, "audit.k8s.io") { xa = parse_json(strip_whitespace(xs)) ?? null }
+          if match(xs, r'^\s*\{') && (contains(xs, "audit.k8s.io") || contains(xs, "\"objectRef\"")) { xa = parse_json(strip_whitespace(xs)) ?? null }
         }"#,
     );
     o.push(&format!(
@@ -398,8 +404,9 @@ pub fn facts(o: &mut Out) {
 /// core `k8s_audit::from_audit`.
 fn from_audit(o: &mut Out) {
     o.push(&format!(
-        r#"# k8s_audit (core k8s_audit::from_audit): one request, scored once — RequestReceived and
-# ResponseStarted records are read without facts.
+        r#"# k8s_audit (core k8s_audit::from_audit): RequestReceived and ResponseStarted records are read
+# without facts, except those of a long-running request (core k8s_audit::long_running: subresource
+# exec/attach/portforward/proxy, verb watch, watch=true|1 in the query), read at every stage.
 au = a_doc
 au_t = map_values({{
   "aid": au.auditID, "stage": au.stage, "user": au.user.username, "imp": au.impersonatedUser.username, "ua": au.userAgent,
@@ -409,7 +416,20 @@ au_t = map_values({{
 }}) -> |x| {{ {ne} }}
 a_aid = au_t.aid
 a_stage = au_t.stage
-if includes(["RequestReceived", "ResponseStarted"], a_stage) {{ a_skip = true }} else {{
+if includes(["RequestReceived", "ResponseStarted"], a_stage) {{
+  au_long = (is_string(au.objectRef.subresource) && match(string!(au.objectRef.subresource), r'(?i-u)^(?:exec|attach|portforward|proxy)$')) || (is_string(au.verb) && match(string!(au.verb), r'(?i-u)^watch$'))
+  if !au_long && is_string(au.requestURI) {{
+    lr_parts = split(string!(au.requestURI), "?", limit: 2)
+    if length(lr_parts) == 2 {{
+      for_each(split(string!(lr_parts[1]), "&")) -> |_i, pair| {{
+        lr_kv = split(pair, "=", limit: 2)
+        if length(lr_kv) == 2 && decode_percent(replace(string!(lr_kv[0]), "+", " ")) == "watch" && includes(["1", "t", "T", "true", "TRUE", "True"], decode_percent(replace(string!(lr_kv[1]), "+", " "))) {{ au_long = true }}
+      }}
+    }}
+  }}
+  if !au_long {{ a_skip = true }}
+}}
+if !a_skip {{
   a_user = au_t.user
   for_each(array(au.user.groups) ?? []) -> |_i, x| {{
     t = {tx}
@@ -430,7 +450,31 @@ if includes(["RequestReceived", "ResponseStarted"], a_stage) {{ a_skip = true }}
   a_name = au_t.name
   a_group = au_t.group
   a_uri = au_t.uri
-  a_decision = au_t.decision"#,
+  a_decision = au_t.decision
+  # no objectRef (a reduced event): the request path names the object (core object_ref_from_uri)
+  if !is_object(au.objectRef) && a_uri != null {{
+    ur = filter(split(string!(split(string!(a_uri), "?", limit: 2)[0]), "/")) -> |_i, s| {{ s != "" }}
+    ur_g = null
+    ur_n = 0
+    if length(ur) >= 2 && ur[0] == "api" {{ ur_n = 2 }} else if length(ur) >= 3 && ur[0] == "apis" {{
+      ur_n = 3
+      ur_g = ur[1]
+    }}
+    if ur_n > 0 {{
+      ur = slice!(ur, ur_n)
+      if length(ur) > 0 && ur[0] == "watch" {{ ur = slice!(ur, 1) }}
+      if length(ur) > 1 && ur[0] == "namespaces" {{
+        a_ns = ur[1]
+        if length(ur) > 2 && !includes(["status", "finalize"], ur[2]) {{ ur = slice!(ur, 2) }}
+      }}
+      if length(ur) > 0 {{
+        a_group = ur_g
+        a_res = ur[0]
+        if length(ur) > 1 {{ a_name = ur[1] }}
+        if length(ur) > 2 {{ a_sub = ur[2] }}
+      }}
+    }}
+  }}"#,
         ne = nonempty("x"),
         tx = text("x")
     ));
@@ -440,7 +484,7 @@ if includes(["RequestReceived", "ResponseStarted"], a_stage) {{ a_skip = true }}
     as_i64(o, "a_status", "au.responseStatus.code");
     o.push(&format!(
         r#"  au_reason = au.responseStatus.reason
-  a_denied = a_decision == "forbid" || (is_string(au_reason) && match(string!(au_reason), r'(?i-u)^(?:forbidden|unauthorized)$'))
+  a_denied = a_decision == "forbid" || (is_string(au_reason) && match(string!(au_reason), r'(?i-u)^(?:forbidden|unauthorized)$')) || a_status == 401 || a_status == 403
   for_each(object(au.annotations) ?? {{}}) -> |k, x| {{
     if !starts_with(k, "authorization.k8s.io/") {{
       t = {tx}
@@ -457,14 +501,36 @@ if includes(["RequestReceived", "ResponseStarted"], a_stage) {{ a_skip = true }}
 /// core `k8s_cloud::gke`.
 fn gke(o: &mut Out) {
     o.push(&format!(
-        r#"# k8s_gke (core k8s_cloud::gke): a Cloud Audit Logs entry; of a first/last pair only the last is scored.
+        r#"# k8s_gke (core k8s_cloud::gke): a Cloud Audit Logs entry; of a first/last pair the first plays
+# ResponseStarted (read without facts unless the call is long-running: core gke_long_running) and the
+# last ResponseComplete.
 pp = a_doc.protoPayload
 # the two entries of a long-running call share operation.id
 a_aid = {aid}
-if {first} && !{last} {{
-  a_stage = "ResponseStarted"
-  a_skip = true
-}} else {{
+g_first = {first} && !{last}
+if g_first {{ a_stage = "ResponseStarted" }} else if {last} && !{first} {{ a_stage = "ResponseComplete" }}
+if g_first {{
+  gl_parts = split(string(pp.methodName) ?? "", ".")
+  gl_verb = if length(gl_parts) >= 3 {{ gl_parts[-1] }} else {{ null }}
+  gl_sub = null
+  gl_vi = -1
+  for_each(gl_parts) -> |i, p| {{ if gl_vi < 0 && match(p, r'^v[0-9]') {{ gl_vi = i }} }}
+  if gl_vi >= 0 {{
+    gl_rest = slice(gl_parts, gl_vi + 1, length(gl_parts) - 1) ?? []
+    if length(gl_rest) > 1 {{ gl_sub = gl_rest[1] }}
+  }}
+  if gl_sub == null && is_string(pp.resourceName) {{
+    gl_segs = split(string!(pp.resourceName), "/")
+    if length(gl_segs) >= 3 && match(string!(gl_segs[1]), r'^v[0-9]') {{
+      gl_rr = slice!(gl_segs, 2)
+      if gl_rr[0] == "namespaces" && length(gl_rr) >= 3 {{ gl_rr = slice!(gl_rr, 2) }}
+      if length(gl_rr) > 2 {{ gl_sub = gl_rr[2] }}
+    }}
+  }}
+  gl_long = (gl_sub != null && match(string!(gl_sub), r'(?i-u)^(?:exec|attach|portforward|proxy)$')) || (gl_verb != null && match(string!(gl_verb), r'(?i-u)^watch$'))
+  if !gl_long {{ a_skip = true }}
+}}
+if !a_skip {{
   g_t = map_values({{
     "user": pp.authenticationInfo.principalEmail, "ip": pp.requestMetadata.callerIp,
     "ua": pp.requestMetadata.callerSuppliedUserAgent, "method": pp.methodName,
@@ -545,17 +611,28 @@ fn azure(o: &mut Out) {
     o.push(&format!(
         r#"# k8s_azure_activity (core k8s_cloud::azure_activity): operationName
 # MICROSOFT.KUBERNETES/CONNECTEDCLUSTERS/[<group>/]<resource>[/<sub>]/<WRITE|DELETE|READ|ACTION>;
-# Start/Accept (and failed) entries are not scored.
+# Start/Accept (and failed) entries are not scored, except those of a stream (exec, attach, portforward,
+# proxy: core azure_long_running), read as ResponseStarted / ResponseComplete and keyed on operationId.
 az_op = a_doc.operationName
 if !is_string(az_op) {{ az_op = a_doc.operationName.value }}
 az_op = string!(az_op)
 a_method = az_op
 az_res = a_doc.resultType
 if !is_string(az_res) {{ az_res = a_doc.status.value }}
-if is_string(az_res) && match(string!(az_res), r'(?i-u)^(?:start|started|accept|accepted|failure|failed)$') {{
+az_open = is_string(az_res) && match(string!(az_res), r'(?i-u)^(?:start|started|accept|accepted)$')
+az_fail = is_string(az_res) && match(string!(az_res), r'(?i-u)^(?:failure|failed)$')
+az_lb = slice(split(az_op, "/"), 2) ?? []
+az_lv = ""
+if length(az_lb) >= 2 && match(string!(az_lb[-1]), r'(?i-u)^action$') {{ az_lv = az_lb[-2] }} else if length(az_lb) >= 1 {{ az_lv = az_lb[-1] }}
+if match(string!(az_lv), r'(?i-u)^(?:exec|attach|portforward|proxy)$') {{
+  a_aid = {opid}
+  if a_aid == null {{ a_aid = {corr} }}
+  a_stage = if az_open {{ "ResponseStarted" }} else {{ "ResponseComplete" }}
+}} else if az_open || az_fail {{
   a_stage = "ResponseStarted"
   a_skip = true
-}} else {{
+}}
+if !a_skip {{
   a_user = {caller}
   if a_user == null {{ a_user = {claim} }}
   az_ip = {ip}
@@ -591,6 +668,8 @@ if is_string(az_res) && match(string!(az_res), r'(?i-u)^(?:start|started|accept|
   }}
 }}"#,
         caller = nonempty("a_doc.caller"),
+        opid = nonempty("a_doc.operationId"),
+        corr = nonempty("a_doc.correlationId"),
         claim = nonempty("a_doc.identity.claims.name"),
         ip = nonempty("a_doc.callerIpAddress"),
     ));
@@ -953,10 +1032,26 @@ if q_uri != null {
   if length(q_cmd) > 0 { a_pl = push(a_pl, {"g": 0, "w": q_cmd}) } else if length(q_one) > 0 { a_pl = push(a_pl, {"g": 0, "s": q_one[0]}) }
 }"#,
     );
+    o.push(&format!(
+        r#"# no command in the URI: a PodExecOptions request object's (core exec_options_command; GKE request)
+if length(a_pl) == 0 && includes(["audit", "gke", "azure"], a_k) && includes(["exec", "attach"], a_sub) && a_body != null {{
+  xo = a_body.command
+  if is_string(xo) {{ a_pl = push(a_pl, {{"g": 0, "s": xo}}) }} else {{
+    xw = []
+    for_each(array(xo) ?? []) -> |_i, x| {{
+      t = {tx}
+      if t != null {{ xw = push(xw, t) }}
+    }}
+    if length(xw) > 0 {{ a_pl = push(a_pl, {{"g": 0, "w": xw}}) }}
+  }}
+}}"#,
+        tx = text("x")
+    ));
 }
 
 /// core `k8s_audit::read_pod_spec`, for each pod spec found (a group of payload candidates each).
 fn pod_specs(o: &mut Out) {
+    owner(o);
     o.push(&format!(
         r#"# pod specs (core k8s_audit::read_pod_spec): host namespaces, hostPath volumes, security contexts,
 # capabilities, images, stdin+tty; each container's command+args is a payload candidate.
@@ -1039,6 +1134,86 @@ for_each(a_specs) -> |si, sp| {{
     ));
 }
 
+/// core `pod_spec::read_owner`, for an object (not a JSON patch) whose pod spec was read: the
+/// `ownerReferences` entry with `controller: true` (else the first), a mirror pod's node, and the
+/// workload `Kind/name` (that owner, or the Deployment/DaemonSet/... object itself).
+fn owner(o: &mut Out) {
+    let kinds: Vec<String> = WORKLOAD_KINDS.iter().map(|k| string(k)).collect();
+    // [plural resource, Kind] pairs (VRL indexes arrays by literal integers only).
+    let plurals: Vec<String> = WORKLOAD_KINDS
+        .iter()
+        .map(|k| {
+            format!(
+                "[{}, {}]",
+                string(&format!("{}s", k.to_ascii_lowercase())),
+                string(k)
+            )
+        })
+        .collect();
+    o.push(&format!(
+        r#"# the pod's owner (core pod_spec::read_owner)
+if is_object(a_body) && length(a_specs) > 0 {{
+  ow_meta = a_body.metadata
+  ow_refs = array(ow_meta.ownerReferences) ?? []
+  ow_ref = null
+  for_each(ow_refs) -> |_i, r| {{
+    if ow_ref == null && {ctl} {{ ow_ref = r }}
+  }}
+  if ow_ref == null && length(ow_refs) > 0 {{ ow_ref = ow_refs[0] }}
+  pf_mirror = ow_meta.annotations."kubernetes.io/config.mirror" != null
+  if pf_mirror {{ {nm} }}
+  ow_k = null
+  ow_n = null
+  if ow_ref != null {{
+    ow_k = {rk}
+    ow_n = {rn}
+  }} else if pf_mirror {{
+    ow_k = "Node"
+    ow_n = {node}
+    if ow_n == null && is_string(a_user) && starts_with(string!(a_user), "system:node:") {{ ow_n = slice!(string!(a_user), 12) }}
+  }}
+  if ow_k != null && ow_n != null {{
+    {no}
+    pf_wl = string!(ow_k) + "/" + string!(ow_n)
+    pf_okind = ow_k
+    pf_oname = ow_n
+  }} else {{
+    ow_k = {bk}
+    if ow_k != null && !includes({kinds}, ow_k) {{ ow_k = null }}
+    if ow_k == null {{
+      for_each({plurals}) -> |_i, pl| {{
+        if ow_k == null && a_res == pl[0] {{ ow_k = pl[1] }}
+      }}
+    }}
+    ow_n = {mn}
+    if ow_n == null {{ ow_n = a_name }}
+    if ow_k != null && ow_n != null {{ pf_wl = string!(ow_k) + "/" + string!(ow_n) }}
+  }}
+}}"#,
+        ctl = is_bool("r.controller", true),
+        nm = note("k8s.pod.mirror", "\"kubernetes.io/config.mirror\""),
+        rk = nonempty("ow_ref.kind"),
+        rn = nonempty("ow_ref.name"),
+        node = nonempty("a_body.spec.nodeName"),
+        no = note("k8s.owner.kind", "\"owner=\" + string!(ow_k) + \"/\" + string!(ow_n)"),
+        bk = nonempty("a_body.kind"),
+        mn = nonempty("ow_meta.name"),
+        kinds = format!("[{}]", kinds.join(", ")),
+        plurals = format!("[{}]", plurals.join(", ")),
+    ));
+}
+
+/// The workload kinds whose objects carry a pod template (core `pod_spec::WORKLOAD_KINDS`).
+const WORKLOAD_KINDS: [&str; 7] = [
+    "Deployment",
+    "DaemonSet",
+    "StatefulSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Job",
+    "CronJob",
+];
+
 /// `event.time` (core `api::rfc3339_seconds`): the first candidate timestamp that parses.
 fn time(o: &mut Out) {
     o.push(
@@ -1112,6 +1287,10 @@ pub fn field_expr(name: &str) -> Option<&'static str> {
         "k8s.pod.images" => "pf_images",
         "k8s.pod.interactive" => "pf_inter",
         "k8s.pod.owned" => "pf_owned",
+        "k8s.pod.mirror" => "pf_mirror",
+        "k8s.owner.kind" => "pf_okind",
+        "k8s.owner.name" => "pf_oname",
+        "k8s.owner.workload" => "pf_wl",
         "k8s.object.labels" => "a_labels",
         "k8s.object.annotations" => "a_annots",
         "k8s.adds_container" => "a_adds",

@@ -174,6 +174,9 @@ fn header(o: &mut Out, p: &Profile, n_rules: usize, mode: Mode) {
          - the optional first-seen detector state (`context`, score boost, the first-seen and spike\n\
          \x20 triage hints): VRL keeps no state between events (the state is off by default in cadet\n\
          \x20 too);\n\
+         - the set of scored requests: every stage of a long-running request (exec, attach,\n\
+         \x20 port-forward, proxy, watch) is scored, as cadet does with `scored_requests = 0`; the\n\
+         \x20 verdict names its `stage`, so deduplicate downstream on `.auditID` (vector-config/README.md);\n\
          - records Vector's `json` codec rejects (malformed JSON) never reach the transform,\n\
          \x20 whereas cadet passes them with `cadet.error`.\n\
          Decoded by Vector, not by cadet: a key written twice in one JSON object keeps its last\n\
@@ -362,6 +365,18 @@ fn evaluate(o: &mut Out, pack: &Pack, p: &Profile, rules: &[&cadet_core::Rule]) 
         }
     }
     o.push("    verdict = {\"profile\": verdict.profile, \"matched\": true, \"score\": score, \"severity\": sev, \"techniques\": tl, \"rules\": hits, \"flags\": fl, \"indicators\": unique!(inds), \"source\": src}");
+    // core Engine::evaluate: the audit stage of the record scored and its denial. VRL keeps no
+    // state between events, so this is the core with its set of scored requests off
+    // (`scored_requests = 0`): every stage of a long-running request is scored, and names its
+    // stage for a downstream deduplication by `auditID`.
+    o.push("    if evf.\"k8s.stage\" != null { verdict.stage = evf.\"k8s.stage\" }\n    if evf.\"k8s.denied\" == true { verdict.denied = true }");
+    // core Event::owner: the controller a pod belongs to, and who created it.
+    o.push(
+        r#"    if evf."k8s.owner.kind" != null && evf."k8s.owner.name" != null {
+        verdict.owner = {"kind": evf."k8s.owner.kind", "name": evf."k8s.owner.name"}
+        if evf."user.name" != null { verdict.owner.created_by = evf."user.name" }
+    }"#,
+    );
     suppressions(o, pack);
     if p.triage {
         triage(o, rules);
@@ -388,6 +403,12 @@ fn suppressions(o: &mut Out, pack: &Pack) {
         ("sup_ns", "k8s.namespace", used(|r| !r.namespace.is_empty())),
         ("sup_ips", "source.ip", used(|r| !r.source_ip.is_empty())),
         ("sup_ua", "user_agent", used(|r| !r.user_agent.is_empty())),
+        (
+            "sup_wl",
+            "k8s.owner.workload",
+            used(|r| !r.owner.is_empty()),
+        ),
+        ("sup_imgs", "k8s.pod.images", used(|r| !r.image.is_empty())),
     ] {
         if on {
             o.push(&format!(
@@ -398,6 +419,21 @@ fn suppressions(o: &mut Out, pack: &Pack) {
     }
     if used(|r| !r.parent_process.is_empty()) {
         o.push("    sup_parent = parents");
+    }
+    if used(|r| !r.image.is_empty()) {
+        // core PodFacts::image_repository: no digest, no tag (the last `:` with no `/` after
+        // it), lower case, without Docker Hub's `docker.io/`, `index.docker.io/`, `library/`.
+        o.push(
+            r#"    sup_repos = map_values(filter(array!(sup_imgs)) -> |_i, x| { is_string(x) }) -> |x| {
+        r = strip_whitespace(string!(x))
+        r = string!(split(r, "@", limit: 2)[0])
+        r = downcase(replace(r, r':[^/:]*$', ""))
+        if starts_with(r, "docker.io/") { r = slice!(r, 10) }
+        if starts_with(r, "index.docker.io/") { r = slice!(r, 16) }
+        if starts_with(r, "library/") { r = slice!(r, 8) }
+        r
+    }"#,
+        );
     }
     let _ = strings::<&str>(&[]);
     for s in &pack.suppressions {
@@ -423,7 +459,11 @@ fn suppressions(o: &mut Out, pack: &Pack) {
             )
         };
         if !raw.rules.is_empty() {
-            parts.push(any_of("hit_ids", &raw.rules));
+            // core: every matched rule must be among the entry's rules.
+            parts.push(format!(
+                "length(filter(hit_ids) -> |_i, x| {{ !(is_string(x) && ({})) }}) == 0",
+                globs(&raw.rules)
+            ));
         }
         if !raw.user.is_empty() {
             parts.push(any_of("sup_user", &raw.user));
@@ -439,6 +479,21 @@ fn suppressions(o: &mut Out, pack: &Pack) {
         }
         if !raw.parent_process.is_empty() {
             parts.push(any_of("sup_parent", &raw.parent_process));
+        }
+        if !raw.owner.is_empty() {
+            parts.push(any_of("sup_wl", &raw.owner));
+        }
+        if !raw.image.is_empty() {
+            // core: every image's repository matches one pattern (patterns read as repositories).
+            let pats: Vec<String> = raw
+                .image
+                .iter()
+                .map(|p| cadet_core::parts::event::PodFacts::image_repository(p))
+                .collect();
+            parts.push(format!(
+                "length(sup_repos) > 0 && length(filter(sup_repos) -> |_i, x| {{ !({}) }}) == 0",
+                globs(&pats)
+            ));
         }
         if !raw.source_ip.is_empty() {
             let nets: Vec<String> = raw

@@ -73,10 +73,19 @@ fn embedded(v: &Value) -> Option<Value> {
     }
 }
 
+/// An audit event: `apiVersion: audit.k8s.io/…`, or (older and reduced captures, such as
+/// Falco's v1beta1-era traces and other detectors' test events) `kind: Event` with a `verb` and
+/// an `objectRef` or `requestURI`.
 fn is_audit(v: &Value) -> bool {
-    v.get("apiVersion")
+    let versioned = v
+        .get("apiVersion")
         .and_then(Value::as_str)
-        .is_some_and(|a| a.starts_with("audit.k8s.io"))
+        .is_some_and(|a| a.starts_with("audit.k8s.io"));
+    let reduced = v.get("kind").and_then(Value::as_str) == Some("Event")
+        && v.get("verb").is_some_and(Value::is_string)
+        && (v.get("objectRef").is_some_and(Value::is_object)
+            || v.get("requestURI").is_some_and(Value::is_string));
+    versioned || reduced
 }
 
 /// The audit event a record holds: itself, or unwrapped from EKS/AKS/Fluent Bit envelopes.

@@ -53,6 +53,7 @@ fn main() {
         let compile = t.elapsed().as_secs_f64();
         let mut engine = Engine::new(&Config {
             profile: profile.to_string(),
+            scored_requests: 0,
             ..Config::default()
         })
         .expect("engine");
