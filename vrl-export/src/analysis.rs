@@ -1142,10 +1142,10 @@ for_each(sx_toks) -> |_i, sx_tk| {{
                 sx_close = ")"
             }} else if sx_t == "'" {{
                 sx_sq = true
-                sx_lisx_t = ""
+                sx_lit = ""
             }} else if sx_t == "\"" {{
                 sx_dq = true
-                sx_lisx_t = ""
+                sx_lit = ""
             }} else if sx_t == "#" && !sx_has {{
                 sx_cm = true
             }} else if includes([";", "|", "&", "\n", "(", ")"], sx_t) {{
