@@ -105,7 +105,8 @@ struct Loaded {
 /// Scores pasted records under an (optionally edited) rule pack and profile.
 ///
 /// Keeps the engine of the last pack and profile, so typing in the records pane
-/// does not re-parse the rules.
+/// does not re-parse the rules; its state (scored requests, first-seen) is emptied before
+/// each analysis.
 #[derive(Default)]
 pub struct Playground {
     loaded: Option<Loaded>,
@@ -160,6 +161,10 @@ impl Playground {
                 return analysis;
             }
         };
+        // Every analysis starts from an empty state: the pane's records are scored as one
+        // fresh log, however often they are re-analysed (the engine remembers scored requests).
+        // An error only says the state is off.
+        let _ = engine.import_state("{}");
         analysis.rule_count = engine.rules().len();
         analysis.threshold = engine.threshold();
         let mut out = Vec::new();
