@@ -47,6 +47,7 @@ pub mod event {
 
 /// The normalisers.
 pub mod source {
+    pub use crate::source::control_plane::pod_spec::WORKLOAD_KINDS;
     pub use crate::source::control_plane::MARKERS;
     pub use crate::source::process::auditd::read_line as read_auditd_line;
     pub use crate::source::process::process_fields::{

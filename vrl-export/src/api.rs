@@ -18,6 +18,7 @@ use alloc::vec::Vec;
 
 use cadet_core::fields::FieldKind;
 use cadet_core::fields::FIELDS;
+use cadet_core::parts::source::WORKLOAD_KINDS;
 
 use crate::analysis::{ascii_upper, clean_path, sensitive};
 use crate::runtime::{as_i64, ascii_lower, shell_split, Out};
@@ -1136,7 +1137,8 @@ for_each(a_specs) -> |si, sp| {{
 
 /// core `pod_spec::read_owner`, for an object (not a JSON patch) whose pod spec was read: the
 /// `ownerReferences` entry with `controller: true` (else the first), a mirror pod's node, and the
-/// workload `Kind/name` (that owner, or the Deployment/DaemonSet/... object itself).
+/// workload `Kind/name` (that owner, or the Deployment/DaemonSet/... object itself; the kinds
+/// are the core's own `WORKLOAD_KINDS`).
 fn owner(o: &mut Out) {
     let kinds: Vec<String> = WORKLOAD_KINDS.iter().map(|k| string(k)).collect();
     // [plural resource, Kind] pairs (VRL indexes arrays by literal integers only).
@@ -1150,6 +1152,10 @@ fn owner(o: &mut Out) {
             )
         })
         .collect();
+    let (kinds_list, plurals_list) = (
+        format!("[{}]", kinds.join(", ")),
+        format!("[{}]", plurals.join(", ")),
+    );
     o.push(&format!(
         r#"# the pod's owner (core pod_spec::read_owner)
 if is_object(a_body) && length(a_specs) > 0 {{
@@ -1198,21 +1204,10 @@ if is_object(a_body) && length(a_specs) > 0 {{
         no = note("k8s.owner.kind", "\"owner=\" + string!(ow_k) + \"/\" + string!(ow_n)"),
         bk = nonempty("a_body.kind"),
         mn = nonempty("ow_meta.name"),
-        kinds = format!("[{}]", kinds.join(", ")),
-        plurals = format!("[{}]", plurals.join(", ")),
+        kinds = kinds_list,
+        plurals = plurals_list,
     ));
 }
-
-/// The workload kinds whose objects carry a pod template (core `pod_spec::WORKLOAD_KINDS`).
-const WORKLOAD_KINDS: [&str; 7] = [
-    "Deployment",
-    "DaemonSet",
-    "StatefulSet",
-    "ReplicaSet",
-    "ReplicationController",
-    "Job",
-    "CronJob",
-];
 
 /// `event.time` (core `api::rfc3339_seconds`): the first candidate timestamp that parses.
 fn time(o: &mut Out) {

@@ -77,8 +77,9 @@ pub(crate) fn read_object<'a>(a: &mut ControlPlane<'a>, body: &Json<'a>) -> Opti
     read_pod_spec(&mut a.pod, &mut a.evidence, pod_spec)
 }
 
-/// The workload kinds whose objects carry a pod template, by the `kind` of the object written.
-const WORKLOAD_KINDS: [&str; 7] = [
+/// The workload kinds whose objects carry a pod template, by the `kind` of the object written
+/// (its resource is the lowercase plural: `Deployment` -> `deployments`).
+pub const WORKLOAD_KINDS: [&str; 7] = [
     "Deployment",
     "DaemonSet",
     "StatefulSet",
