@@ -50,8 +50,11 @@ mod verdict;
 pub mod parts;
 
 pub use engine::{
-    write_enriched, Config, Engine, OutputMode, DEFAULT_SCORED_REQUESTS, MAX_RECORD_LEN,
+    write_enriched, Config, Engine, OutputMode, DEFAULT_CORRELATION_CAPACITY,
+    DEFAULT_SCORED_REQUESTS, MAX_RECORD_LEN,
 };
-pub use pack::{Combine, Pack, PackError, Profile, Rule, DEFAULT_PACK};
+pub use pack::{
+    Combine, Compare, Correlation, CorrelationKind, Pack, PackError, Profile, Rule, DEFAULT_PACK,
+};
 pub use text::json::write_json_string;
 pub use verdict::{Context, Flags, Owner, RuleHit, Severity, Triage, Verdict};

@@ -67,5 +67,8 @@ pub mod condition {
 /// Suppressions and the first-seen state.
 pub mod pack {
     pub use crate::engine::state::{DetectorState, RATE_WINDOW_SECS};
+    pub use crate::pack::correlation::{
+        parse_timespan, MAX_CORRELATIONS, MAX_GROUP_BY, MAX_THRESHOLD, MAX_TIMESPAN_SECS,
+    };
     pub use crate::pack::suppress::{RawSuppression, Suppression};
 }

@@ -246,8 +246,8 @@ const EXTRA_UNIT_TESTS: &[(&str, &str)] = &[
 ];
 
 /// The fixture records the shipped Vector unit tests use: the first record of every
-/// fixture file of the core (attack and benign) and the [`EXTRA_UNIT_TESTS`], with the
-/// native `cadet` verdict.
+/// fixture file of the core (attack and benign) and the extra cases of `EXTRA_UNIT_TESTS`,
+/// with the native `cadet` verdict.
 pub fn unit_tests() -> Vec<UnitTest> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/fixtures");
     let mut files = Vec::new();

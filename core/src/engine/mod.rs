@@ -4,8 +4,8 @@
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use crate::event::Event;
-use crate::pack::{Combine, Pack, PackError, Profile, Rule};
+use crate::event::{Event, Value};
+use crate::pack::{Combine, Correlation, CorrelationKind, Pack, PackError, Profile, Rule};
 use crate::text::json::Json;
 use crate::verdict::{Flags, RuleHit, Triage, Verdict};
 
@@ -24,6 +24,9 @@ const FIRST_SEGMENT: usize = 0;
 /// Default capacity of the set of scored requests ([`Config::scored_requests`]).
 pub const DEFAULT_SCORED_REQUESTS: usize = scored_requests::DEFAULT_CAPACITY;
 
+/// Groups the correlation state keeps when [`Config::state_capacity`] is 0.
+pub const DEFAULT_CORRELATION_CAPACITY: usize = 4096;
+
 /// Largest record cadet scores (bytes); a larger one passes with `cadet.error`.
 pub const MAX_RECORD_LEN: usize = 4 << 20;
 
@@ -38,7 +41,10 @@ pub struct Config {
     pub rules_name: String,
     /// Overrides the profile's match threshold.
     pub threshold: Option<u32>,
-    /// Capacity of the first-seen detector state (0 turns it off).
+    /// Capacity of the first-seen detector state (0 turns it off). Also the number of groups
+    /// the correlation state keeps (least recently used dropped first) when the profile has
+    /// correlations; that state is on whenever it has, with
+    /// [`DEFAULT_CORRELATION_CAPACITY`] groups when this is 0.
     pub state_capacity: usize,
     /// Capacity of the set of recently scored requests (default 4096, about 150 bytes each
     /// once full; 0 turns it off). With it, a request whose records share an audit ID
@@ -85,6 +91,10 @@ pub struct Engine {
     threshold: u32,
     prefilter: Option<crate::prefilter::Prefilter>,
     state: Option<state::DetectorState>,
+    /// The active profile's correlations, in pack order.
+    correlations: Vec<Correlation>,
+    /// Their bounded state (groups' record times and values); on when there are any.
+    correlation_state: Option<state::DetectorState>,
     /// Requests already scored (audit IDs), so that each is matched once.
     scored: Option<scored_requests::ScoredRequests>,
     /// Whether the last record scored parsed as a JSON object (`None`: not parsed).
@@ -116,6 +126,13 @@ impl Engine {
             });
         };
         let rules: Vec<Rule> = pack.rules_of(&profile.name).cloned().collect();
+        let correlations: Vec<Correlation> = pack.correlations_of(&profile.name).cloned().collect();
+        let correlation_state = (!correlations.is_empty()).then(|| {
+            state::DetectorState::new(match config.state_capacity {
+                0 => DEFAULT_CORRELATION_CAPACITY,
+                n => n,
+            })
+        });
         let prefilter = match (&profile.prefilter, config.prefilter) {
             (Some(words), true) => Some(
                 crate::prefilter::Prefilter::with_gated(
@@ -147,6 +164,8 @@ impl Engine {
             candidates: Vec::new(),
             prefilter,
             state,
+            correlations,
+            correlation_state,
             scored: (config.scored_requests > 0)
                 .then(|| scored_requests::ScoredRequests::new(config.scored_requests)),
             last_object: None,
@@ -305,11 +324,31 @@ impl Engine {
             }
         }
         self.candidates = candidates;
-        let mut score = match self.profile.combine {
-            Combine::Max | Combine::First => {
-                hits.iter().map(|r| r.score).max().unwrap_or(0).min(100)
+        let ids: Vec<&str> = hits.iter().map(|r| r.id.as_str()).collect();
+        // With correlations, suppression is decided first: a suppressed match feeds none.
+        let mut suppressed_by: Option<Option<String>> = None;
+        let mut fired: Vec<&Correlation> = Vec::new();
+        if let (Some(cstate), false) = (&mut self.correlation_state, hits.is_empty()) {
+            let s = suppression(&self.pack, ev, &ids);
+            if s.is_none() {
+                fired = correlate(&self.correlations, cstate, ev, &hits, &mut indicators);
             }
-            Combine::Sum => hits.iter().map(|r| r.score).sum(),
+            suppressed_by = Some(s);
+        }
+        let mut score = match self.profile.combine {
+            Combine::Max => hits
+                .iter()
+                .map(|r| r.score)
+                .chain(fired.iter().map(|c| c.score))
+                .max()
+                .unwrap_or(0)
+                .min(100),
+            Combine::First => hits.iter().map(|r| r.score).max().unwrap_or(0).min(100),
+            Combine::Sum => hits
+                .iter()
+                .map(|r| r.score)
+                .chain(fired.iter().map(|c| c.score))
+                .sum(),
         };
         let context = match &mut self.state {
             Some(state) if !hits.is_empty() => state.observe(ev, FIRST_SEGMENT, &hits),
@@ -331,6 +370,9 @@ impl Engine {
             techniques.extend(r.techniques.iter().cloned());
             steps.extend(r.steps.iter().cloned());
         }
+        for c in &fired {
+            techniques.extend(c.techniques.iter().cloned());
+        }
         techniques.sort();
         techniques.dedup();
         let mut seen: Vec<String> = Vec::new();
@@ -345,13 +387,10 @@ impl Engine {
             .profile
             .fixed_severity
             .unwrap_or_else(|| self.profile.bands.severity(score));
-        let ids: Vec<&str> = hits.iter().map(|r| r.id.as_str()).collect();
-        let suppressed_by = self
-            .pack
-            .suppressions
-            .iter()
-            .find(|s| s.matches(ev, FIRST_SEGMENT, &ids))
-            .map(|s| s.name.clone());
+        let suppressed_by = match suppressed_by {
+            Some(s) => s,
+            None => suppression(&self.pack, ev, &ids),
+        };
         if suppressed_by.is_some() {
             severity = severity.lowered();
         }
@@ -376,6 +415,11 @@ impl Engine {
                     title: r.title.clone(),
                     score: r.score,
                 })
+                .chain(fired.iter().map(|c| RuleHit {
+                    id: c.id.clone(),
+                    title: c.title.clone(),
+                    score: c.score,
+                }))
                 .collect(),
             flags,
             indicators,
@@ -402,6 +446,9 @@ impl Engine {
         if let Some(scored) = &self.scored {
             obj.insert(String::from("scored_requests"), scored.to_value());
         }
+        if let Some(c) = &self.correlation_state {
+            obj.insert(String::from("correlations"), c.to_value());
+        }
         serde_json::to_string(&serde_json::Value::Object(obj)).unwrap_or_default()
     }
 
@@ -410,9 +457,9 @@ impl Engine {
     /// one (empty when the file has none); a part the engine does not keep is ignored. An
     /// error when both parts are off or the JSON is not a state; the engine is unchanged then.
     pub fn import_state(&mut self, json: &str) -> Result<(), String> {
-        if self.state.is_none() && self.scored.is_none() {
+        if self.state.is_none() && self.scored.is_none() && self.correlation_state.is_none() {
             return Err(String::from(
-                "the detector state is off (state_capacity and scored_requests are 0)",
+                "the detector state is off (state_capacity and scored_requests are 0, no correlations)",
             ));
         }
         let value: serde_json::Value =
@@ -421,6 +468,14 @@ impl Engine {
             return Err(String::from("bad detector state: not a JSON object"));
         };
         let saved_scored = obj.remove("scored_requests");
+        let saved_correlations = obj.remove("correlations");
+        let mut correlation_state = self.correlation_state.clone();
+        if let Some(c) = &mut correlation_state {
+            match saved_correlations {
+                Some(v) => c.load_value(v)?,
+                None => *c = state::DetectorState::new(c.capacity()),
+            }
+        }
         let mut scored = self.scored.clone();
         if let Some(set) = &mut scored {
             match &saved_scored {
@@ -438,6 +493,83 @@ impl Engine {
         }
         self.scored = scored;
         self.state = state;
+        self.correlation_state = correlation_state;
         Ok(())
     }
+}
+
+/// The name of the first suppression that applies to a verdict of the rules `ids`.
+fn suppression(pack: &Pack, ev: &Event<'_>, ids: &[&str]) -> Option<String> {
+    pack.suppressions
+        .iter()
+        .find(|s| s.matches(ev, FIRST_SEGMENT, ids))
+        .map(|s| s.name.clone())
+}
+
+/// A field's value as one text, as Sigma's correlations read it (`None`: absent or a list).
+fn scalar(v: Value<'_>) -> Option<String> {
+    match v {
+        Value::Str(s) => Some(String::from(s)),
+        Value::Int(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(String::from(if b { "true" } else { "false" })),
+        Value::Missing | Value::List(_) => None,
+    }
+}
+
+/// Feeds a record whose base-rule matches are `hits` (not suppressed) to every correlation
+/// over one of them, and returns those whose condition now holds. A record without
+/// `event.time` feeds none. Each correlation counts the record once, whatever number of its
+/// base rules it matched. The group key is `c␟<id>` then, per `group_by` field, `␟` and the
+/// value's length and value (`-` when the record has none: such records form their own
+/// group, as in Sigma).
+fn correlate<'c>(
+    correlations: &'c [Correlation],
+    cstate: &mut state::DetectorState,
+    ev: &Event<'_>,
+    hits: &[&Rule],
+    indicators: &mut Vec<String>,
+) -> Vec<&'c Correlation> {
+    let mut fired = Vec::new();
+    let Value::Int(now) = ev.field("event.time", FIRST_SEGMENT) else {
+        return fired;
+    };
+    for c in correlations {
+        if !c.rules.iter().any(|id| hits.iter().any(|h| &h.id == id)) {
+            continue;
+        }
+        let mut key = alloc::format!("c\u{1f}{}", c.id);
+        let mut group = Vec::new();
+        for f in &c.group_by {
+            match scalar(ev.field(f, FIRST_SEGMENT)) {
+                Some(v) => {
+                    key.push_str(&alloc::format!("\u{1f}{}:{v}", v.len()));
+                    group.push(alloc::format!("{f}={v}"));
+                }
+                None => key.push_str("\u{1f}-"),
+            }
+        }
+        let value = c
+            .value_field
+            .as_deref()
+            .and_then(|f| scalar(ev.field(f, FIRST_SEGMENT)));
+        let count = cstate.correlate(c, key, now, value.as_deref());
+        if c.holds(count) {
+            let what = match (c.kind, &c.value_field) {
+                (CorrelationKind::ValueCount, Some(f)) => alloc::format!("distinct {f}"),
+                _ => String::from("records"),
+            };
+            let by = if group.is_empty() {
+                String::new()
+            } else {
+                alloc::format!(" by {}", group.join(", "))
+            };
+            indicators.push(alloc::format!(
+                "{}: {count} {what}{by} within {}s",
+                c.id,
+                c.timespan
+            ));
+            fired.push(c);
+        }
+    }
+    fired
 }

@@ -16,7 +16,7 @@ use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
 use crate::event::{Event, Value};
-use crate::pack::Rule;
+use crate::pack::{Correlation, CorrelationKind, Rule};
 use crate::verdict::Context;
 
 /// Length of the exec-rate window in seconds.
@@ -36,6 +36,21 @@ struct Entry {
     /// Calls in the current window.
     #[serde(default)]
     count: u32,
+    /// Correlation `event_count`: the group's most recent record times, oldest first (at
+    /// most the correlation's [`Correlation::keep`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    times: Vec<i64>,
+    /// Correlation `value_count`: (hash of a value, last time it was seen), oldest first (at
+    /// most the correlation's [`Correlation::keep`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    values: Vec<(u64, i64)>,
+}
+
+/// FNV-1a, 64 bits: how a `value_count` remembers a value (a fixed 8 bytes whatever its length).
+fn value_hash(value: &str) -> u64 {
+    value.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 /// Bounded first-seen memory.
@@ -168,6 +183,55 @@ impl DetectorState {
         w.count = w.count.saturating_add(added);
         ctx.discovery_resources = w.count;
         ctx.discovery_burst = w.count >= DISCOVERY_LIMIT;
+    }
+
+    /// Counts a record of `correlation`'s group `key` (see `Engine::evaluate`) at time `now`
+    /// and returns the count in the window `[now - timespan, now]`: records for `event_count`,
+    /// distinct values for `value_count` (`value`: the record's value of `value_field`; a
+    /// record without one updates the window but adds no value, as in Sigma).
+    ///
+    /// The group keeps at most [`Correlation::keep`] times or values, the most recent, so
+    /// the count saturates there; every comparison of the condition is still decided exactly.
+    pub fn correlate(
+        &mut self,
+        correlation: &Correlation,
+        key: String,
+        now: i64,
+        value: Option<&str>,
+    ) -> u64 {
+        let keep = correlation.keep();
+        let cutoff = now.saturating_sub(correlation.timespan);
+        let (_, e) = self.touch(key);
+        match correlation.kind {
+            CorrelationKind::EventCount => {
+                e.times.retain(|&t| t >= cutoff);
+                // Kept in time order, so a late record drops out of the window in its turn.
+                let at = e.times.partition_point(|&t| t <= now);
+                e.times.insert(at, now);
+                if e.times.len() > keep {
+                    let excess = e.times.len() - keep;
+                    e.times.drain(..excess);
+                }
+                e.times.len() as u64
+            }
+            CorrelationKind::ValueCount => {
+                e.values.retain(|&(_, t)| t >= cutoff);
+                if let Some(v) = value {
+                    let h = value_hash(v);
+                    let last = match e.values.iter().position(|&(x, _)| x == h) {
+                        Some(i) => e.values.remove(i).1.max(now),
+                        None => now,
+                    };
+                    let at = e.values.partition_point(|&(_, t)| t <= last);
+                    e.values.insert(at, (h, last));
+                    if e.values.len() > keep {
+                        let excess = e.values.len() - keep;
+                        e.values.drain(..excess);
+                    }
+                }
+                e.values.len() as u64
+            }
+        }
     }
 
     /// The configured capacity.

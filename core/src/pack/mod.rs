@@ -28,8 +28,10 @@ use toml::Spanned;
 
 use crate::condition::{Condition, Lists};
 
+pub(crate) mod correlation;
 pub(crate) mod suppress;
 use crate::verdict::{Flags, Severity};
+pub use correlation::{Compare, Correlation, CorrelationKind};
 
 /// The rule pack compiled into cadet: process and Kubernetes rules plus the four profiles.
 pub static DEFAULT_PACK: &str = concat!(
@@ -199,6 +201,8 @@ pub struct Pack {
     pub rules: Vec<Rule>,
     /// Suppression entries (see [`crate::parts::pack::Suppression`]).
     pub suppressions: Vec<crate::pack::suppress::Suppression>,
+    /// Correlations in pack order (`[[correlation]]`, see [`Correlation`]).
+    pub correlations: Vec<Correlation>,
 }
 
 #[derive(Deserialize)]
@@ -212,6 +216,8 @@ struct RawPack {
     rule: Vec<Spanned<RawRule>>,
     #[serde(default)]
     suppress: Vec<Spanned<crate::pack::suppress::RawSuppression>>,
+    #[serde(default)]
+    correlation: Vec<Spanned<correlation::RawCorrelation>>,
 }
 
 #[derive(Deserialize)]
@@ -434,6 +440,22 @@ impl Pack {
             });
         }
         pack.compile_suppressions(file, text, core::mem::take(&mut raw.suppress))?;
+        if raw.correlation.len() > correlation::MAX_CORRELATIONS {
+            return Err(err(
+                None,
+                None,
+                alloc::format!("more than {} correlations", correlation::MAX_CORRELATIONS),
+            ));
+        }
+        for c in raw.correlation {
+            let line = line_of(text, c.span().start);
+            let c = c.into_inner();
+            let id = String::from(c.id());
+            let compiled = c
+                .compile(&pack.rules, &pack.correlations, is_technique_id)
+                .map_err(|m| err(Some(&id), Some(line), m))?;
+            pack.correlations.push(compiled);
+        }
         Ok(pack)
     }
 
@@ -442,7 +464,11 @@ impl Pack {
     pub fn add_suppressions(&mut self, file: &str, text: &str) -> Result<(), PackError> {
         // Read as a pack (one TOML reader in the build), then refuse anything but suppressions.
         let raw = read_raw(file, text, "suppressions")?;
-        if !raw.rule.is_empty() || !raw.profile.is_empty() || !raw.lists.is_empty() {
+        if !raw.rule.is_empty()
+            || !raw.profile.is_empty()
+            || !raw.lists.is_empty()
+            || !raw.correlation.is_empty()
+        {
             return Err(pack_error(
                 file,
                 None,
@@ -472,6 +498,14 @@ impl Pack {
     /// The profile called `name`.
     pub fn profile(&self, name: &str) -> Option<&Profile> {
         self.profiles.iter().find(|p| p.name == name)
+    }
+
+    /// The correlations of profile `name`, in pack order.
+    pub fn correlations_of<'s>(
+        &'s self,
+        name: &'s str,
+    ) -> impl Iterator<Item = &'s Correlation> + 's {
+        self.correlations.iter().filter(move |c| c.profile == name)
     }
 
     /// The rules of profile `name`, in pack order.
