@@ -1,22 +1,16 @@
 //! Builds the WebAssembly artifacts host-tests loads, once per change of their sources:
 //! - `cadet-plugin-wasi` for `wasm32-wasip2` (the component) → `CADET_COMPONENT_WASM`
-//! - `cadet-plugin-fluentbit` for `wasm32-unknown-unknown` → `CADET_FLUENTBIT_WASM`
+//! - `cadet-plugin-fluentbit` for `wasm32-unknown-unknown` → `CADET_FLUENTBIT_WASM`, and for
+//!   `wasm32-wasip1` (the shipped module, with its settings file) → `CADET_FLUENTBIT_WASIP1_WASM`
+//! - `cadet-plugin-envoy` for `wasm32-wasip1` (the proxy-wasm filter) → `CADET_ENVOY_WASM`
 //!
-//! Each is a nested `cargo build --profile wasm-release` with its own target directory
-//! (`<target-dir>/wasm-artifacts`), so it never waits on the lock of the outer build, and
-//! debug, release and bench builds of host-tests all share the same artifacts. The nested
-//! cargo inherits the outer jobserver, so it does not oversubscribe the machine.
-//!
-//! The component is built with WebAssembly SIMD (`-C target-feature=+simd128`: wasmtime,
-//! jco/node and browsers run it; memchr searches with it). The Fluent Bit module is not: WAMR's
-//! interpreter, which Fluent Bit embeds, is not assumed to run SIMD.
-//!
-//! Profiles: the component is built with `wasm-release` by default (opt-level "z": 1,020,768
-//! bytes, under the 1 MiB budget). `CADET_WASM_SPEED=1` builds it with `wasm-speed` (opt-level
-//! 2, inlining held back with `-inline-threshold=25`, and plugin-wasi's `speed` feature: its own
-//! small-block allocator and memcmp): about 2.2× the throughput, but since the HTTP-request
-//! source joined the core it is 1,071,018 bytes, over the budget (see plugin-wasi/README.md).
-//! The Fluent Bit module is `wasm-release`.
+//! Each is built by `scripts/build-artifacts` (the one recipe for shipped artifacts: profile,
+//! target, flags and features live there) into its own target directory
+//! (`<target-dir>/wasm-artifacts`), so the nested cargo never waits on the lock of the outer
+//! build, and debug, release and bench builds of host-tests share the same artifacts. The
+//! nested cargo inherits the outer jobserver, so it does not oversubscribe the machine.
+//! `CADET_WASM_SPEED=1` selects the component's speed build (see the script and
+//! plugin-wasi/README.md).
 //!
 //! The component is required (a failed build fails host-tests' build, with cargo's output).
 //! The Fluent Bit module is optional: if it fails to build, `CADET_FLUENTBIT_WASM` is empty
@@ -39,6 +33,8 @@ fn main() {
         "core/src",
         "core/rules",
         "core/Cargo.toml",
+        "alert/src",
+        "alert/Cargo.toml",
         "plugin-wasi/src",
         "plugin-wasi/wit",
         "plugin-wasi/Cargo.toml",
@@ -49,6 +45,7 @@ fn main() {
         "plugin-envoy/Cargo.toml",
         "Cargo.toml",
         "Cargo.lock",
+        "scripts/build-artifacts",
     ] {
         // A path that does not exist would make cargo rerun this script on every build.
         if root.join(path).exists() {
@@ -58,65 +55,29 @@ fn main() {
     println!("cargo:rerun-if-env-changed=CADET_WASM_TARGET_DIR");
     println!("cargo:rerun-if-env-changed=CADET_WASM_SPEED");
 
-    let speed = env::var_os("CADET_WASM_SPEED").is_some_and(|v| v == "1");
-    let component = if speed {
-        Build {
-            profile: "wasm-speed",
-            rustflags: &[
-                "-Ctarget-feature=+simd128",
-                "-Cllvm-args=-inline-threshold=25",
-            ],
-            features: &["speed"],
-        }
-    } else {
-        Build {
-            profile: "wasm-release",
-            rustflags: &["-Ctarget-feature=+simd128"],
-            features: &[],
-        }
-    };
-    let fluentbit = Build {
-        profile: "wasm-release",
-        rustflags: &[],
-        features: &[],
-    };
-    match build(
-        &root,
-        &target_dir,
-        &component,
-        "cadet-plugin-wasi",
-        "wasm32-wasip2",
-        "cadet_plugin_wasi.wasm",
-    ) {
+    // Each artifact exactly as shipped: scripts/build-artifacts owns the recipe (profile,
+    // target, flags, features; CADET_WASM_SPEED=1 is read there too).
+    match build(&root, &target_dir, &out_dir, "component") {
         Ok(path) => println!("cargo:rustc-env=CADET_COMPONENT_WASM={}", path.display()),
         Err(e) => panic!("building the cadet WASI component failed:\n{e}"),
     }
-    // The Envoy filter exactly as its README builds it: `--release --target wasm32-wasip1`
-    // (panic=abort is the wasm targets' default; said again here).
-    let envoy = Build {
-        profile: "release",
-        rustflags: &["-Cpanic=abort"],
-        features: &[],
-    };
-    match build(
-        &root,
-        &target_dir,
-        &envoy,
-        "cadet-plugin-envoy",
-        "wasm32-wasip1",
-        "cadet_plugin_envoy.wasm",
-    ) {
+    match build(&root, &target_dir, &out_dir, "envoy") {
         Ok(path) => println!("cargo:rustc-env=CADET_ENVOY_WASM={}", path.display()),
         Err(e) => panic!("building the cadet Envoy filter failed:\n{e}"),
     }
-    match build(
-        &root,
-        &target_dir,
-        &fluentbit,
-        "cadet-plugin-fluentbit",
-        "wasm32-unknown-unknown",
-        "cadet_plugin_fluentbit.wasm",
-    ) {
+    // The Fluent Bit module as fluent-bit-config ships it (wasm32-wasip1, settings file);
+    // without it the test builds it itself.
+    match build(&root, &target_dir, &out_dir, "fluentbit") {
+        Ok(path) => println!(
+            "cargo:rustc-env=CADET_FLUENTBIT_WASIP1_WASM={}",
+            path.display()
+        ),
+        Err(e) => println!(
+            "cargo:warning=the wasm32-wasip1 Fluent Bit module did not build: {}",
+            e.lines().find(|l| l.contains("error")).unwrap_or("")
+        ),
+    }
+    match build(&root, &target_dir, &out_dir, "fluentbit-bare") {
         Ok(path) => println!("cargo:rustc-env=CADET_FLUENTBIT_WASM={}", path.display()),
         Err(e) => {
             let first = e
@@ -146,61 +107,41 @@ fn wasm_target_dir(out_dir: &Path) -> PathBuf {
         .unwrap_or_else(|| out_dir.join("wasm-artifacts"))
 }
 
-/// A cargo profile, compiler flags and package features for one artifact.
-struct Build {
-    profile: &'static str,
-    rustflags: &'static [&'static str],
-    features: &'static [&'static str],
-}
-
-/// Runs the nested build and returns the absolute path of the artifact.
+/// Runs `scripts/build-artifacts --no-dist --target-dir DIR ARTIFACT` and returns the
+/// absolute path of the artifact it reports in its manifest.
 fn build(
     root: &Path,
     target_dir: &Path,
-    how: &Build,
-    package: &str,
-    target: &str,
-    file: &str,
+    out_dir: &Path,
+    artifact: &str,
 ) -> Result<PathBuf, String> {
-    let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut cmd = Command::new(cargo);
-    cmd.current_dir(root)
-        .args([
-            "build",
-            "--profile",
-            how.profile,
-            "-p",
-            package,
-            "--target",
-            target,
-            "--target-dir",
-        ])
-        .arg(target_dir);
-    if !how.features.is_empty() {
-        cmd.arg("--features").arg(how.features.join(","));
-    }
-    // The outer cargo hands build scripts flags meant for the host target; they must not
-    // reach the wasm build.
-    for var in [
-        "CARGO_ENCODED_RUSTFLAGS",
-        "RUSTFLAGS",
-        "CARGO_TARGET_DIR",
-        "CARGO_BUILD_TARGET",
-        "CARGO_BUILD_TARGET_DIR",
-        "CARGO_PROFILE_RELEASE_DEBUG",
-        "RUSTC_WORKSPACE_WRAPPER",
-    ] {
-        cmd.env_remove(var);
-    }
-    // Flags for this artifact only (cargo applies them to the wasm target, not to build scripts).
-    cmd.env("CARGO_ENCODED_RUSTFLAGS", how.rustflags.join("\x1f"));
-    let output = cmd.output().map_err(|e| format!("cannot run cargo: {e}"))?;
+    let manifest = out_dir.join(format!("artifact-{artifact}.txt"));
+    let _ = std::fs::remove_file(&manifest);
+    let output = Command::new("bash")
+        .arg(root.join("scripts/build-artifacts"))
+        .args(["--no-dist", "--target-dir"])
+        .arg(target_dir)
+        .arg("--manifest")
+        .arg(&manifest)
+        .arg(artifact)
+        .current_dir(root)
+        // The outer build's target directory is not the artifacts' (the script unsets the
+        // other host-only flags itself).
+        .env_remove("CARGO_TARGET_DIR")
+        .output()
+        .map_err(|e| format!("cannot run scripts/build-artifacts: {e}"))?;
     if !output.status.success() {
         return Err(String::from_utf8_lossy(&output.stderr).into_owned());
     }
-    let path = target_dir.join(target).join(how.profile).join(file);
+    let listed = std::fs::read_to_string(&manifest)
+        .map_err(|e| format!("scripts/build-artifacts wrote no manifest: {e}"))?;
+    let path = listed
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{artifact}=")))
+        .map(PathBuf::from)
+        .ok_or_else(|| format!("scripts/build-artifacts did not list {artifact}"))?;
     if !path.is_file() {
-        return Err(format!("cargo succeeded but {} is missing", path.display()));
+        return Err(format!("{} is missing", path.display()));
     }
     Ok(path.canonicalize().unwrap_or(path))
 }
