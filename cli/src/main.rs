@@ -4,7 +4,9 @@
 //! writes enriched NDJSON and prints a summary.
 
 mod import_sigma;
+mod json_check;
 mod line_reader;
+mod long_line;
 mod output_format;
 mod report;
 
@@ -330,21 +332,31 @@ fn scan(
                     }
                 }
                 Line::TooLong { head, rest } => {
-                    // Larger than MAX_LINE: passed on unchanged (streamed), never buffered whole.
+                    // Larger than MAX_LINE: never held whole nor scored; with --all it is
+                    // written out enriched like any line, with cadet.error (long_line.rs).
                     summary.too_long += 1;
+                    let read_failure = |e: io::Error| Failure::io(format!("read: {e}"));
                     if all && format == Format::Ndjson {
-                        out.write_all(head).map_err(write_failure)?;
+                        let mut spill = long_line::Spill::new().map_err(|e| {
+                            Failure::io(format!("temporary file for a long line: {e}"))
+                        })?;
+                        spill.write_all(head).map_err(read_failure)?;
                         lines
-                            .copy_rest_of_line(rest, &mut out)
-                            .map_err(|e| Failure::io(format!("read: {e}")))?;
+                            .copy_rest_of_line(rest, &mut spill)
+                            .map_err(read_failure)?;
+                        let verdict = Verdict {
+                            error: Some(long_line::ERROR.into()),
+                            ..Verdict::not_matched(engine.profile())
+                        };
+                        spill
+                            .write_enriched(&verdict.to_json(), &mut out)
+                            .map_err(write_failure)?;
                         out.write_all(b"\n").map_err(write_failure)?;
                     } else {
-                        lines
-                            .skip_rest_of_line(rest)
-                            .map_err(|e| Failure::io(format!("read: {e}")))?;
+                        lines.skip_rest_of_line(rest).map_err(read_failure)?;
                     }
                     eprintln!(
-                        "cadet: a record longer than {MAX_LINE} bytes was passed on unscored"
+                        "cadet: a record longer than {MAX_LINE} bytes was passed on unscored (cadet.error)"
                     );
                 }
             }

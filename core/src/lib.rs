@@ -49,6 +49,7 @@ mod verdict;
 
 pub mod parts;
 
+pub use engine::StreamedLine;
 pub use engine::{
     write_enriched, Config, Engine, OutputMode, DEFAULT_CORRELATION_CAPACITY,
     DEFAULT_SCORED_REQUESTS, MAX_RECORD_LEN,

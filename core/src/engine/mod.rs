@@ -15,7 +15,7 @@ pub(crate) mod scored_requests;
 pub(crate) mod state;
 pub(crate) mod triage;
 
-pub use output::{trim, write_enriched, OutputMode};
+pub use output::{trim, write_enriched, OutputMode, StreamedLine};
 
 /// The command segment that suppressions, triage and the first-seen state read: the record's
 /// first container-tool command (the VRL twin reads the same one).
