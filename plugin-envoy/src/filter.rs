@@ -17,6 +17,7 @@ use alloc::borrow::Cow;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
+use cadet_alert::{Alerter, Output};
 use cadet_core::{Config, Engine, Severity, Verdict};
 use serde_json::Value;
 
@@ -58,6 +59,7 @@ struct RawSettings {
     rules: Option<String>,
     fail_open: Option<bool>,
     max_body_bytes: Option<u64>,
+    output: Option<String>,
 }
 
 /// The plugin configuration (`{"mode":"tag","block_at":"high",...}`), validated.
@@ -71,6 +73,11 @@ pub struct Settings {
     pub fail_open: bool,
     /// Body bytes read before scoring; 0 decides on the headers alone.
     pub max_body_bytes: usize,
+    /// What the log line of a matched request is: `cadet` (the request line with the
+    /// verdict), `ecs` (an ECS alert document) or `ocsf` (an OCSF Detection Finding).
+    pub output: Output,
+    /// The alert renderer (`ecs`/`ocsf` only).
+    pub alerter: Option<Alerter>,
     /// The profile's engine.
     pub engine: Engine,
 }
@@ -101,6 +108,7 @@ impl Settings {
                 "block_at" => raw.block_at = Some(text(value)?),
                 "profile" => raw.profile = Some(text(value)?),
                 "rules" => raw.rules = Some(text(value)?),
+                "output" => raw.output = Some(text(value)?),
                 "fail_open" => {
                     raw.fail_open = Some(value.as_bool().ok_or_else(|| {
                         String::from("configuration: fail_open must be true or false")
@@ -113,7 +121,7 @@ impl Settings {
                 }
                 _ => {
                     return Err(alloc::format!(
-                        "configuration: unknown key `{key}` (mode, block_at, profile, rules, fail_open, max_body_bytes)"
+                        "configuration: unknown key `{key}` (mode, block_at, profile, rules, fail_open, max_body_bytes, output)"
                     ))
                 }
             }
@@ -139,6 +147,12 @@ impl Settings {
                 ))
             }
         };
+        let output = match raw.output.as_deref() {
+            None => Output::Cadet,
+            Some(name) => Output::parse(name).ok_or_else(|| {
+                alloc::format!("configuration: output `{name}` (cadet, ecs or ocsf)")
+            })?,
+        };
         let max = raw.max_body_bytes.unwrap_or(1024 * 1024);
         if max > MAX_BODY_LIMIT as u64 {
             return Err(alloc::format!(
@@ -159,7 +173,10 @@ impl Settings {
             ..Config::default()
         };
         let engine = Engine::new(&config).map_err(|e| alloc::format!("configuration: {e}"))?;
+        let alerter = (output != Output::Cadet).then(|| Alerter::new(&engine));
         Ok(Settings {
+            output,
+            alerter,
             mode,
             block_at,
             fail_open: raw.fail_open.unwrap_or(true),
@@ -183,6 +200,12 @@ pub trait Host {
     fn local_reply(&mut self, status: u32, headers: &[(&str, &str)], body: &[u8]);
     /// Logs at info (`warn` set: warning) level.
     fn log(&mut self, warn: bool, line: &str);
+    /// When the request began (Envoy's `request.time` property), milliseconds since the Unix
+    /// epoch: the time of the ECS/OCSF documents (the request record carries none). `None`
+    /// (the default) dates them 0.
+    fn request_time_ms(&mut self) -> Option<i64> {
+        None
+    }
 }
 
 /// What a callback tells Envoy.
@@ -325,9 +348,13 @@ impl Stream {
         if s.mode != Mode::Log || self.seen.method.is_empty() {
             return;
         }
-        let verdict = s.engine.score(&self.record());
-        if verdict.matched || verdict.error.is_some() {
-            host.log(verdict.error.is_some(), &self.log_line("log", &verdict));
+        let record = self.record();
+        let verdict = s.engine.score(&record);
+        if verdict.error.is_some() {
+            host.log(true, &self.log_line("log", &verdict));
+        } else if verdict.matched {
+            let line = self.match_line(s, host, "log", &record, &verdict);
+            host.log(false, &line);
         }
     }
 
@@ -388,6 +415,30 @@ impl Stream {
         out
     }
 
+    /// The log line of a matched request: [`Stream::log_line`] for output `cadet`; for `ecs` /
+    /// `ocsf` the alert document `cadet scan --output ecs|ocsf` writes for `record`, dated by
+    /// the request's start (the action is not in it: the document is the same whatever the
+    /// mode did).
+    fn match_line(
+        &self,
+        s: &Settings,
+        host: &mut dyn Host,
+        action: &str,
+        record: &[u8],
+        verdict: &Verdict,
+    ) -> String {
+        let Some(alerter) = &s.alerter else {
+            return self.log_line(action, verdict);
+        };
+        let received_ms = host.request_time_ms().unwrap_or(0);
+        let mut out = Vec::with_capacity(2048);
+        if !alerter.write(s.output, record, verdict, received_ms, &mut out) {
+            return self.log_line(action, verdict);
+        }
+        // serde_json writes UTF-8.
+        String::from_utf8(out).unwrap_or_default()
+    }
+
     fn log_line(&self, action: &str, verdict: &Verdict) -> String {
         let mut out = Vec::with_capacity(512);
         out.extend_from_slice(b"{\"request_id\":");
@@ -415,7 +466,8 @@ impl Stream {
     /// Scores the request and tags, answers or passes it. Envoy holds the headers here.
     fn decide(&mut self, s: &mut Settings, host: &mut dyn Host) -> Next {
         self.decided = true;
-        let verdict = s.engine.score(&self.record());
+        let record = self.record();
+        let verdict = s.engine.score(&record);
         if let Some(err) = &verdict.error {
             let action = if s.fail_open {
                 "pass (error)"
@@ -449,7 +501,8 @@ impl Stream {
             .collect::<Vec<_>>()
             .join(",");
         if block {
-            host.log(false, &self.log_line("block", &verdict));
+            let line = self.match_line(s, host, "block", &record, &verdict);
+            host.log(false, &line);
             let body = alloc::format!(
                 "{{\"error\":\"request refused by cadet\",\"request_id\":{},\"cadet\":{}}}",
                 json_string(&self.seen.id),
@@ -474,7 +527,8 @@ impl Stream {
             host.set_request_header("x-cadet-rules", Some(&rules));
         }
         if verdict.matched {
-            host.log(false, &self.log_line("tag", &verdict));
+            let line = self.match_line(s, host, "tag", &record, &verdict);
+            host.log(false, &line);
         }
         Next::Continue
     }

@@ -101,6 +101,15 @@ mod glue {
         fn log(&mut self, warn: bool, line: &str) {
             let _ = hostcalls::log(if warn { LogLevel::Warn } else { LogLevel::Info }, line);
         }
+        fn request_time_ms(&mut self) -> Option<i64> {
+            // Envoy serialises a timestamp property as its nanoseconds since the epoch, an
+            // int64 in little-endian byte order.
+            let bytes = hostcalls::get_property(vec!["request", "time"])
+                .ok()
+                .flatten()?;
+            let ns = i64::from_le_bytes(bytes.get(..8)?.try_into().ok()?);
+            Some(ns.div_euclid(1_000_000))
+        }
     }
 
     fn action(next: Next) -> Action {

@@ -73,7 +73,7 @@ fn nul_terminated(mut s: String) -> String {
 
 /// # Safety
 /// `record` must point at `record_len` readable bytes (or be null).
-unsafe fn call(forced: Forced, record: *const u8, record_len: u32) -> *const u8 {
+unsafe fn call(forced: Forced, time_ms: i64, record: *const u8, record_len: u32) -> *const u8 {
     with_filter(forced, |filter| {
         if record.is_null() && record_len > 0 {
             return filter.undelivered(record_len as usize).as_ptr();
@@ -83,7 +83,7 @@ unsafe fn call(forced: Forced, record: *const u8, record_len: u32) -> *const u8 
         } else {
             unsafe { core::slice::from_raw_parts(record, record_len as usize) }
         };
-        filter.process(record).as_ptr()
+        filter.process_at(record, time_ms).as_ptr()
     })
 }
 
@@ -97,12 +97,13 @@ macro_rules! entry_points {
         pub unsafe extern "C" fn $name(
             _tag: *const u8,
             _tag_len: u32,
-            _time_sec: u32,
-            _time_nsec: u32,
+            time_sec: u32,
+            time_nsec: u32,
             record: *const u8,
             record_len: u32,
         ) -> *const u8 {
-            unsafe { call(Forced { profile: $profile, mode: $mode }, record, record_len) }
+            let time_ms = i64::from(time_sec) * 1000 + i64::from(time_nsec / 1_000_000);
+            unsafe { call(Forced { profile: $profile, mode: $mode }, time_ms, record, record_len) }
         }
     )*};
 }

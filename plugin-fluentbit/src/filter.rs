@@ -4,9 +4,10 @@ use std::io;
 use std::string::{String, ToString};
 use std::vec::Vec;
 
+use cadet_alert::Alerter;
 use cadet_core::{Config, Engine, Verdict};
 
-use crate::settings::{Mode, Settings, SETTINGS_PATHS};
+use crate::settings::{Mode, Output, Settings, SETTINGS_PATHS};
 
 /// What [`Filter::process`] hands back to Fluent Bit: the bytes to return, NUL included.
 /// A lone NUL is the empty string, which Fluent Bit reads as "drop this record".
@@ -15,11 +16,14 @@ pub const DROP: &[u8] = b"\0";
 /// Output buffers larger than this are given back after the record that needed them.
 const KEEP_CAPACITY: usize = 256 * 1024;
 
-/// One configured filter: the engine, the mode and the reused output buffer.
+/// One configured filter: the engine, the mode, the output and the reused output buffer.
 #[derive(Debug)]
 pub struct Filter {
     engine: Engine,
     mode: Mode,
+    output: Output,
+    /// The alert renderer (`ecs`/`ocsf` outputs only).
+    alerter: Option<Alerter>,
     out: Vec<u8>,
 }
 
@@ -34,6 +38,8 @@ pub struct Status {
     pub profile: String,
     /// The mode in force.
     pub mode: &'static str,
+    /// The output in force (`cadet`, `ecs` or `ocsf`).
+    pub output: &'static str,
 }
 
 impl Status {
@@ -48,7 +54,7 @@ impl Status {
         ))
     }
 
-    /// Compact JSON (`{"settings":..,"error":..,"profile":..,"mode":..}`).
+    /// Compact JSON (`{"settings":..,"error":..,"profile":..,"mode":..,"output":..}`).
     pub fn to_json(&self) -> String {
         let mut s = String::from("{\"settings\":");
         push_json_opt(&mut s, self.settings_path.as_deref());
@@ -58,6 +64,8 @@ impl Status {
         push_json_str(&mut s, &self.profile);
         s.push_str(",\"mode\":");
         push_json_str(&mut s, self.mode);
+        s.push_str(",\"output\":");
+        push_json_str(&mut s, self.output);
         s.push('}');
         s
     }
@@ -143,23 +151,26 @@ impl Filter {
             }
         };
         let mode = forced.mode.or(settings.mode).unwrap_or(Mode::All);
+        let output = settings.output.unwrap_or_default();
         status.profile = engine.profile().to_string();
         status.mode = mode.as_str();
-        (
-            Filter {
-                engine,
-                mode,
-                out: Vec::with_capacity(4096),
-            },
-            status,
-        )
+        status.output = output.as_str();
+        (Filter::with_output(engine, mode, output), status)
     }
 
-    /// A filter from an engine and a mode, no settings file involved.
+    /// A filter from an engine and a mode, no settings file involved (output `cadet`).
     pub fn new(engine: Engine, mode: Mode) -> Filter {
+        Filter::with_output(engine, mode, Output::Cadet)
+    }
+
+    /// A filter from an engine, a mode and an output, no settings file involved.
+    pub fn with_output(engine: Engine, mode: Mode, output: Output) -> Filter {
+        let alerter = (output != Output::Cadet).then(|| Alerter::new(&engine));
         Filter {
             engine,
             mode,
+            output,
+            alerter,
             out: Vec::with_capacity(4096),
         }
     }
@@ -169,14 +180,40 @@ impl Filter {
         self.mode
     }
 
-    /// Enriches one record. Returns the NUL-terminated JSON object to hand back, or [`DROP`]
-    /// when the mode is matches-only and the record did not match. The bytes live in a buffer
-    /// owned by the filter and reused by the next call.
+    /// The output in force.
+    pub fn output(&self) -> Output {
+        self.output
+    }
+
+    /// [`Filter::process_at`] for a record Fluent Bit timed at the Unix epoch (for tests and
+    /// callers without a time).
     pub fn process(&mut self, record: &[u8]) -> &[u8] {
+        self.process_at(record, 0)
+    }
+
+    /// Processes one record that Fluent Bit timed at `time_ms` (milliseconds since the Unix
+    /// epoch: the record's timestamp in the chunk, the `time_sec`/`time_nsec` arguments).
+    ///
+    /// Output `cadet`: the enriched record, or [`DROP`] when the mode is matches-only and the
+    /// record did not match. Output `ecs`/`ocsf`: the alert document of a matched record,
+    /// exactly what `cadet scan --output ecs|ocsf` writes for it (the record's own timestamp
+    /// when it has one, `time_ms` otherwise and as ECS `event.created` / OCSF
+    /// `metadata.processed_time`), or [`DROP`] for any record that did not match, whatever the
+    /// mode. The returned bytes are NUL-terminated and live in a buffer owned by the filter,
+    /// reused by the next call.
+    pub fn process_at(&mut self, record: &[u8], time_ms: i64) -> &[u8] {
         if self.out.capacity() > KEEP_CAPACITY {
             self.out = Vec::with_capacity(4096);
         }
         self.out.clear();
+        if let Some(alerter) = &self.alerter {
+            let verdict = self.engine.score(record);
+            if !alerter.write(self.output, record, &verdict, time_ms, &mut self.out) {
+                return DROP;
+            }
+            finish_c_string(&mut self.out);
+            return &self.out;
+        }
         let verdict = self.engine.enrich_as(record, self.mode, &mut self.out);
         if self.mode == Mode::MatchesOnly && !verdict.matched {
             return DROP;
@@ -263,7 +300,8 @@ mod tests {
                 settings_path: None,
                 error: None,
                 profile: "cadet".into(),
-                mode: "all"
+                mode: "all",
+                output: "cadet",
             }
         );
         let rec = br#"{"message":"hello"}"#;
@@ -356,6 +394,32 @@ mod tests {
     }
 
     #[test]
+    fn alert_outputs_write_what_cadet_alert_writes_and_drop_the_rest() {
+        let attack = br#"{"process":{"pid":7,"name":"docker","args":["docker","run","--privileged","-v","/:/host","alpine","sh"]}}"#;
+        let benign = br#"{"message":"hello"}"#;
+        for name in ["ecs", "ocsf"] {
+            let mut fs = files(&[("cadet.toml", &format!("output = \"{name}\"\n"))]);
+            let (mut f, status) = Filter::load(Forced::default(), &mut fs);
+            assert_eq!((status.error, status.output), (None, name));
+            let output = Output::parse(name).unwrap();
+            assert_eq!(f.output(), output);
+            let mut e = Engine::new(&Config::default()).unwrap();
+            let alerter = Alerter::new(&e);
+            let mut want = Vec::new();
+            assert!(alerter.write(
+                output,
+                attack,
+                &e.score(attack),
+                1_700_000_000_123,
+                &mut want
+            ));
+            want.push(0);
+            assert_eq!(f.process_at(attack, 1_700_000_000_123), &want[..], "{name}");
+            assert_eq!(f.process_at(benign, 1_700_000_000_123), DROP, "{name}");
+        }
+    }
+
+    #[test]
     fn output_never_contains_an_inner_nul() {
         let mut out = b"{\"a\":\"x\0y\"}".to_vec();
         finish_c_string(&mut out);
@@ -369,10 +433,11 @@ mod tests {
             error: None,
             profile: "cadet".into(),
             mode: "all",
+            output: "ecs",
         };
         assert_eq!(
             s.to_json(),
-            r#"{"settings":"a\"b","error":null,"profile":"cadet","mode":"all"}"#
+            r#"{"settings":"a\"b","error":null,"profile":"cadet","mode":"all","output":"ecs"}"#
         );
     }
 }

@@ -1,4 +1,5 @@
-//! The optional settings file (`cadet.toml`): profile, mode, threshold, rule pack, state size.
+//! The optional settings file (`cadet.toml`): profile, mode, threshold, rule pack, state size,
+//! output.
 //!
 //! ```toml
 //! profile = "qradar-t1609"      # cadet | qradar-t1609 | elastic-t1609 | qradar-t1059-013
@@ -7,6 +8,7 @@
 //! rules = "/etc/cadet/rules.toml"   # a rule pack replacing the embedded one (path inside the sandbox)
 //! state_capacity = 4096         # first-seen detector state (0 = off)
 //! scored_requests = 4096        # recently matched requests (audit IDs) remembered (default 4096, 0 = off)
+//! output = "ocsf"               # cadet (default) | ecs | ocsf: what a record becomes
 //! ```
 //! Every key is optional. An unknown key, a wrong type or an unknown mode is an error: the host
 //! reports it once and runs with the defaults rather than half of a configuration.
@@ -20,6 +22,10 @@ pub const SETTINGS_PATHS: [&str; 2] = ["/etc/cadet/cadet.toml", "cadet.toml"];
 /// What to do with records that did not match: the core's [`cadet_core::OutputMode`]
 /// (`all`, the default, or `matches-only`).
 pub use cadet_core::OutputMode as Mode;
+
+/// What a record becomes: the enriched record (`cadet`, the default), an ECS alert document
+/// (`ecs`) or an OCSF Detection Finding (`ocsf`), as `cadet scan --output` writes them.
+pub use cadet_alert::Output;
 
 /// The parsed settings file. `None` means "the default".
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -36,6 +42,8 @@ pub struct Settings {
     pub state_capacity: Option<usize>,
     /// Capacity of the set of scored requests (`None`: the core's default, 4096).
     pub scored_requests: Option<usize>,
+    /// What a record becomes (`None`: `cadet`).
+    pub output: Option<Output>,
 }
 
 impl Settings {
@@ -60,9 +68,15 @@ impl Settings {
                 "scored_requests" => {
                     s.scored_requests = Some(integer(key, value, 1 << 24)? as usize)
                 }
+                "output" => {
+                    let o = string(key, value)?;
+                    s.output = Some(Output::parse(&o).ok_or_else(|| {
+                        format!("`output` must be \"cadet\", \"ecs\" or \"ocsf\", not {o:?}")
+                    })?);
+                }
                 other => {
                     return Err(format!(
-                        "unknown key `{other}` (known: profile, mode, threshold, rules, state_capacity, scored_requests)"
+                        "unknown key `{other}` (known: profile, mode, threshold, rules, state_capacity, scored_requests, output)"
                     ))
                 }
             }
@@ -97,7 +111,7 @@ mod tests {
     #[test]
     fn full_file() {
         let s = Settings::parse(
-            "profile = \"qradar-t1609\"\nmode = \"matches-only\"\nthreshold = 40\nrules = \"/etc/cadet/r.toml\"\nstate_capacity = 16\nscored_requests = 0\n",
+            "profile = \"qradar-t1609\"\nmode = \"matches-only\"\nthreshold = 40\nrules = \"/etc/cadet/r.toml\"\nstate_capacity = 16\nscored_requests = 0\noutput = \"OCSF\"\n",
         )
         .unwrap();
         assert_eq!(s.profile.as_deref(), Some("qradar-t1609"));
@@ -106,6 +120,7 @@ mod tests {
         assert_eq!(s.rules.as_deref(), Some("/etc/cadet/r.toml"));
         assert_eq!(s.state_capacity, Some(16));
         assert_eq!(s.scored_requests, Some(0));
+        assert_eq!(s.output, Some(Output::Ocsf));
     }
 
     #[test]
@@ -115,6 +130,9 @@ mod tests {
 
     #[test]
     fn errors_name_the_problem() {
+        assert!(Settings::parse("output = \"cef\"")
+            .unwrap_err()
+            .contains("`output` must be"));
         assert!(Settings::parse("mode = \"some\"")
             .unwrap_err()
             .contains("mode"));

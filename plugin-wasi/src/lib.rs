@@ -1,6 +1,7 @@
 //! cadet as a WASI Preview 2 component: the `cadet:detector` world of `wit/detector.wit`,
-//! implemented as a thin adapter over [`cadet_core::Engine`]. All detection logic lives in
-//! cadet-core; this crate only converts types and keeps one engine per component instance.
+//! implemented as a thin adapter over [`cadet_core::Engine`] (and [`cadet_alert`] for the
+//! `ecs`/`ocsf` outputs). All detection logic lives in cadet-core; this crate only converts
+//! types and keeps one engine per component instance.
 //!
 //! Build: `cargo build -p cadet-plugin-wasi --target wasm32-wasip2 --profile wasm-release`.
 
@@ -11,6 +12,7 @@ use std::cell::RefCell;
 #[cfg(all(target_arch = "wasm32", feature = "speed"))]
 mod fast;
 
+use cadet_alert::{Alerter, Facts};
 use cadet_core::{
     Config as CoreConfig, Engine, OutputMode, Severity as CoreSeverity, Verdict as CoreVerdict,
 };
@@ -22,7 +24,7 @@ wit_bindgen::generate!({
 
 use exports::cadet::detector::detector::Guest;
 use exports::cadet::detector::detector::{
-    Config, Context, Mode, Owner, RuleHit, Severity, Triage, Verdict, VerdictFlags,
+    Config, Context, Mode, Output, Owner, RuleHit, Severity, Triage, Verdict, VerdictFlags,
 };
 
 /// The engine and mode in force. A component instance is single-threaded.
@@ -30,6 +32,20 @@ struct Detector {
     engine: Engine,
     mode: Mode,
     out: Vec<u8>,
+    /// The alert renderer for `ecs`/`ocsf`, built from the engine on first use.
+    alerter: Option<Alerter>,
+}
+
+/// What `set-output` and `set-received-time` chose; kept when `configure` replaces the engine.
+struct Choice {
+    output: Output,
+    received_ms: Option<i64>,
+}
+
+thread_local! {
+    static CHOICE: RefCell<Choice> = const {
+        RefCell::new(Choice { output: Output::Cadet, received_ms: None })
+    };
 }
 
 thread_local! {
@@ -45,6 +61,7 @@ fn with_detector<R>(f: impl FnOnce(&mut Detector) -> R) -> R {
             engine: Engine::new(&CoreConfig::default()).expect("embedded rule pack"),
             mode: Mode::EnrichAll,
             out: Vec::new(),
+            alerter: None,
         });
         f(detector)
     })
@@ -132,14 +149,50 @@ fn verdict(v: CoreVerdict) -> Verdict {
 }
 
 impl Detector {
-    /// Enriches one record into `self.out` (cleared first); false when the mode drops it.
+    /// Writes one record in the chosen output into `self.out` (cleared first); false when
+    /// nothing is written (the mode drops it, or an alert output and no match).
     fn enrich_into(&mut self, record: &[u8]) -> bool {
         self.out.clear();
+        let (output, received_ms) = CHOICE.with(|c| {
+            let c = c.borrow();
+            (c.output, c.received_ms)
+        });
+        if output != Output::Cadet {
+            return self.alert_into(output, record, received_ms);
+        }
         let mode = match self.mode {
             Mode::EnrichAll => OutputMode::All,
             Mode::MatchesOnly => OutputMode::MatchesOnly,
         };
         self.engine.enrich_as(record, mode, &mut self.out).matched || mode == OutputMode::All
+    }
+
+    /// The ECS document or OCSF finding of a matched record into `self.out`: exactly
+    /// `cadet_alert::Alerter::write` (what `cadet scan --output ecs|ocsf` writes), with the
+    /// received time set by the host, else the record's own (the record is read once).
+    fn alert_into(&mut self, output: Output, record: &[u8], received_ms: Option<i64>) -> bool {
+        let verdict = self.engine.score(record);
+        if !verdict.matched {
+            return false;
+        }
+        let engine = &self.engine;
+        let alerter = self.alerter.get_or_insert_with(|| Alerter::new(engine));
+        let facts = Facts::read(record);
+        let received_ms = received_ms.or(facts.time_ms).unwrap_or(0);
+        match output {
+            Output::Ecs => cadet_alert::ecs::write(
+                alerter,
+                &facts,
+                record,
+                &verdict,
+                received_ms,
+                &mut self.out,
+            ),
+            _ => {
+                let doc = cadet_alert::ocsf::render(alerter, &facts, record, &verdict, received_ms);
+                serde_json::to_writer(&mut self.out, &doc).is_ok()
+            }
+        }
     }
 
     fn enrich_string(&mut self, record: &str) -> Option<String> {
@@ -167,6 +220,7 @@ impl Guest for Component {
                 engine,
                 mode: config.mode,
                 out: Vec::new(),
+                alerter: None,
             });
         });
         Ok(())
@@ -174,6 +228,14 @@ impl Guest for Component {
 
     fn profile() -> String {
         with_detector(|d| String::from(d.engine.profile()))
+    }
+
+    fn set_output(output: Output) {
+        CHOICE.with(|c| c.borrow_mut().output = output);
+    }
+
+    fn set_received_time(ms: Option<i64>) {
+        CHOICE.with(|c| c.borrow_mut().received_ms = ms);
     }
 
     fn score(record: String) -> Result<Verdict, String> {
