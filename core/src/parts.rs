@@ -61,7 +61,7 @@ pub mod condition {
     pub use crate::condition::analysis::{
         applicable_kinds, required_presence, required_values, Presence,
     };
-    pub use crate::condition::{Condition, ConditionError, Lists, Literal, Op, Pattern};
+    pub use crate::condition::{Condition, ConditionError, Lists, Literal, Macros, Op, Pattern};
 }
 
 /// Suppressions and the first-seen state.

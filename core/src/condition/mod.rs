@@ -4,7 +4,7 @@
 //! expr   := or
 //! or     := and ("or" and)*
 //! and    := unary ("and" unary)*
-//! unary  := "not" unary | "(" expr ")" | "true" | "false" | test
+//! unary  := "not" unary | "(" expr ")" | "true" | "false" | "$" MACRO | test
 //! test   := FIELD                         -- true / non-empty / non-zero
 //!         | FIELD "exists"
 //!         | FIELD OP value
@@ -17,7 +17,9 @@
 //! EQL's `:` (case-insensitive, `*` any run, `?` one character); `ilike` is AQL
 //! `ILIKE` (case-insensitive, `%` any run, `_` one character); `imatches` is AQL
 //! `IMATCHES` (case-insensitive regular expression matching the whole string);
-//! `matches` finds a case-sensitive regular expression anywhere.
+//! `matches` finds a case-sensitive regular expression anywhere. `$name` is a named
+//! condition of the pack's `[macros]` table, expanded into the tree when the condition is
+//! parsed (see [`Condition::parse_with`]).
 //!
 //! ```
 //! use cadet_core::parts::condition::Condition;
@@ -36,4 +38,5 @@ mod eval;
 mod parse;
 mod syntax;
 
+pub(crate) use parse::{is_macro_name, macro_refs};
 pub use syntax::*;

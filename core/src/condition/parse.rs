@@ -9,6 +9,30 @@ use crate::text::wildcard::Wildcard;
 impl Condition {
     /// Parses a condition; field names are checked against [`crate::fields`].
     pub fn parse(text: &str, lists: &Lists) -> Result<Condition, ConditionError> {
+        Condition::parse_with(text, lists, &Macros::new())
+    }
+
+    /// Parses a condition that may use the named conditions `macros` (`$name`): each
+    /// reference becomes a copy of the macro's tree (an `and` inside an `and`, or an `or`
+    /// inside an `or`, is merged into it), so the result is the tree of the same condition
+    /// written out in full. Refused past [`MAX_EXPANDED_NODES`] nodes or
+    /// [`MAX_EXPANDED_DEPTH`] levels once expanded.
+    ///
+    /// ```
+    /// use cadet_core::parts::condition::{Condition, Macros};
+    /// let lists = Default::default();
+    /// let mut macros = Macros::new();
+    /// macros.insert("live".into(), Condition::parse("not k8s.denied and not k8s.status_code >= 400", &lists).unwrap());
+    /// let c = Condition::parse_with("k8s.subresource == \"exec\" and $live", &lists, &macros).unwrap();
+    /// assert_eq!(c.fields(), ["k8s.subresource", "k8s.denied", "k8s.status_code"]);
+    /// let e = Condition::parse_with("$nope", &lists, &macros).unwrap_err();
+    /// assert_eq!(e.message, "unknown macro `$nope`");
+    /// ```
+    pub fn parse_with(
+        text: &str,
+        lists: &Lists,
+        macros: &Macros,
+    ) -> Result<Condition, ConditionError> {
         if text.len() > MAX_CONDITION_LEN {
             return Err(ConditionError {
                 offset: 0,
@@ -21,11 +45,22 @@ impl Condition {
             pos: 0,
             end: text.len(),
             lists,
+            macros,
             depth: 0,
+            nodes: 0,
+            bare_macro: false,
         };
         let c = p.or()?;
         if p.pos < p.toks.len() {
             return p.err("expected `and`, `or` or the end of the condition");
+        }
+        if c.depth() > MAX_EXPANDED_DEPTH {
+            return Err(ConditionError {
+                offset: 0,
+                message: alloc::format!(
+                    "condition nested deeper than {MAX_EXPANDED_DEPTH} levels once its macros are expanded"
+                ),
+            });
         }
         Ok(c)
     }
@@ -38,6 +73,29 @@ pub enum Tok {
     Int(i64),
     Sym(&'static str),
     ListRef(String),
+    MacroRef(String),
+}
+
+/// The macro names `text` refers to (`$name`), in order; empty when it does not lex.
+pub fn macro_refs(text: &str) -> Vec<String> {
+    lex(text)
+        .map(|toks| {
+            toks.into_iter()
+                .filter_map(|(_, t)| match t {
+                    Tok::MacroRef(m) => Some(m),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// True when `name` can be written after `$` (letters, digits, `_`, `-`).
+pub fn is_macro_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 pub fn lex(text: &str) -> Result<Vec<(usize, Tok)>, ConditionError> {
@@ -123,6 +181,18 @@ pub fn lex(text: &str) -> Result<Vec<(usize, Tok)>, ConditionError> {
                 }
                 out.push((start, Tok::ListRef(text[start + 1..i].to_string())));
             }
+            b'$' => {
+                i += 1;
+                while i < bytes.len()
+                    && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'-')
+                {
+                    i += 1;
+                }
+                if i == start + 1 {
+                    return Err(err(start, "expected a macro name after `$`"));
+                }
+                out.push((start, Tok::MacroRef(text[start + 1..i].to_string())));
+            }
             b'-' | b'0'..=b'9' => {
                 i += 1;
                 while i < bytes.len() && bytes[i].is_ascii_digit() {
@@ -152,7 +222,12 @@ pub struct Parser<'l> {
     pos: usize,
     end: usize,
     lists: &'l Lists,
+    macros: &'l Macros,
     depth: usize,
+    /// Nodes copied in from macros so far (bounded by [`MAX_EXPANDED_NODES`]).
+    nodes: usize,
+    /// The last `unary` was a bare macro reference (its `and`/`or` may be merged).
+    bare_macro: bool,
 }
 
 impl<'l> Parser<'l> {
@@ -178,11 +253,19 @@ impl<'l> Parser<'l> {
     }
 
     pub fn or(&mut self) -> Result<Condition, ConditionError> {
-        let mut items = alloc::vec![self.and()?];
-        while self.is_word("or") {
+        let mut items = Vec::new();
+        loop {
+            let c = self.and()?;
+            match c {
+                Condition::Or(inner) if self.bare_macro => items.extend(inner),
+                c => items.push(c),
+            }
+            if !self.is_word("or") {
+                break;
+            }
             self.pos += 1;
-            items.push(self.and()?);
         }
+        self.bare_macro = false;
         Ok(if items.len() == 1 {
             items.pop().unwrap_or(Condition::False)
         } else {
@@ -191,11 +274,22 @@ impl<'l> Parser<'l> {
     }
 
     pub fn and(&mut self) -> Result<Condition, ConditionError> {
-        let mut items = alloc::vec![self.unary()?];
-        while self.is_word("and") {
+        let mut items = Vec::new();
+        let mut last_bare;
+        loop {
+            let c = self.unary()?;
+            last_bare = self.bare_macro;
+            match c {
+                Condition::And(inner) if self.bare_macro => items.extend(inner),
+                c => items.push(c),
+            }
+            if !self.is_word("and") {
+                break;
+            }
             self.pos += 1;
-            items.push(self.unary()?);
         }
+        // One item: the caller (`or`) may merge it if it is a bare macro's `or`.
+        self.bare_macro = last_bare && items.len() == 1;
         Ok(if items.len() == 1 {
             items.pop().unwrap_or(Condition::False)
         } else {
@@ -210,7 +304,13 @@ impl<'l> Parser<'l> {
                 "condition nested deeper than {MAX_NESTING} levels"
             ));
         }
+        let mut bare_macro = false;
         let result = match self.peek() {
+            Some(Tok::MacroRef(name)) => {
+                let name = name.clone();
+                bare_macro = true;
+                self.expand(&name)
+            }
             Some(Tok::Word(w)) if w == "not" => {
                 self.pos += 1;
                 Ok(Condition::Not(Box::new(self.unary()?)))
@@ -233,10 +333,32 @@ impl<'l> Parser<'l> {
                 Ok(Condition::False)
             }
             Some(Tok::Word(_)) => self.test(),
-            _ => self.err("expected a field, `not` or `(`"),
+            _ => self.err("expected a field, `not`, `(` or a `$macro`"),
         };
+        self.bare_macro = bare_macro;
         self.depth -= 1;
         result
+    }
+
+    /// A copy of macro `name`'s tree, within the expansion bounds.
+    fn expand(&mut self, name: &str) -> Result<Condition, ConditionError> {
+        let Some(c) = self.macros.get(name) else {
+            return self.err(alloc::format!("unknown macro `${name}`"));
+        };
+        self.nodes += c.size();
+        if self.nodes > MAX_EXPANDED_NODES {
+            return self.err(alloc::format!(
+                "condition larger than {MAX_EXPANDED_NODES} nodes once its macros are expanded"
+            ));
+        }
+        if self.depth + c.depth() > MAX_EXPANDED_DEPTH {
+            return self.err(alloc::format!(
+                "condition nested deeper than {MAX_EXPANDED_DEPTH} levels once its macros are expanded"
+            ));
+        }
+        let c = c.clone();
+        self.pos += 1;
+        Ok(c)
     }
 
     pub fn test(&mut self) -> Result<Condition, ConditionError> {

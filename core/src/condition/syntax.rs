@@ -13,6 +13,16 @@ pub const MAX_NESTING: usize = 32;
 /// Most values in one list.
 pub const MAX_LIST_LEN: usize = 1024;
 
+/// Most nodes (tests, `and`, `or`, `not`) of one condition once its macros are expanded.
+pub const MAX_EXPANDED_NODES: usize = 4096;
+
+/// Deepest condition tree accepted once macros are expanded (a macro used inside
+/// parentheses adds its own depth to theirs).
+pub const MAX_EXPANDED_DEPTH: usize = 2 * MAX_NESTING;
+
+/// Longest chain of macros using macros (`$a` uses `$b` uses `$c` ...).
+pub const MAX_MACRO_CHAIN: usize = 16;
+
 /// A comparison operator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
@@ -202,12 +212,39 @@ impl fmt::Display for ConditionError {
 /// Named lists (`@shells`) a condition may use.
 pub type Lists = BTreeMap<String, Vec<String>>;
 
+/// Named conditions (`$live`) a condition may use, each already parsed with its own macros
+/// expanded: a reference is replaced by a copy of the tree, so nothing that reads a parsed
+/// condition ever sees a macro.
+pub type Macros = BTreeMap<String, Condition>;
+
 impl Condition {
     /// The fields the condition reads, in order of first use.
     pub fn fields(&self) -> Vec<&str> {
         let mut out = Vec::new();
         self.collect_fields(&mut out);
         out
+    }
+
+    /// Nodes of the tree (every test, `and`, `or`, `not`, `true` and `false` counts one).
+    pub fn size(&self) -> usize {
+        match self {
+            Condition::And(items) | Condition::Or(items) => {
+                1 + items.iter().map(Condition::size).sum::<usize>()
+            }
+            Condition::Not(c) => 1 + c.size(),
+            _ => 1,
+        }
+    }
+
+    /// Depth of the tree (a single test is 1).
+    pub fn depth(&self) -> usize {
+        match self {
+            Condition::And(items) | Condition::Or(items) => {
+                1 + items.iter().map(Condition::depth).max().unwrap_or(0)
+            }
+            Condition::Not(c) => 1 + c.depth(),
+            _ => 1,
+        }
     }
 
     fn collect_fields<'s>(&'s self, out: &mut Vec<&'s str>) {

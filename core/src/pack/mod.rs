@@ -4,6 +4,9 @@
 //! [lists]
 //! runtimes = ["docker", "podman", "nerdctl"]
 //!
+//! [macros]                   # named conditions, written `$name` in a condition
+//! container_run = '''cmd.tool in @runtimes and cmd.action in ("run", "create")'''
+//!
 //! [[profile]]
 //! name = "cadet"
 //! combine = "max"            # max | first | sum
@@ -16,9 +19,10 @@
 //! techniques = ["T1610", "T1611"]
 //! score = 90
 //! flags = ["privileged_container"]
-//! when = 'cmd.tool in @runtimes and cmd.action in ("run", "create") and cmd.privileged'
+//! when = '$container_run and cmd.privileged'
 //! ```
 
+use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
@@ -29,6 +33,7 @@ use toml::Spanned;
 use crate::condition::{Condition, Lists};
 
 pub(crate) mod correlation;
+pub(crate) mod macros;
 pub(crate) mod suppress;
 use crate::verdict::{Flags, Severity};
 pub use correlation::{Compare, Correlation, CorrelationKind};
@@ -195,6 +200,8 @@ pub struct Rule {
 pub struct Pack {
     /// Named lists.
     pub lists: Lists,
+    /// Named conditions (`[macros]`) as written, by name; rules hold them expanded.
+    pub macros: BTreeMap<String, String>,
     /// Profiles in pack order.
     pub profiles: Vec<Profile>,
     /// Rules in pack order.
@@ -210,6 +217,8 @@ pub struct Pack {
 struct RawPack {
     #[serde(default)]
     lists: Lists,
+    #[serde(default)]
+    macros: BTreeMap<String, Spanned<String>>,
     #[serde(default)]
     profile: Vec<Spanned<RawProfile>>,
     #[serde(default)]
@@ -342,18 +351,29 @@ impl Pack {
             lists: raw.lists,
             ..Pack::default()
         };
+        let macros = macros::compile(&raw.macros, &pack.lists).map_err(|e| {
+            let line = line_in_string(text, e.span_start, &e.value, e.offset);
+            err(None, Some(line), e.message)
+        })?;
+        pack.macros = raw
+            .macros
+            .iter()
+            .map(|(k, v)| (k.clone(), v.get_ref().clone()))
+            .collect();
         for p in raw.profile {
             let line = line_of(text, p.span().start);
             let p = p.into_inner();
             let gate = match &p.gate {
-                Some(g) => Some(Condition::parse(g.get_ref(), &pack.lists).map_err(|e| {
-                    let line = line_in_string(text, g.span().start, g.get_ref(), e.offset);
-                    err(
-                        Some(&p.name),
-                        Some(line),
-                        alloc::format!("profile `where`: {}", e.message),
-                    )
-                })?),
+                Some(g) => Some(
+                    Condition::parse_with(g.get_ref(), &pack.lists, &macros).map_err(|e| {
+                        let line = line_in_string(text, g.span().start, g.get_ref(), e.offset);
+                        err(
+                            Some(&p.name),
+                            Some(line),
+                            alloc::format!("profile `where`: {}", e.message),
+                        )
+                    })?,
+                ),
                 None => None,
             };
             let fixed_severity = match &p.fixed_severity {
@@ -420,10 +440,12 @@ impl Pack {
                     alloc::format!("`{bad}` is not an ATT&CK technique id (T1234 or T1234.567)"),
                 ));
             }
-            let when = Condition::parse(r.when.get_ref(), &pack.lists).map_err(|e| {
-                let line = line_in_string(text, r.when.span().start, r.when.get_ref(), e.offset);
-                rule_err(line, e.message)
-            })?;
+            let when =
+                Condition::parse_with(r.when.get_ref(), &pack.lists, &macros).map_err(|e| {
+                    let line =
+                        line_in_string(text, r.when.span().start, r.when.get_ref(), e.offset);
+                    rule_err(line, e.message)
+                })?;
             pack.rules.push(Rule {
                 when_text: r.when.get_ref().clone(),
                 id: r.id,
@@ -467,6 +489,7 @@ impl Pack {
         if !raw.rule.is_empty()
             || !raw.profile.is_empty()
             || !raw.lists.is_empty()
+            || !raw.macros.is_empty()
             || !raw.correlation.is_empty()
         {
             return Err(pack_error(
