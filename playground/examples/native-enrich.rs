@@ -1,7 +1,9 @@
 //! The native reference for the browser test: enriches the records of each file
 //! with cadet-core's `Engine::enrich`, one output line per non-blank input line.
 //!
-//! `native-enrich [--profile NAME] [--rules PACK.toml] FILE...`
+//! `native-enrich [--profile NAME] [--rules PACK.toml] [--output cadet|ecs|ocsf] FILE...`
+//! (`ecs`/`ocsf`: `cadet_alert::Alerter::write` for each matched record, what `cadet scan
+//! --output` writes, dated by the record's own time, else 0, as the page dates them);
 //! (with `--rules`, errors name the pack `rules.toml`, as in the page);
 //! `native-enrich --default-pack` prints the embedded rule pack;
 //! `native-enrich --vrl enrich|matches-only [--profile P] [--rules PACK]` the VRL program.
@@ -18,6 +20,7 @@ fn main() -> ExitCode {
     let mut config = Config::default();
     let mut files = Vec::new();
     let mut vrl_mode: Option<String> = None;
+    let mut output = cadet_alert::Output::Cadet;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -27,6 +30,16 @@ fn main() -> ExitCode {
             }
             "--vrl" => vrl_mode = Some(args.next().unwrap_or_default()),
             "--profile" => config.profile = args.next().unwrap_or_default(),
+            "--output" => {
+                let name = args.next().unwrap_or_default();
+                match cadet_alert::Output::parse(&name) {
+                    Some(o) => output = o,
+                    None => {
+                        eprintln!("native-enrich: unknown output {name}");
+                        return ExitCode::from(2);
+                    }
+                }
+            }
             "--rules" => {
                 let path = args.next().unwrap_or_default();
                 match std::fs::read_to_string(&path) {
@@ -61,6 +74,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let alerter = cadet_alert::Alerter::new(&engine);
     let mut out = Vec::new();
     for path in files {
         let bytes = match std::fs::read(&path) {
@@ -74,8 +88,18 @@ fn main() -> ExitCode {
             .replace("\r\n", "\n")
             .replace('\r', "\n");
         for line in text.split('\n').filter(|l| !l.trim().is_empty()) {
-            engine.enrich(line.as_bytes(), &mut out);
-            out.push(b'\n');
+            if output == cadet_alert::Output::Cadet {
+                engine.enrich(line.as_bytes(), &mut out);
+                out.push(b'\n');
+                continue;
+            }
+            let verdict = engine.score(line.as_bytes());
+            let time = cadet_alert::Facts::read(line.as_bytes())
+                .time_ms
+                .unwrap_or(0);
+            if alerter.write(output, line.as_bytes(), &verdict, time, &mut out) {
+                out.push(b'\n');
+            }
         }
     }
     use std::io::Write;

@@ -83,6 +83,21 @@ impl JsPlayground {
         to_js(&self.0.analyze(records, rules.as_deref(), profile))
     }
 
+    /// The records as JSON lines in `output` (`cadet`, `ecs`, `ocsf`): every record enriched,
+    /// or the ECS alert document / OCSF Detection Finding of each matched record. Throws an
+    /// `Error` for an unknown output or a pack that does not load.
+    pub fn export(
+        &mut self,
+        records: &str,
+        rules: Option<String>,
+        profile: &str,
+        output: &str,
+    ) -> Result<Vec<String>, JsError> {
+        self.0
+            .export(records, rules.as_deref(), profile, output)
+            .map_err(|e| JsError::new(&e))
+    }
+
     /// The rule error of a pack and profile, or `null`.
     pub fn check(&mut self, rules: Option<String>, profile: &str) -> Result<JsValue, JsError> {
         to_js(&self.0.check(rules.as_deref(), profile))

@@ -83,6 +83,20 @@ pub struct Analysis {
     pub threshold: u32,
     /// The rule pack or profile could not be used; no verdicts then.
     pub error: Option<RuleError>,
+    /// What the page shows about each rule a verdict names, by rule id.
+    pub rule_info: std::collections::BTreeMap<String, RuleInfo>,
+}
+
+/// A rule's content for the analyst: what it means, where it is documented, what routine
+/// activity also matches it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RuleInfo {
+    /// Longer explanation.
+    pub description: String,
+    /// URLs (ATT&CK, Kubernetes docs, the Falco or Sigma rule it corresponds to).
+    pub references: Vec<String>,
+    /// Legitimate activity that also matches.
+    pub false_positives: Vec<String>,
 }
 
 /// The records of a pasted text: every line that is not blank, with its 1-based line number.
@@ -182,8 +196,74 @@ impl Playground {
                 .enriched
                 .push(String::from_utf8_lossy(&out).into_owned());
         }
+        for id in analysis
+            .verdicts
+            .iter()
+            .flat_map(|v| &v.rules)
+            .map(|h| &h.id)
+        {
+            if analysis.rule_info.contains_key(id) {
+                continue;
+            }
+            if let Some(r) = engine.rules().iter().find(|r| &r.id == id) {
+                let info = RuleInfo {
+                    description: r.description.clone(),
+                    references: r.references.clone(),
+                    false_positives: r.false_positives.clone(),
+                };
+                analysis.rule_info.insert(id.clone(), info);
+            }
+        }
         analysis
     }
+}
+
+impl Playground {
+    /// The records of `records_text` in `output` (`cadet`, `ecs` or `ocsf`), one JSON line each,
+    /// scored as [`Playground::analyze`] scores them (a fresh engine state): `cadet` gives the
+    /// enriched record of every record (the `enriched` of the analysis), `ecs` / `ocsf` the
+    /// alert document of each matched record — what `cadet scan --output ecs|ocsf` writes. The
+    /// page reads no clock: a document is dated by its record's own timestamp, and a record
+    /// with none by 0 (1970-01-01T00:00:00Z: unknown); ECS `event.created` / OCSF
+    /// `metadata.processed_time` are the same time. An unknown output or a pack that does not
+    /// load is an error.
+    pub fn export(
+        &mut self,
+        records_text: &str,
+        rules: Option<&str>,
+        profile: &str,
+        output: &str,
+    ) -> Result<Vec<String>, String> {
+        let output = cadet_alert::Output::parse(output)
+            .ok_or_else(|| format!("unknown output `{output}` (cadet, ecs or ocsf)"))?;
+        let engine = match self.engine(rules, profile) {
+            Ok(engine) => engine,
+            Err(e) => return Err(RuleError::from(&*e).display),
+        };
+        let _ = engine.import_state("{}");
+        let alerter = cadet_alert::Alerter::new(engine);
+        let mut lines = Vec::new();
+        let mut out = Vec::new();
+        for (_, text) in records(records_text).take(MAX_RECORDS) {
+            out.clear();
+            let record = text.as_bytes();
+            let verdict = engine.score(record);
+            let received_ms = record_time_ms(output, record);
+            if alerter.write(output, record, &verdict, received_ms, &mut out) {
+                lines.push(String::from_utf8_lossy(&out).into_owned());
+            }
+        }
+        Ok(lines)
+    }
+}
+
+/// The time an alert of `record` is dated by when the host has no clock: the record's own
+/// timestamp (as `cadet-alert` reads it), else 0. Not needed for `cadet` output.
+pub fn record_time_ms(output: cadet_alert::Output, record: &[u8]) -> i64 {
+    if output == cadet_alert::Output::Cadet {
+        return 0;
+    }
+    cadet_alert::Facts::read(record).time_ms.unwrap_or(0)
 }
 
 /// The VRL program for Vector's `remap` that gives `profile`'s verdicts for `rules`
@@ -232,6 +312,52 @@ mod tests {
     fn records_skip_blank_lines_and_keep_line_numbers() {
         let got: Vec<_> = records("a\n\n  \r\nb\r\n\nc").collect();
         assert_eq!(got, vec![(1, "a"), (4, "b\r"), (6, "c")]);
+    }
+
+    #[test]
+    fn matched_rules_come_with_their_description_references_and_false_positives() {
+        let a = Playground::new().analyze(PRIVILEGED, None, "cadet");
+        let hit = &a.verdicts[0].rules[0].id;
+        let info = &a.rule_info[hit];
+        assert!(!info.description.is_empty(), "{hit}");
+        assert!(info.references.iter().all(|u| u.starts_with("https://")));
+        assert!(!info.references.is_empty() && !info.false_positives.is_empty());
+        let ids: Vec<&String> = a.verdicts[0].rules.iter().map(|h| &h.id).collect();
+        assert_eq!(a.rule_info.keys().collect::<Vec<_>>().len(), ids.len());
+    }
+
+    #[test]
+    fn exports_are_the_enriched_records_or_the_native_alert_documents() {
+        let text = format!("{PRIVILEGED}\n\ndocker ps\nkubectl exec -it web -- sh\n");
+        let mut pg = Playground::new();
+        let a = pg.analyze(&text, None, "cadet");
+        assert_eq!(
+            pg.export(&text, None, "cadet", "cadet").unwrap(),
+            a.enriched
+        );
+        for name in ["ecs", "ocsf"] {
+            let output = cadet_alert::Output::parse(name).unwrap();
+            let mut engine = Engine::new(&Config::default()).unwrap();
+            let alerter = cadet_alert::Alerter::new(&engine);
+            let mut want = Vec::new();
+            for (_, line) in records(&text) {
+                let v = engine.score(line.as_bytes());
+                let t = cadet_alert::Facts::read(line.as_bytes())
+                    .time_ms
+                    .unwrap_or(0);
+                let mut out = Vec::new();
+                if alerter.write(output, line.as_bytes(), &v, t, &mut out) {
+                    want.push(String::from_utf8(out).unwrap());
+                }
+            }
+            assert_eq!(want.len(), 2, "the privileged run and the exec line match");
+            assert_eq!(pg.export(&text, None, "cadet", name).unwrap(), want);
+        }
+        assert!(pg
+            .export(&text, None, "cadet", "cef")
+            .unwrap_err()
+            .contains("cef"));
+        assert!(pg.export(&text, Some("[[rule]"), "cadet", "ecs").is_err());
     }
 
     #[test]

@@ -8,7 +8,7 @@
 // SCREENSHOT (default <repo>/target/playground-screenshot.png).
 
 import { execFileSync } from 'node:child_process';
-import { createReadStream, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -436,6 +436,39 @@ async function main() {
     }
     console.log(`        ${compared} enriched records identical`);
     await page.click('.tab[data-tab="verdicts"]');
+  });
+
+  await check('the ECS and OCSF downloads equal native cadet-alert (cadet scan --output) on fixture files', async () => {
+    const picks = ['core/fixtures/k8s_audit/apiserver.attack.jsonl', 'core/fixtures/ecs/evasions.attack.jsonl', 'core/fixtures/text/lines.attack.log']
+      .map((f) => path.join(repo, f)).filter((f) => existsSync(f));
+    assert(picks.length >= 2, `fixture files for the alert downloads: ${picks}`);
+    let documents = 0;
+    for (const file of picks) {
+      await setRecords(page, readFileSync(file, 'utf8'));
+      for (const profile of ['cadet', 'qradar-t1609']) {
+        await setProfile(page, profile);
+        for (const format of ['ecs', 'ocsf']) {
+          await page.selectOption('#export-format', format);
+          const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#export-enriched')]);
+          assertEq(dl.suggestedFilename(), `cadet-${format}.jsonl`, 'file name');
+          const saved = path.join(tmp, `${format}-${profile}.jsonl`);
+          await dl.saveAs(saved);
+          const got = readFileSync(saved, 'utf8');
+          const want = native(['--profile', profile, '--output', format, file]);
+          assertEq(got, want, `${path.relative(repo, file)} [${profile}] ${format} download`);
+          documents += want.split('\n').filter((l) => l !== '').length;
+        }
+      }
+    }
+    assert(documents > 0, 'no alert documents at all');
+    // cadet: the enriched records, as before
+    await page.selectOption('#export-format', 'cadet');
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#export-enriched')]);
+    assertEq(dl.suggestedFilename(), 'cadet-enriched.jsonl', 'cadet file name');
+    const saved = path.join(tmp, 'enriched.jsonl');
+    await dl.saveAs(saved);
+    assertEq(readFileSync(saved, 'utf8'), native(['--profile', 'qradar-t1609', picks[picks.length - 1]]), 'cadet download');
+    console.log(`        ${documents} ECS/OCSF documents identical`);
   });
 
   await check('with an edited pack, enriched output still equals native', async () => {

@@ -32,6 +32,8 @@ const state = {
   profilesOf: null,  // the pack (text, null: default) whose profiles the selector lists
   last: null,        // last analysis that loaded (shown while the rules are broken)
   lastRecords: null, // the records text it scored
+  lastRules: null,   // and the pack (null: default) and profile it scored them with
+  lastProfile: null,
   lastError: null,   // current rule error
   open: new Set(),   // record lines whose detail row is open
   broken: false,     // the wasm instance trapped
@@ -388,7 +390,26 @@ function renderDetail(v, enriched) {
   if (v.source) add('read as', v.source);
   if (v.rules.length) {
     const ul = el('div');
-    for (const r of v.rules) ul.append(el('div', {}, el('code', { text: r.id }), ` — ${r.title} (${r.score})`));
+    for (const r of v.rules) {
+      ul.append(el('div', {}, el('code', { text: r.id }), ` — ${r.title} (${r.score})`));
+      // rule_info is a Map (serde-wasm-bindgen writes Rust maps as ES Maps).
+      const infos = state.last?.rule_info;
+      const info = infos instanceof Map ? infos.get(r.id) : infos?.[r.id];
+      if (!info) continue;
+      const card = el('div', { class: 'rule-info' });
+      if (info.description) card.append(el('p', { text: info.description }));
+      if (info.references.length) {
+        const refs = el('ul', { class: 'rule-refs' });
+        for (const u of info.references) refs.append(el('li', {}, el('a', { href: u, target: '_blank', rel: 'noopener noreferrer', text: u })));
+        card.append(el('div', { text: 'references' }), refs);
+      }
+      if (info.false_positives.length) {
+        const fps = el('ul', { class: 'rule-fps' });
+        for (const f of info.false_positives) fps.append(el('li', { text: f }));
+        card.append(el('div', { text: 'false positives' }), fps);
+      }
+      ul.append(card);
+    }
     add('rules', ul);
   }
   if (v.indicators.length) add('indicators', v.indicators.join('  ·  '));
@@ -487,6 +508,8 @@ function analyze() {
   if (!a.error) {
     state.last = a;
     state.lastRecords = records;
+    state.lastRules = rules;
+    state.lastProfile = a.profile;
     render(a);
   } else {
     render(state.last);
@@ -568,7 +591,24 @@ function wire() {
   $('export-rules').onclick = () => download('cadet-rules.toml', $('rules').value, 'application/toml');
   $('export-enriched').onclick = () => {
     const a = state.last;
-    download('cadet-enriched.jsonl', a ? a.enriched.join('\n') + (a.enriched.length ? '\n' : '') : '', 'application/x-ndjson');
+    const format = $('export-format').value;
+    const jsonl = (lines) => lines.join('\n') + (lines.length ? '\n' : '');
+    if (format === 'cadet') {
+      download('cadet-enriched.jsonl', a ? jsonl(a.enriched) : '', 'application/x-ndjson');
+      return;
+    }
+    // ECS / OCSF: one document per matched record of the last analysis that loaded, as
+    // `cadet scan --output ecs|ocsf` writes it (dated by each record's own time; no clock).
+    let lines = [];
+    if (a) {
+      try {
+        lines = state.pg.export(state.lastRecords, state.lastRules, state.lastProfile, format);
+      } catch (e) {
+        $('status').textContent = `Cannot export: ${e.message || e}`;
+        return;
+      }
+    }
+    download(`cadet-${format}.jsonl`, jsonl(lines), 'application/x-ndjson');
   };
   $('share').onclick = async () => {
     const frag = await shareFragment();
