@@ -19,7 +19,7 @@ wasmtime::component::bindgen!({
 });
 
 pub use exports::cadet::detector::detector::{
-    Config, Context, Mode, RuleHit, Severity, Triage, Verdict, VerdictFlags,
+    Config, Context, Mode, Output, RuleHit, Severity, Triage, Verdict, VerdictFlags,
 };
 
 /// The component host-tests' build script built (absolute path).
@@ -403,6 +403,28 @@ impl Instance {
             .expect("instantiated")
             .cadet_detector_detector();
         api.call_enrich_bytes(&mut self.store, record)
+    }
+
+    /// `set-output`.
+    pub fn set_output(&mut self, output: Output) -> wasmtime::Result<()> {
+        self.charge(1);
+        let api = self
+            .bindings
+            .as_ref()
+            .expect("instantiated")
+            .cadet_detector_detector();
+        api.call_set_output(&mut self.store, output)
+    }
+
+    /// `set-received-time`.
+    pub fn set_received_time(&mut self, ms: Option<i64>) -> wasmtime::Result<()> {
+        self.charge(1);
+        let api = self
+            .bindings
+            .as_ref()
+            .expect("instantiated")
+            .cadet_detector_detector();
+        api.call_set_received_time(&mut self.store, ms)
     }
 
     /// `export-state`.

@@ -82,6 +82,10 @@ impl Default for Options {
     }
 }
 
+/// Every request's `request.time` property (when Envoy received its first byte), in
+/// nanoseconds since the Unix epoch, serialised as Envoy does: an int64, little-endian.
+pub const REQUEST_TIME_NS: i64 = 1_795_169_702_113_456_789;
+
 /// A request as the downstream client sends it.
 #[derive(Clone, Debug, Default)]
 pub struct Request {
@@ -546,6 +550,7 @@ fn link(linker: &mut Linker<HostState>) -> Result<()> {
                 [b"source", b"address"] => Some(s.source_address.clone().into_bytes()),
                 [b"destination", b"address"] => Some(b"10.0.0.1:6443".to_vec()),
                 [b"request", b"id"] => Some(s.request_id.clone().into_bytes()),
+                [b"request", b"time"] => Some(REQUEST_TIME_NS.to_le_bytes().to_vec()),
                 [b"plugin_name"] => Some(b"cadet".to_vec()),
                 _ => None,
             };
