@@ -98,6 +98,9 @@ enum Command {
         /// Print the rule pack (TOML) instead of the list.
         #[arg(long)]
         export: bool,
+        /// Show the rules whose id starts with this in full: description, references, false
+        /// positives and condition.
+        id: Option<String>,
     },
     /// List the fields rule conditions can use.
     Fields,
@@ -177,7 +180,7 @@ fn main() -> ExitCode {
             scan(&pack, all, format, keep, &files, &output)
         }
         Command::Demo { pack } => demo(&pack),
-        Command::Rules { pack, export } => rules(&pack, export),
+        Command::Rules { pack, export, id } => rules(&pack, export, id.as_deref()),
         Command::Export {
             target:
                 ExportTarget::Vrl {
@@ -433,7 +436,7 @@ fn demo(pack: &PackArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn rules(pack: &PackArgs, export: bool) -> Result<(), Failure> {
+fn rules(pack: &PackArgs, export: bool, id: Option<&str>) -> Result<(), Failure> {
     if export {
         match &pack.rules {
             Some(path) => print!(
@@ -446,6 +449,9 @@ fn rules(pack: &PackArgs, export: bool) -> Result<(), Failure> {
         return Ok(());
     }
     let engine = engine(pack, 0)?;
+    if let Some(id) = id {
+        return rule_cards(&engine, id);
+    }
     let p = engine.profile_def();
     println!("profile {} — {}", p.name, p.description);
     println!(
@@ -464,6 +470,23 @@ fn rules(pack: &PackArgs, export: bool) -> Result<(), Failure> {
             r.title
         );
     }
+    Ok(())
+}
+
+/// The rules of the engine's profile whose id starts with `prefix`, each in full.
+fn rule_cards(engine: &Engine, prefix: &str) -> Result<(), Failure> {
+    let mut out = String::new();
+    for r in engine.rules().iter().filter(|r| r.id.starts_with(prefix)) {
+        out.push_str(&report::rule_card(r));
+        out.push('\n');
+    }
+    if out.is_empty() {
+        return Err(Failure::usage(format!(
+            "no rule of profile `{}` has an id starting with `{prefix}`",
+            engine.profile_def().name
+        )));
+    }
+    print!("{out}");
     Ok(())
 }
 

@@ -311,3 +311,34 @@ impl Table {
         Ok(())
     }
 }
+
+/// One rule in full, as `cadet rules ID` prints it: title, score, techniques, flags, the
+/// description, references, false positives and the condition as written.
+pub fn rule_card(r: &cadet_core::Rule) -> String {
+    let mut s = format!("{} — {}\n", r.id, r.title);
+    s.push_str(&format!("  score       {}\n", r.score));
+    if !r.techniques.is_empty() {
+        s.push_str(&format!("  techniques  {}\n", r.techniques.join(", ")));
+    }
+    if !r.flags.is_empty() {
+        s.push_str(&format!("  flags       {}\n", r.flags.join(", ")));
+    }
+    if !r.description.is_empty() {
+        s.push_str(&format!("\n  {}\n", r.description));
+    }
+    let list = |s: &mut String, name: &str, items: &[String]| {
+        if !items.is_empty() {
+            s.push_str(&format!("\n  {name}:\n"));
+            for i in items {
+                s.push_str(&format!("    - {i}\n"));
+            }
+        }
+    };
+    list(&mut s, "references", &r.references);
+    list(&mut s, "false positives", &r.false_positives);
+    s.push_str("\n  when:\n");
+    for line in r.when_text.trim().lines() {
+        s.push_str(&format!("    {line}\n"));
+    }
+    s
+}

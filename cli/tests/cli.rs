@@ -198,3 +198,23 @@ fn export_vrl_writes_the_same_program_as_the_library() {
         Some(2)
     );
 }
+
+#[test]
+fn rules_with_an_id_show_description_references_and_false_positives() {
+    let o = cadet(&["rules", "cadet.k8s.pod_exec_shell"], "");
+    assert!(o.status.success());
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.starts_with("cadet.k8s.pod_exec_shell — "), "{text}");
+    assert!(
+        text.contains("\n  references:\n    - https://attack.mitre.org/techniques/T1609/\n"),
+        "{text}"
+    );
+    assert!(text.contains("\n  false positives:\n    - "), "{text}");
+    assert!(
+        text.contains("$pod_exec_request") || text.contains("$allowed"),
+        "the condition as written: {text}"
+    );
+    let o = cadet(&["rules", "cadet.nosuch"], "");
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no rule of profile `cadet`"));
+}
