@@ -31,7 +31,8 @@ function lines(buf) {
   return out;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: keep a leading BOM in the string (the default strips it), as the bytes have it.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const records = lines(readFileSync(join(casesDir, 'records.jsonl')));
 const texts = records.map((r) => {
   try {
