@@ -119,8 +119,9 @@ fn event_count_and_value_count_fire_on_the_records_that_make_them_hold() {
     );
     assert!(v.techniques.contains(&"T1613".to_string()));
     assert!(
-        v.indicators
-            .contains(&"test.exec_burst: 4 records by user.name=alice@corp.example within 60s".into()),
+        v.indicators.contains(
+            &"test.exec_burst: 4 records by user.name=alice@corp.example within 60s".into()
+        ),
         "{:?}",
         v.indicators
     );
@@ -248,7 +249,10 @@ fn the_state_is_saved_and_restored_and_bounded() {
     });
     let (burst, spread) = firing(&mut small, &lines);
     let state: Value = serde_json::from_str(&small.export_state()).unwrap();
-    assert_eq!(state["correlations"]["entries"].as_object().unwrap().len(), 2);
+    assert_eq!(
+        state["correlations"]["entries"].as_object().unwrap().len(),
+        2
+    );
     // bob's two groups (lines 1, 2) evict alice's, so her count restarts at line 3: four
     // execs at line 6, three namespaces (web, monitoring, payments) at line 5.
     assert_eq!(burst, [6]);
@@ -267,7 +271,10 @@ fn the_state_is_saved_and_restored_and_bounded() {
 #[test]
 fn bad_correlations_are_refused_naming_them() {
     let cases = [
-        ("rules = [\"cadet.k8s.nope\"]", "unknown rule `cadet.k8s.nope`"),
+        (
+            "rules = [\"cadet.k8s.nope\"]",
+            "unknown rule `cadet.k8s.nope`",
+        ),
         ("group_by = [\"user.nam\"]", "unknown field `user.nam`"),
         ("group_by = [\"user.groups\"]", "holds a list"),
         ("timespan = \"5 minutes\"", "bad timespan"),
