@@ -25,6 +25,7 @@
 #![warn(missing_docs)]
 
 pub mod convert;
+pub mod correlation;
 pub mod pipeline;
 
 use std::collections::BTreeSet;
@@ -37,6 +38,7 @@ use rsigma_parser::{
 
 pub use convert::Feature;
 use convert::{Cond, Ctx};
+pub use correlation::ConvertedCorrelation;
 pub use pipeline::Pipeline;
 
 /// One Sigma file's text and the name used in messages.
@@ -107,6 +109,8 @@ pub struct Conversion {
     pub pack: String,
     /// The converted rules, in input order.
     pub rules: Vec<Converted>,
+    /// The converted correlations (`[[correlation]]`), in input order.
+    pub correlations: Vec<ConvertedCorrelation>,
     /// The refused documents, in input order.
     pub refused: Vec<Refusal>,
     /// Number of `[[suppress]]` entries written (from Sigma filters).
@@ -235,7 +239,7 @@ fn rule_label(title: &str, id: Option<&str>) -> String {
 }
 
 /// A cadet rule id from a Sigma id/name, or the title.
-fn cadet_id(sigma_id: Option<&str>, title: &str) -> String {
+pub(crate) fn cadet_id(sigma_id: Option<&str>, title: &str) -> String {
     let base = sigma_id.unwrap_or(title);
     let slug: String = base
         .chars()
@@ -734,6 +738,9 @@ pub fn convert(inputs: &[Input], opts: &Options) -> Result<Conversion, Error> {
     let mut refused = Vec::new();
     let mut filters: Vec<(String, FilterRule)> = Vec::new();
     let mut lists: Vec<(String, Vec<String>)> = Vec::new();
+    // Sigma id and name of each converted rule (a correlation names its rules by either).
+    let mut refs: Vec<(Option<String>, Option<String>)> = Vec::new();
+    let mut pending: Vec<(String, rsigma_parser::CorrelationRule)> = Vec::new();
     for input in inputs {
         let collection = match rsigma_parser::parse_sigma_yaml(&input.text) {
             Ok(c) => c,
@@ -762,6 +769,7 @@ pub fn convert(inputs: &[Input], opts: &Options) -> Result<Conversion, Error> {
                         c.id = format!("{}.{}", c.id, n + 1);
                     }
                     meta.push((description(r), attribution(r)));
+                    refs.push((r.id.clone(), r.name.clone()));
                     rules.push(c);
                 }
                 Err(feature) => refused.push(Refusal {
@@ -772,19 +780,40 @@ pub fn convert(inputs: &[Input], opts: &Options) -> Result<Conversion, Error> {
             }
         }
         for c in &collection.correlations {
-            refused.push(Refusal {
-                file: input.name.clone(),
-                rule: rule_label(&c.title, c.id.as_deref()),
-                feature: Feature::Correlation(format!(
-                    "correlation `{}` (group-by {:?}, timespan {}): needs engine state over records; see sigma/README.md",
-                    c.correlation_type.as_str(),
-                    c.group_by,
-                    c.timespan.original
-                )),
-            });
+            pending.push((input.name.clone(), c.clone()));
         }
         for f in &collection.filters {
             filters.push((input.name.clone(), f.clone()));
+        }
+    }
+    // Correlations after every rule is converted: a correlation may name rules of any file.
+    let mut correlations: Vec<ConvertedCorrelation> = Vec::new();
+    for (file, c) in &pending {
+        match correlation::convert(file, c, &rules, &refs, &pipelines) {
+            Ok(mut cc) => {
+                if rules.iter().any(|r| r.id == cc.id) || correlations.iter().any(|x| x.id == cc.id)
+                {
+                    cc.id = format!("{}.correlation", cc.id);
+                }
+                correlations.push(cc);
+            }
+            Err(feature) => refused.push(Refusal {
+                file: file.clone(),
+                rule: rule_label(&c.title, c.id.as_deref()),
+                feature,
+            }),
+        }
+    }
+    // Sigma `generate: false` (the default): the base rules feed their correlations and do
+    // not alert alone, so a rule that only correlations with `generate: false` name is
+    // scored 0 (it never matches alone; it is listed, score 0, beside the correlation).
+    for r in rules.iter_mut() {
+        let users: Vec<&ConvertedCorrelation> = correlations
+            .iter()
+            .filter(|c| c.rules.contains(&r.id))
+            .collect();
+        if !users.is_empty() && users.iter().all(|c| !c.generate) {
+            r.score = 0;
         }
     }
     let mut suppressions = Vec::new();
@@ -798,13 +827,54 @@ pub fn convert(inputs: &[Input], opts: &Options) -> Result<Conversion, Error> {
             }),
         }
     }
-    let pack = render(&rules, &meta, &suppressions, &lists);
+    let mut pack = render(&rules, &meta, &suppressions, &lists);
+    render_correlations(&mut pack, &correlations);
     Ok(Conversion {
         pack,
         suppressions: suppressions.len(),
         rules,
+        correlations,
         refused,
     })
+}
+
+fn render_correlations(out: &mut String, cs: &[ConvertedCorrelation]) {
+    for c in cs {
+        out.push_str(&format!(
+            "\n# {} — {} (Sigma correlation {}, timespan {}{})\n[[correlation]]\n",
+            comment(&c.title),
+            comment(&c.file),
+            c.kind,
+            comment(&c.timespan_text),
+            if c.generate {
+                ""
+            } else {
+                "; generate: false, its base rules score 0"
+            }
+        ));
+        out.push_str(&format!("id = {}\n", toml_str(&c.id)));
+        out.push_str(&format!("title = {}\n", toml_str(&c.title)));
+        out.push_str(&format!("description = {}\n", toml_str(&c.description)));
+        out.push_str(&format!("kind = {}\n", toml_str(c.kind)));
+        out.push_str(&format!("rules = {}\n", toml_list(&c.rules)));
+        if !c.group_by.is_empty() {
+            out.push_str(&format!("group_by = {}\n", toml_list(&c.group_by)));
+        }
+        out.push_str(&format!("timespan = {}\n", c.timespan));
+        if let Some(f) = &c.value_field {
+            out.push_str(&format!("value_field = {}\n", toml_str(f)));
+        }
+        let cond: Vec<String> = c
+            .condition
+            .iter()
+            .map(|(o, n)| format!("{o} = {n}"))
+            .collect();
+        out.push_str(&format!("condition = {{ {} }}\n", cond.join(", ")));
+        if !c.techniques.is_empty() {
+            out.push_str(&format!("techniques = {}\n", toml_list(&c.techniques)));
+        }
+        out.push_str(&format!("score = {}\n", c.score));
+    }
 }
 
 fn description(r: &SigmaRule) -> String {

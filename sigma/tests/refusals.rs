@@ -169,20 +169,58 @@ fn escapes_and_wildcards_become_the_right_operators() {
 }
 
 #[test]
-fn correlations_are_refused_with_their_type_and_window() {
-    let text = format!(
-        "{}---\ntitle: Many execs\nid: 9d3c1a5e-0000-4000-8000-0000000000aa\ncorrelation:\n  type: event_count\n  rules: [9d3c1a5e-0000-4000-8000-00000000000f]\n  group-by: [user.username]\n  timespan: 10m\n  condition: {{gte: 5}}\nlevel: high\n",
-        rule("  s:\n    objectRef.subresource: exec\n  condition: s")
-    );
-    let out = convert(&text);
-    assert_eq!(out.rules.len(), 1);
-    let r = &out.refused[0];
-    assert_eq!(r.feature.name(), "correlation");
-    let msg = r.to_string();
-    assert!(
-        msg.contains("Many execs") && msg.contains("event_count") && msg.contains("10m"),
-        "{msg}"
-    );
+fn correlations_beyond_event_and_value_count_are_refused_naming_them() {
+    let corr = |title: &str, body: &str| {
+        format!(
+            "{}---\ntitle: {title}\nid: 9d3c1a5e-0000-4000-8000-0000000000aa\ncorrelation:\n{body}level: high\n",
+            rule("  s:\n    objectRef.subresource: exec\n  condition: s")
+        )
+    };
+    // event_count converts: a [[correlation]] the pack states.
+    let out = convert(&corr(
+        "Many execs",
+        "  type: event_count\n  rules: [9d3c1a5e-0000-4000-8000-00000000000f]\n  group-by: [user.username]\n  timespan: 10m\n  condition: {gte: 5}\n",
+    ));
+    assert!(out.refused.is_empty(), "{:?}", out.refused);
+    assert!(out.pack.contains("kind = \"event_count\""), "{}", out.pack);
+    assert!(out.pack.contains("timespan = 600\n"), "{}", out.pack);
+    // What cadet does not count is refused with the feature and the rule named.
+    let cases = [
+        (
+            "Ordered execs",
+            "  type: temporal\n  rules: [9d3c1a5e-0000-4000-8000-00000000000f]\n  group-by: [user.username]\n  timespan: 10m\n",
+            "temporal",
+        ),
+        (
+            "Tumbling execs",
+            "  type: event_count\n  rules: [9d3c1a5e-0000-4000-8000-00000000000f]\n  timespan: 10m\n  window: tumbling\n  condition: {gte: 5}\n",
+            "sliding",
+        ),
+        (
+            "Group of groups",
+            "  type: value_count\n  rules: [9d3c1a5e-0000-4000-8000-00000000000f]\n  timespan: 10m\n  condition: {field: user.groups, gte: 2}\n",
+            "list field",
+        ),
+        (
+            "Unknown base",
+            "  type: event_count\n  rules: [nope]\n  timespan: 10m\n  condition: {gte: 5}\n",
+            "base rule `nope`",
+        ),
+        (
+            "Huge count",
+            "  type: event_count\n  rules: [9d3c1a5e-0000-4000-8000-00000000000f]\n  timespan: 10m\n  condition: {gte: 100000}\n",
+            "condition value 100000",
+        ),
+    ];
+    for (title, body, why) in cases {
+        let out = convert(&corr(title, body));
+        let Some(r) = out.refused.first() else {
+            panic!("{title}: converted\n{}", out.pack);
+        };
+        assert_eq!(r.feature.name(), "correlation", "{title}: {r}");
+        let msg = r.to_string();
+        assert!(msg.contains(title) && msg.contains(why), "{title}: {msg}");
+    }
 }
 
 #[test]

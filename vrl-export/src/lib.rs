@@ -81,6 +81,14 @@ fn generate(pack: &Pack, profile: &str, mode: Mode, probe: bool) -> Result<Strin
             known.join(", ")
         )));
     };
+    // A correlation counts records across the stream; a remap program sees one event and
+    // keeps nothing between events, so exporting it would silently drop the correlation.
+    if let Some(c) = pack.correlations_of(&p.name).next() {
+        return Err(ExportError(format!(
+            "profile `{}` has correlations (`{}`, ...): VRL keeps no state between events, so they cannot be exported (run them in the CLI, the component, Fluent Bit or Envoy, or remove them; Vector's `reduce` transform can count events)",
+            p.name, c.id
+        )));
+    }
     let rules: Vec<&cadet_core::Rule> = pack.rules_of(&p.name).collect();
     let mut o = Out::new();
     header(&mut o, p, rules.len(), mode);

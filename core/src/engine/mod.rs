@@ -331,7 +331,13 @@ impl Engine {
         if let (Some(cstate), false) = (&mut self.correlation_state, hits.is_empty()) {
             let s = suppression(&self.pack, ev, &ids);
             if s.is_none() {
-                fired = correlate(&self.correlations, cstate, ev, &hits, &mut indicators);
+                let fed;
+                (fired, fed) = correlate(&self.correlations, cstate, ev, &hits, &mut indicators);
+                // A request counts once in a correlation: its later stages (the same
+                // auditID) are duplicates even when this one does not match on its own.
+                if let (true, Some(scored), Some(key)) = (fed, &mut self.scored, &key) {
+                    scored.remember(key.clone(), ev.control_plane.stage.as_deref());
+                }
             }
             suppressed_by = Some(s);
         }
@@ -517,7 +523,8 @@ fn scalar(v: Value<'_>) -> Option<String> {
 }
 
 /// Feeds a record whose base-rule matches are `hits` (not suppressed) to every correlation
-/// over one of them, and returns those whose condition now holds. A record without
+/// over one of them, and returns those whose condition now holds and whether any correlation
+/// counted the record. A record without
 /// `event.time` feeds none. Each correlation counts the record once, whatever number of its
 /// base rules it matched. The group key is `c␟<id>` then, per `group_by` field, `␟` and the
 /// value's length and value (`-` when the record has none: such records form their own
@@ -528,15 +535,17 @@ fn correlate<'c>(
     ev: &Event<'_>,
     hits: &[&Rule],
     indicators: &mut Vec<String>,
-) -> Vec<&'c Correlation> {
+) -> (Vec<&'c Correlation>, bool) {
     let mut fired = Vec::new();
+    let mut fed = false;
     let Value::Int(now) = ev.field("event.time", FIRST_SEGMENT) else {
-        return fired;
+        return (fired, fed);
     };
     for c in correlations {
         if !c.rules.iter().any(|id| hits.iter().any(|h| &h.id == id)) {
             continue;
         }
+        fed = true;
         let mut key = alloc::format!("c\u{1f}{}", c.id);
         let mut group = Vec::new();
         for f in &c.group_by {
@@ -571,5 +580,5 @@ fn correlate<'c>(
             fired.push(c);
         }
     }
-    fired
+    (fired, fed)
 }

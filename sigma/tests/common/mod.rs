@@ -270,6 +270,16 @@ pub fn views(line: &str) -> Vec<Value> {
     out
 }
 
+/// The audit event a record holds (unwrapped from EKS/AKS envelopes), with Sigma's
+/// pseudo-fields: the one view the correlation oracle is given, so a record counts once.
+pub fn audit_view(line: &str) -> Option<Value> {
+    let mut v: Value = serde_json::from_str(line).ok()?;
+    v.as_object_mut()?.remove("_expect");
+    let mut a = audit_event(&v)?;
+    pseudo_fields(&mut a);
+    Some(a)
+}
+
 /// The independent oracle: rsigma-eval with the Sigma rules as written.
 pub struct Oracle {
     engine: rsigma_eval::Engine,
