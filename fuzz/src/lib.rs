@@ -18,22 +18,22 @@ pub mod contract;
 pub mod internal {
     /// Argument analysis of every command of a split line (`analyse_all(&[Cow<str>])`).
     pub use cadet_core::parts::analysis::analyse_all;
-    /// A normalised event, for `Engine::evaluate`.
-    pub use cadet_core::parts::event::Event;
-    /// Rule pack text → compiled pack (`Pack::parse(file_name, text)`).
-    pub use cadet_core::Pack;
-    /// The POSIX shell-line splitter (`sh -c` scripts, `cmd=` of the kubelet `/run`).
-    pub use cadet_core::parts::text::split as shell_split;
     /// The commands of a shell line (`split_commands(&str) -> Vec<Vec<String>>`), its bounds,
     /// and their argument analysis (`analyse_line(&str)`, the path of `sh -c` scripts).
     pub use cadet_core::parts::analysis::analyse_line;
-    pub use cadet_core::parts::text::{split_commands, MAX_SHELL_COMMANDS, MAX_SHELL_DEPTH};
+    /// A normalised event, for `Engine::evaluate`.
+    pub use cadet_core::parts::event::Event;
+    /// The auditd EXECVE line reader (`read_line(&str) -> Option<Event>`).
+    pub use cadet_core::parts::source::read_auditd_line as auditd_read_line;
+    /// The POSIX shell-line splitter (`sh -c` scripts, `cmd=` of the kubelet `/run`).
+    pub use cadet_core::parts::text::split as shell_split;
     /// The Windows command-line splitter.
     pub use cadet_core::parts::text::split_windows;
     /// The kube `requestURI` query decoder (`?command=sh&command=-c…`).
     pub use cadet_core::parts::text::{percent_decode, query_values};
-    /// The auditd EXECVE line reader (`read_line(&str) -> Option<Event>`).
-    pub use cadet_core::parts::source::read_auditd_line as auditd_read_line;
+    pub use cadet_core::parts::text::{split_commands, MAX_SHELL_COMMANDS, MAX_SHELL_DEPTH};
+    /// Rule pack text → compiled pack (`Pack::parse(file_name, text)`).
+    pub use cadet_core::Pack;
 }
 
 use cadet_core::{Config, Engine};
@@ -106,17 +106,17 @@ pub fn k8s_patch_record(patch: &[u8], resource: &str, subresource: Option<&str>)
 }
 
 /// Enriches every line of `data` with `engine` and checks the output contract
-/// ([`contract::check`], strict when the `strict-enrich` feature is on). Panics on a breach:
-/// that is what the fuzzer reports.
+/// ([`contract::check`], the whole contract: a malformed object is carried whole as
+/// `message`, invalid UTF-8 kept in `message_base64`). Panics on a breach: that is what the
+/// fuzzer reports.
 pub fn enrich_and_check(engine: &mut Engine, data: &[u8]) {
-    let strict = cfg!(feature = "strict-enrich");
     let mut out = Vec::new();
     for line in contract::lines(data) {
         out.clear();
         // Not compared with enrich's answer: the first-seen state makes a second look differ.
         let verdict = engine.score(line);
         engine.enrich(line, &mut out);
-        if let Err(e) = contract::check(line, &out, strict) {
+        if let Err(e) = contract::check(line, &out, true) {
             panic!(
                 "{} enrich output breaks the contract: {e}\n  output: {}",
                 engine.profile(),
@@ -128,4 +128,57 @@ pub fn enrich_and_check(engine: &mut Engine, data: &[u8]) {
             "verdict JSON is not an object"
         );
     }
+}
+
+/// The input cut into the pieces of an HTTP request and written as the records the Envoy
+/// filter writes (`plugin-envoy` `Stream::record`; read by the core's `http_request` source):
+/// lines of `data` are taken in turn as method, path, and header values (`user-agent`,
+/// `x-forwarded-client-cert`, `authorization`, `impersonate-user`, `impersonate-group`,
+/// `x-forwarded-for`), the rest as the body. Three records: a `POST` to the path as given, the
+/// same pieces under `/api/v1/namespaces/d/pods/p/exec?…` (the exec path with the input as its
+/// query) and under the kubelet's `/run/ns/pod/c` (body as its `cmd=`).
+pub fn http_request_records(data: &[u8]) -> Vec<Vec<u8>> {
+    let text = String::from_utf8_lossy(data);
+    let mut lines = text.splitn(9, '\n');
+    let mut next = || lines.next().unwrap_or("").to_string();
+    let method = next();
+    let path = next();
+    let headers = [
+        ("user-agent", next()),
+        ("x-forwarded-client-cert", next()),
+        ("authorization", next()),
+        ("impersonate-user", next()),
+        ("impersonate-group", next()),
+        ("x-forwarded-for", next()),
+    ];
+    let body = next();
+    let record = |method: &str, path: &str| {
+        let mut r = String::from(r#"{"auditID":"fuzz-request","method":""#);
+        json_escape(method, &mut r);
+        r.push_str(r#"","path":""#);
+        json_escape(path, &mut r);
+        r.push_str(r#"","headers":{"#);
+        for (i, (name, value)) in headers.iter().enumerate() {
+            if i > 0 {
+                r.push(',');
+            }
+            r.push('"');
+            r.push_str(name);
+            r.push_str(r#"":""#);
+            json_escape(value, &mut r);
+            r.push('"');
+        }
+        // A repeated header is an array, as the filter writes it.
+        r.push_str(r#","impersonate-extra-scopes":["a",""#);
+        json_escape(&headers[4].1, &mut r);
+        r.push_str(r#""]},"body":""#);
+        json_escape(&body, &mut r);
+        r.push_str(r#"","body_truncated":false,"source_address":"10.0.0.7:51234"}"#);
+        r.into_bytes()
+    };
+    vec![
+        record(&method, &path),
+        record("POST", &format!("/api/v1/namespaces/d/pods/p/exec?{path}")),
+        record("POST", &format!("/run/d/p/c?{method}")),
+    ]
 }
