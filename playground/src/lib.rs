@@ -83,6 +83,20 @@ pub struct Analysis {
     pub threshold: u32,
     /// The rule pack or profile could not be used; no verdicts then.
     pub error: Option<RuleError>,
+    /// What the page shows about each rule a verdict names, by rule id.
+    pub rule_info: std::collections::BTreeMap<String, RuleInfo>,
+}
+
+/// A rule's content for the analyst: what it means, where it is documented, what routine
+/// activity also matches it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RuleInfo {
+    /// Longer explanation.
+    pub description: String,
+    /// URLs (ATT&CK, Kubernetes docs, the Falco or Sigma rule it corresponds to).
+    pub references: Vec<String>,
+    /// Legitimate activity that also matches.
+    pub false_positives: Vec<String>,
 }
 
 /// The records of a pasted text: every line that is not blank, with its 1-based line number.
@@ -182,6 +196,24 @@ impl Playground {
                 .enriched
                 .push(String::from_utf8_lossy(&out).into_owned());
         }
+        for id in analysis
+            .verdicts
+            .iter()
+            .flat_map(|v| &v.rules)
+            .map(|h| &h.id)
+        {
+            if analysis.rule_info.contains_key(id) {
+                continue;
+            }
+            if let Some(r) = engine.rules().iter().find(|r| &r.id == id) {
+                let info = RuleInfo {
+                    description: r.description.clone(),
+                    references: r.references.clone(),
+                    false_positives: r.false_positives.clone(),
+                };
+                analysis.rule_info.insert(id.clone(), info);
+            }
+        }
         analysis
     }
 }
@@ -280,6 +312,18 @@ mod tests {
     fn records_skip_blank_lines_and_keep_line_numbers() {
         let got: Vec<_> = records("a\n\n  \r\nb\r\n\nc").collect();
         assert_eq!(got, vec![(1, "a"), (4, "b\r"), (6, "c")]);
+    }
+
+    #[test]
+    fn matched_rules_come_with_their_description_references_and_false_positives() {
+        let a = Playground::new().analyze(PRIVILEGED, None, "cadet");
+        let hit = &a.verdicts[0].rules[0].id;
+        let info = &a.rule_info[hit];
+        assert!(!info.description.is_empty(), "{hit}");
+        assert!(info.references.iter().all(|u| u.starts_with("https://")));
+        assert!(!info.references.is_empty() && !info.false_positives.is_empty());
+        let ids: Vec<&String> = a.verdicts[0].rules.iter().map(|h| &h.id).collect();
+        assert_eq!(a.rule_info.keys().collect::<Vec<_>>().len(), ids.len());
     }
 
     #[test]

@@ -521,7 +521,21 @@ async function main() {
     await page.waitForFunction(() => Number(document.body.dataset.runs || 0) > 0, null, { timeout: 20000 });
     // Open the critical row's details, as an analyst would.
     const critical = page.locator('#verdict-rows tr.row[data-severity="critical"]').first();
-    if (await critical.count()) await critical.click();
+    assert(await critical.count(), 'no critical row in the examples');
+    await critical.click();
+    // Each matched rule shows its content: description, references (links), false positives.
+    const cards = await page.$$eval('tr.detail .rule-info', (cs) => cs.map((c) => ({
+      description: c.querySelector('p')?.textContent ?? '',
+      links: [...c.querySelectorAll('.rule-refs a')].map((a) => a.href),
+      fps: c.querySelectorAll('.rule-fps li').length,
+    })));
+    assert(cards.length > 0, 'no rule content in the details');
+    for (const c of cards) {
+      assert(c.description.length > 20, `short description: ${c.description}`);
+      assert(c.links.every((u) => u.startsWith('https://')), `references: ${c.links}`);
+    }
+    // The top rule scores >= 50, so it has all three (core/tests/rule_content.rs).
+    assert(cards[0].links.length > 0 && cards[0].fps > 0, `top rule: ${JSON.stringify(cards[0])}`);
     mkdirSync(path.dirname(screenshot), { recursive: true });
     await page.screenshot({ path: screenshot, fullPage: true });
     assert(statSync(screenshot).size > 10000, 'screenshot is empty');

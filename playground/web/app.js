@@ -390,7 +390,26 @@ function renderDetail(v, enriched) {
   if (v.source) add('read as', v.source);
   if (v.rules.length) {
     const ul = el('div');
-    for (const r of v.rules) ul.append(el('div', {}, el('code', { text: r.id }), ` — ${r.title} (${r.score})`));
+    for (const r of v.rules) {
+      ul.append(el('div', {}, el('code', { text: r.id }), ` — ${r.title} (${r.score})`));
+      // rule_info is a Map (serde-wasm-bindgen writes Rust maps as ES Maps).
+      const infos = state.last?.rule_info;
+      const info = infos instanceof Map ? infos.get(r.id) : infos?.[r.id];
+      if (!info || (!info.description && !info.references.length && !info.false_positives.length)) continue;
+      const card = el('div', { class: 'rule-info' });
+      if (info.description) card.append(el('p', { text: info.description }));
+      if (info.references.length) {
+        const refs = el('ul', { class: 'rule-refs' });
+        for (const u of info.references) refs.append(el('li', {}, el('a', { href: u, target: '_blank', rel: 'noopener noreferrer', text: u })));
+        card.append(el('div', { text: 'references' }), refs);
+      }
+      if (info.false_positives.length) {
+        const fps = el('ul', { class: 'rule-fps' });
+        for (const f of info.false_positives) fps.append(el('li', { text: f }));
+        card.append(el('div', { text: 'false positives' }), fps);
+      }
+      ul.append(card);
+    }
     add('rules', ul);
   }
   if (v.indicators.length) add('indicators', v.indicators.join('  ·  '));
