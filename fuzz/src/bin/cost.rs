@@ -242,15 +242,15 @@ fn exec_record(i: u64, out: &mut Vec<u8>) {
 }
 
 fn state_table(records: u64, capacity: usize) {
-    println!("## First-seen state: {records} records, each a new user and source IP (pods/exec), state_capacity {capacity}\n");
+    println!("## First-seen state and scored requests: {records} records, each a new user, source IP and auditID (pods/exec), state_capacity {capacity}, scored_requests {}\n", Config::default().scored_requests);
     let mut engine = Engine::new(&Config {
         state_capacity: capacity,
         ..Config::default()
     })
     .unwrap();
     let base = LIVE.load(Ordering::Relaxed);
-    println!("| records streamed | live heap MB (engine + state) | peak heap MB | RSS MB | state entries | records/s |");
-    println!("|---:|---:|---:|---:|---:|---:|");
+    println!("| records streamed | live heap MB (engine + state) | peak heap MB | RSS MB | state entries | scored requests kept | records/s |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|");
     let mut rec = Vec::new();
     let mut out = Vec::new();
     let mut matched = 0u64;
@@ -264,9 +264,11 @@ fn state_table(records: u64, capacity: usize) {
             let live = LIVE.load(Ordering::Relaxed).saturating_sub(base);
             let state = engine.export_state();
             let entries = state.matches("\"used\":").count();
+            // Each request is scored at its one stage: `[auditID, fingerprint, stage]`.
+            let scored = state.matches("\"ResponseComplete\"]").count();
             drop(state);
             println!(
-                "| {} | {:.1} | {:.1} | {:.0} | {entries} | {:.0} |",
+                "| {} | {:.1} | {:.1} | {:.0} | {entries} | {scored} | {:.0} |",
                 i + 1,
                 live as f64 / (1 << 20) as f64,
                 PEAK.load(Ordering::Relaxed) as f64 / (1 << 20) as f64,
