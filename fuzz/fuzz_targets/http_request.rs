@@ -8,22 +8,17 @@
 //! text inside a well-formed record.
 #![no_main]
 
-use std::sync::{Mutex, OnceLock};
-
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    static ENGINES: OnceLock<Mutex<Vec<cadet_core::Engine>>> = OnceLock::new();
-    let mut engines = ENGINES
-        .get_or_init(|| Mutex::new(cadet_fuzz::engines()))
-        .lock()
-        .unwrap();
     let pieces = cadet_fuzz::http_request_records(data);
-    for engine in engines.iter_mut() {
-        // The input as records (one per line), as a host would pass them.
-        cadet_fuzz::enrich_and_check(engine, data);
-        for record in &pieces {
-            cadet_fuzz::enrich_and_check(engine, record);
+    cadet_fuzz::with_engines(|engines| {
+        for engine in engines {
+            // The input as records (one per line), as a host would pass them.
+            cadet_fuzz::enrich_and_check(engine, data);
+            for record in &pieces {
+                cadet_fuzz::enrich_and_check(engine, record);
+            }
         }
-    }
+    });
 });

@@ -49,6 +49,18 @@ pub fn profiles() -> Vec<String> {
         .collect()
 }
 
+/// Runs `f` with one engine per profile of the embedded pack ([`engines`]), built once per
+/// fuzzing process and kept across inputs (so state such as first-seen carries over, as in a
+/// host).
+pub fn with_engines(f: impl FnOnce(&mut [Engine])) {
+    static ENGINES: std::sync::OnceLock<std::sync::Mutex<Vec<Engine>>> = std::sync::OnceLock::new();
+    let mut engines = ENGINES
+        .get_or_init(|| std::sync::Mutex::new(engines()))
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    f(&mut engines);
+}
+
 /// One engine per profile of the embedded pack; the `cadet` one (the default profile) also
 /// keeps a small first-seen state (capacity 16), so eviction runs too.
 pub fn engines() -> Vec<Engine> {
