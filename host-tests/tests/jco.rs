@@ -43,12 +43,13 @@ fn jco(what: &str) -> Option<PathBuf> {
     if !jco.exists() {
         // `npm install` (from package-lock.json): `npm ci` rejects jco's optional per-platform
         // packages under this machine kind's npm settings (omit-lockfile-registry-resolved).
+        // `--no-save` leaves package-lock.json as committed.
         println!(
             "jco is not installed: running `npm install` in {}",
             here.display()
         );
         run(Command::new("npm")
-            .args(["install", "--no-audit", "--no-fund"])
+            .args(["install", "--no-save", "--no-audit", "--no-fund"])
             .current_dir(here));
     }
     Some(jco)
