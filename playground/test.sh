@@ -17,3 +17,5 @@ SCREENSHOT="${SCREENSHOT:-$root/target/playground-screenshot.png}" \
   node playground/tests/browser.test.mjs
 # The shared hostile corpus (scripts/hostile-corpus, issue 15) through the same build.
 CARGO_TARGET_DIR="$target_dir" node playground/tests/hostile.test.mjs
+# Hostile rule packs (issue 15): the twin of host-tests/tests/hostile_rules.rs.
+NATIVE_ENRICH="$target_dir/debug/examples/native-enrich" node playground/tests/hostile_rules.test.mjs
