@@ -73,6 +73,9 @@ fn hostile_corpus_component_equals_native_no_trap_every_profile() {
     // is the slow part of this test).
 }
 
+/// Re-run 2026-12-04 (release, `--include-ignored`): still fails, on that one record only
+/// (`qradar-t1059-013 | 1000000-element args array: all fuel consumed`); every other record of
+/// the 1765 × 4 profiles stays within 10^10 fuel. Un-ignore once the core's cost is fixed.
 #[test]
 #[ignore = "needs core fix: qradar-t1059-013 costs 306 ns/byte on a 1 000 000-argument record, over the component's fuel budget (issue 15)"]
 fn hostile_corpus_component_never_runs_out_of_fuel() {
