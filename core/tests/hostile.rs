@@ -133,13 +133,18 @@ fn odd_lines_each_give_one_json_object() {
 }
 
 fn pack_err(text: &str) -> String {
+    pack_err_or_ok(text).expect("the pack is refused")
+}
+
+/// `None` when the pack loads, else its error.
+fn pack_err_or_ok(text: &str) -> Option<String> {
     Engine::new(&Config {
         rules: Some(text.into()),
         rules_name: "evil.toml".into(),
         ..Config::default()
     })
-    .unwrap_err()
-    .to_string()
+    .err()
+    .map(|e| e.to_string())
 }
 
 const PROFILE: &str = "[[profile]]\nname = \"cadet\"\ncombine = \"max\"\n";
@@ -169,7 +174,17 @@ fn hostile_rule_packs_get_clear_errors() {
         ("not toml at all [[[".to_string(), "evil.toml:1"),
         (format!("{PROFILE}{}", "#".repeat(2 << 20)), "larger than"),
         ("[[profile]]\nname = \"other\"\ncombine = \"max\"\n".to_string(), "unknown profile `cadet`"),
+        // The limit holds for the last value of a list too: 1024 values load, 1025 do not.
+        (rule(&format!("cmd.tool in ({})", vec!["\"x\""; 1025].join(", "))), "list longer than 1024 values"),
+        // A profile's problem names the profile, not a rule.
+        ("[[profile]]\nname = \"cadet\"\ncombine = \"max\"\nprefilter = [\"\"]\n".to_string(), "evil.toml:1: profile `cadet`: prefilter needs 1 to"),
+        ("[[profile]]\nname = \"cadet\"\ncombine = \"max\"\n[[profile]]\nname = \"cadet\"\ncombine = \"max\"\n".to_string(), "profile `cadet`: defined twice"),
     ];
+    let ok = pack_err_or_ok(&rule(&format!(
+        "cmd.tool in ({})",
+        vec!["\"x\""; 1024].join(", ")
+    )));
+    assert!(ok.is_none(), "1024 values refused: {ok:?}");
     for (text, want) in cases {
         let got = pack_err(&text);
         assert!(got.contains(want), "want {want:?}, got {got:?}");

@@ -427,6 +427,10 @@ impl<'l> Parser<'l> {
             self.pos += 1;
             loop {
                 self.value(&mut out)?;
+                // After every value (a `@list` adds many), so the last one counts too.
+                if out.len() > MAX_LIST_LEN {
+                    return self.err(alloc::format!("list longer than {MAX_LIST_LEN} values"));
+                }
                 match self.next() {
                     Some(Tok::Sym(",")) => {
                         if self.peek() == Some(&Tok::Sym(")")) {
@@ -439,9 +443,6 @@ impl<'l> Parser<'l> {
                         self.pos -= 1;
                         return self.err("expected `,` or `)` in a list");
                     }
-                }
-                if out.len() > MAX_LIST_LEN {
-                    return self.err(alloc::format!("list longer than {MAX_LIST_LEN} values"));
                 }
             }
         } else {

@@ -142,9 +142,9 @@ impl Engine {
                 )
                 .map_err(|message| PackError {
                     file: name.to_string(),
-                    rule: Some(profile.name.clone()),
+                    rule: None,
                     line: None,
-                    message,
+                    message: alloc::format!("profile `{}`: {message}", profile.name),
                 })?,
             ),
             _ => None,

@@ -59,7 +59,8 @@ pub const MAX_PREFILTER: usize = 512;
 pub struct PackError {
     /// The pack's name (a file name, or `<embedded>`).
     pub file: String,
-    /// The rule (or profile) the problem is in, when known.
+    /// The rule the problem is in, when known (a profile's problem names the profile in
+    /// `message`).
     pub rule: Option<String>,
     /// 1-based line in the pack text, when known.
     pub line: Option<usize>,
@@ -339,6 +340,15 @@ impl Pack {
         let err = |rule: Option<&str>, line: Option<usize>, message: String| {
             pack_error(file, rule, line, message)
         };
+        // An error in a profile names it as a profile, not as a rule.
+        let profile_err = |name: &str, line: Option<usize>, message: String| {
+            pack_error(
+                file,
+                None,
+                line,
+                alloc::format!("profile `{name}`: {message}"),
+            )
+        };
         let mut raw = read_raw(file, text, "rule pack")?;
         if raw.rule.len() > MAX_RULES {
             return Err(err(
@@ -367,10 +377,10 @@ impl Pack {
                 Some(g) => Some(
                     Condition::parse_with(g.get_ref(), &pack.lists, &macros).map_err(|e| {
                         let line = line_in_string(text, g.span().start, g.get_ref(), e.offset);
-                        err(
-                            Some(&p.name),
+                        profile_err(
+                            &p.name,
                             Some(line),
-                            alloc::format!("profile `where`: {}", e.message),
+                            alloc::format!("`where`: {}", e.message),
                         )
                     })?,
                 ),
@@ -378,8 +388,8 @@ impl Pack {
             };
             let fixed_severity = match &p.fixed_severity {
                 Some(s) => Some(Severity::parse(s).ok_or_else(|| {
-                    err(
-                        Some(&p.name),
+                    profile_err(
+                        &p.name,
                         Some(line),
                         alloc::format!("unknown severity `{s}`"),
                     )
@@ -388,17 +398,17 @@ impl Pack {
             };
             let bad = |k: &[String]| k.len() > MAX_PREFILTER || k.iter().any(|w| w.is_empty());
             if p.prefilter.as_deref().map(bad).unwrap_or(false) || bad(&p.prefilter_control_plane) {
-                return Err(err(
-                    Some(&p.name),
+                return Err(profile_err(
+                    &p.name,
                     Some(line),
                     alloc::format!("prefilter needs 1 to {MAX_PREFILTER} non-empty keywords"),
                 ));
             }
             if pack.profiles.iter().any(|q: &Profile| q.name == p.name) {
-                return Err(err(
-                    Some(&p.name),
+                return Err(profile_err(
+                    &p.name,
                     Some(line),
-                    String::from("profile defined twice"),
+                    String::from("defined twice"),
                 ));
             }
             pack.profiles.push(Profile {
