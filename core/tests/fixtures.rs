@@ -402,9 +402,20 @@ fn prefilter_strategies_agree() {
             Strategy::LowerChunksBigrams,
         )
         .unwrap();
+        let d = Prefilter::with_strategy(
+            words,
+            &p.prefilter_control_plane,
+            markers,
+            Strategy::FoldedPairs,
+        )
+        .unwrap();
         for record in &all {
             let expected = a.may_match(record.as_bytes());
-            for (other, name) in [(&b, "case-insensitive DFA"), (&c, "byte-pair tables")] {
+            for (other, name) in [
+                (&b, "case-insensitive DFA"),
+                (&c, "byte-pair tables"),
+                (&d, "folded pairs"),
+            ] {
                 assert_eq!(
                     expected,
                     other.may_match(record.as_bytes()),

@@ -55,7 +55,7 @@ const LOG_FREQUENCY: [u8; 256] = [
 ];
 
 /// Expected frequency of a byte pair, as a sum of logs (lower: rarer).
-fn pair_cost(a: u8, b: u8) -> u32 {
+pub(crate) fn pair_cost(a: u8, b: u8) -> u32 {
     u32::from(LOG_FREQUENCY[usize::from(a)]) + u32::from(LOG_FREQUENCY[usize::from(b)])
 }
 

@@ -7,13 +7,16 @@
 //! is always read in full. Escapes of other characters (Go's `\u0026` for `&`,
 //! common in Kubernetes audit URIs) do not defeat the filter.
 //!
-//! Three ways to search, with the same answers ([`Strategy`]): the record is lower-cased
-//! in 4 KiB chunks (overlapping by the longest keyword) and searched case-sensitively,
-//! on x86-64 and AArch64 with aho-corasick's SIMD "Teddy" searcher, elsewhere
-//! (WebAssembly) with a byte-pair table ([`crate::prefilter::bigram_searcher`]); or the record is
-//! searched as it is with ASCII-case-insensitive DFAs (slowest; kept to check the others).
+//! Four ways to search, with the same answers ([`Strategy`]): on x86-64 and AArch64 the record
+//! is lower-cased in 4 KiB chunks (overlapping by the longest keyword) and searched
+//! case-sensitively with aho-corasick's SIMD "Teddy" searcher; elsewhere (WebAssembly) it is
+//! searched as it is through a table of case-folded byte pairs, every other position
+//! ([`crate::prefilter::folded_pairs`]). The lower-cased chunks can also be searched with a
+//! byte-pair table ([`crate::prefilter::bigram_searcher`], the previous WebAssembly search), or the
+//! record as it is with ASCII-case-insensitive DFAs (slowest); both are kept to check the others.
 
 pub(crate) mod bigram_searcher;
+pub(crate) mod folded_pairs;
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -32,12 +35,15 @@ pub enum Strategy {
     /// Lower-case the record in chunks and search case-sensitively: aho-corasick's SIMD
     /// Teddy on x86-64 and AArch64.
     LowerChunks,
-    /// Lower-case the record in chunks and search it with byte-pair tables: for targets
-    /// without a SIMD searcher (WebAssembly).
+    /// Lower-case the record in chunks and search it with byte-pair tables (WebAssembly's
+    /// search before [`Strategy::FoldedPairs`]; kept to check and measure it).
     LowerChunksBigrams,
     /// Search the record as it is with ASCII-case-insensitive DFAs (no copy, but a table
     /// step per byte: the slowest).
     CaseInsensitiveDfa,
+    /// Search the record as it is (no copy) through a table of case-folded byte pairs,
+    /// looked up at every other position: for targets without a SIMD searcher (WebAssembly).
+    FoldedPairs,
 }
 
 impl Strategy {
@@ -45,7 +51,7 @@ impl Strategy {
     pub const FOR_TARGET: Strategy = if cfg!(any(target_arch = "x86_64", target_arch = "aarch64")) {
         Strategy::LowerChunks
     } else {
-        Strategy::LowerChunksBigrams
+        Strategy::FoldedPairs
     };
 }
 
@@ -89,6 +95,8 @@ enum Search {
     /// [`Strategy::LowerChunksBigrams`]: keywords, markers and gated keywords in one table,
     /// found in one pass.
     Combined(crate::prefilter::bigram_searcher::BigramSearcher),
+    /// [`Strategy::FoldedPairs`]: the same in one folded table, on the record as it is.
+    Folded(crate::prefilter::folded_pairs::FoldedPairs),
 }
 
 /// A compiled prefilter. Holds a scratch buffer, so it is not `Sync` (neither is an engine).
@@ -156,20 +164,24 @@ impl Prefilter {
                 CHUNK / 2
             ));
         }
+        let classed: Vec<(&[u8], u8)> = lower
+            .iter()
+            .map(|w| (w.as_bytes(), KEYWORD))
+            .chain(marker_lower.iter().map(|w| (w.as_bytes(), MARKER)))
+            .chain(gated_lower.iter().map(|w| (w.as_bytes(), GATED)))
+            .collect();
         let combined = match strategy {
             Strategy::LowerChunksBigrams => {
-                let classed: Vec<(&[u8], u8)> = lower
-                    .iter()
-                    .map(|w| (w.as_bytes(), KEYWORD))
-                    .chain(marker_lower.iter().map(|w| (w.as_bytes(), MARKER)))
-                    .chain(gated_lower.iter().map(|w| (w.as_bytes(), GATED)))
-                    .collect();
                 crate::prefilter::bigram_searcher::BigramSearcher::with_classes(&classed)
+                    .map(Search::Combined)
+            }
+            Strategy::FoldedPairs => {
+                crate::prefilter::folded_pairs::FoldedPairs::new(&classed).map(Search::Folded)
             }
             _ => None,
         };
         let search = match combined {
-            Some(table) => Search::Combined(table),
+            Some(search) => search,
             // Also the fallback of the byte-pair strategy (a one-byte keyword has no pair).
             None => {
                 let build = |words: &[String]| {
@@ -256,6 +268,12 @@ impl Prefilter {
     /// ```
     pub fn may_match(&self, record: &[u8]) -> bool {
         let found = match (&self.search, self.strategy) {
+            (Search::Folded(table), _) => {
+                let found = table.search(record, &decides);
+                // Not decided: the search ran to the end and knows whether there is a backslash.
+                return decides(found.classes)
+                    || (found.backslash && self.escape_may_hide_keyword(record));
+            }
             (Search::Combined(table), _) => self.search_combined(table, record),
             (Search::Lists(lists), Strategy::CaseInsensitiveDfa) => {
                 self.search_in_place(lists, record)
@@ -401,6 +419,7 @@ mod tests {
             Prefilter::with_strategy(&kw, &gated, &markers, Strategy::CaseInsensitiveDfa).unwrap();
         let c =
             Prefilter::with_strategy(&kw, &gated, &markers, Strategy::LowerChunksBigrams).unwrap();
+        let d = Prefilter::with_strategy(&kw, &gated, &markers, Strategy::FoldedPairs).unwrap();
         let pad = |n: usize| "x".repeat(n);
         let mut cases: Vec<String> = alloc::vec![
             "ctr run".into(),
@@ -430,6 +449,12 @@ mod tests {
             assert_eq!(
                 a.may_match(case.as_bytes()),
                 c.may_match(case.as_bytes()),
+                "{}",
+                &case[..case.len().min(40)]
+            );
+            assert_eq!(
+                a.may_match(case.as_bytes()),
+                d.may_match(case.as_bytes()),
                 "{}",
                 &case[..case.len().min(40)]
             );
