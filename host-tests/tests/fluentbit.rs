@@ -873,7 +873,7 @@ fn generic_entry_without_settings_is_profile_cadet_passing_everything() {
     let mut fb = FluentBit::new(unknown_module(), "cadet_filter");
     assert_eq!(
         fb.status(),
-        serde_json::json!({"settings": null, "error": null, "profile": "cadet", "mode": "all"})
+        serde_json::json!({"settings": null, "error": null, "profile": "cadet", "mode": "all", "output": "cadet"})
     );
     let mut native = Native::profile("cadet");
     for r in corpus().iter().take(200) {
@@ -1001,7 +1001,7 @@ fn settings_file_under_accessible_paths_configures_the_filter() {
     let mut fb = FluentBit::wasi("cadet_filter", &[(&dir, "/etc/cadet")], &stderr);
     assert_eq!(
         fb.status(),
-        serde_json::json!({"settings": "/etc/cadet/cadet.toml", "error": null, "profile": "qradar-t1609", "mode": "matches-only"})
+        serde_json::json!({"settings": "/etc/cadet/cadet.toml", "error": null, "profile": "qradar-t1609", "mode": "matches-only", "output": "cadet"})
     );
     let mut native = Native::new(Config {
         profile: "qradar-t1609".into(),
@@ -1087,7 +1087,7 @@ fn without_accessible_paths_the_wasip1_build_uses_defaults_silently() {
     assert!(matches!(fb.filter(b"{}"), Outcome::Kept(_)));
     assert_eq!(
         fb.status(),
-        serde_json::json!({"settings": null, "error": null, "profile": "qradar-t1059-013", "mode": "all"})
+        serde_json::json!({"settings": null, "error": null, "profile": "qradar-t1059-013", "mode": "all", "output": "cadet"})
     );
     let mut native = Native::profile("qradar-t1059-013");
     for r in corpus().iter().take(50) {
