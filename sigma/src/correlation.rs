@@ -55,12 +55,11 @@ fn refuse<T>(m: String) -> Result<T, Feature> {
     Err(Feature::Correlation(m))
 }
 
-/// Converts one correlation; `refs[i]` are the Sigma id and name of `rules[i]`.
+/// Converts one correlation over the rules converted so far (`rules`).
 pub fn convert(
     file: &str,
     c: &CorrelationRule,
     rules: &[Converted],
-    refs: &[(Option<String>, Option<String>)],
     pipelines: &[Pipeline],
 ) -> Result<ConvertedCorrelation, Feature> {
     let kind = match c.correlation_type {
@@ -132,13 +131,13 @@ pub fn convert(
     // The base rules, by Sigma id or name, converted by this run.
     let mut base: Vec<&Converted> = Vec::new();
     for r in &c.rules {
-        let found = refs
+        let found = rules
             .iter()
-            .position(|(id, name)| id.as_deref() == Some(r) || name.as_deref() == Some(r));
+            .find(|b| b.sigma_id.as_deref() == Some(r) || b.sigma_name.as_deref() == Some(r));
         match found {
-            Some(i) => {
-                if !base.iter().any(|b| b.id == rules[i].id) {
-                    base.push(&rules[i]);
+            Some(b) => {
+                if !base.iter().any(|x| x.id == b.id) {
+                    base.push(b);
                 }
             }
             None => {

@@ -66,6 +66,8 @@ pub struct Converted {
     pub title: String,
     /// The Sigma id (or name).
     pub sigma_id: Option<String>,
+    /// The Sigma name (a correlation may name its base rules by it).
+    pub sigma_name: Option<String>,
     /// The cadet rule id (`sigma.<id>`).
     pub id: String,
     /// The pipeline used.
@@ -395,6 +397,7 @@ fn convert_rule(
         title: rule.title.clone(),
         id: cadet_id(sigma_id.as_deref(), &rule.title),
         sigma_id,
+        sigma_name: rule.name.clone(),
         pipeline: p.name.clone(),
         when,
         score: level_score(rule.level),
@@ -738,8 +741,6 @@ pub fn convert(inputs: &[Input], opts: &Options) -> Result<Conversion, Error> {
     let mut refused = Vec::new();
     let mut filters: Vec<(String, FilterRule)> = Vec::new();
     let mut lists: Vec<(String, Vec<String>)> = Vec::new();
-    // Sigma id and name of each converted rule (a correlation names its rules by either).
-    let mut refs: Vec<(Option<String>, Option<String>)> = Vec::new();
     let mut pending: Vec<(String, rsigma_parser::CorrelationRule)> = Vec::new();
     for input in inputs {
         let collection = match rsigma_parser::parse_sigma_yaml(&input.text) {
@@ -769,7 +770,6 @@ pub fn convert(inputs: &[Input], opts: &Options) -> Result<Conversion, Error> {
                         c.id = format!("{}.{}", c.id, n + 1);
                     }
                     meta.push((description(r), attribution(r)));
-                    refs.push((r.id.clone(), r.name.clone()));
                     rules.push(c);
                 }
                 Err(feature) => refused.push(Refusal {
@@ -789,7 +789,7 @@ pub fn convert(inputs: &[Input], opts: &Options) -> Result<Conversion, Error> {
     // Correlations after every rule is converted: a correlation may name rules of any file.
     let mut correlations: Vec<ConvertedCorrelation> = Vec::new();
     for (file, c) in &pending {
-        match correlation::convert(file, c, &rules, &refs, &pipelines) {
+        match correlation::convert(file, c, &rules, &pipelines) {
             Ok(mut cc) => {
                 if rules.iter().any(|r| r.id == cc.id) || correlations.iter().any(|x| x.id == cc.id)
                 {
