@@ -114,7 +114,7 @@ impl Alerter {
                 id: r.id.clone(),
                 title: r.title.clone(),
                 description: r.description.clone(),
-                references: Vec::new(),
+                references: r.references.clone(),
                 techniques: r.techniques.clone(),
             }),
         )

@@ -203,8 +203,9 @@ fn every_field_is_an_ecs_field_of_its_type() {
 
 #[test]
 fn alert_fields_say_what_the_verdict_says() {
-    let alerter = Alerter::new(&Engine::new(&Config::default()).unwrap());
-    let (mut sub, mut k8s, mut kept) = (0, 0, 0);
+    let engine = Engine::new(&Config::default()).unwrap();
+    let alerter = Alerter::new(&engine);
+    let (mut sub, mut k8s, mut kept, mut with_reference) = (0, 0, 0, 0);
     for case in common::corpus() {
         let at = &case.label;
         let v = &case.verdict;
@@ -215,6 +216,22 @@ fn alert_fields_say_what_the_verdict_says() {
         assert_eq!(doc["rule"]["id"], top.id.as_str(), "{at}");
         assert_eq!(doc["rule"]["name"], top.title.as_str(), "{at}");
         assert_eq!(doc["rule"]["ruleset"], "cadet/cadet", "{at}");
+        // the strongest rule's content: its description and its first reference
+        let rule = engine.rules().iter().find(|r| r.id == top.id).unwrap();
+        match rule.references.first() {
+            Some(link) => {
+                assert_eq!(doc["rule"]["reference"], link.as_str(), "{at}");
+                with_reference += 1;
+            }
+            None => assert!(doc["rule"].get("reference").is_none(), "{at}"),
+        }
+        if !rule.description.is_empty() {
+            assert_eq!(
+                doc["rule"]["description"],
+                rule.description.as_str(),
+                "{at}"
+            );
+        }
         assert_eq!(doc["threat"]["framework"], "MITRE ATT&CK", "{at}");
         let techs = doc["threat"]["technique"]["id"].as_array().unwrap();
         for t in &v.techniques {
@@ -282,6 +299,9 @@ fn alert_fields_say_what_the_verdict_says() {
             kept += 1;
         }
     }
-    eprintln!("{sub} sub-techniques, {k8s} raw audit events, {kept} Elastic Endpoint records kept");
-    assert!(sub > 0 && k8s > 0 && kept > 0);
+    eprintln!(
+        "{sub} sub-techniques, {k8s} raw audit events, {kept} Elastic Endpoint records kept, \
+         {with_reference} alerts with rule.reference"
+    );
+    assert!(sub > 0 && k8s > 0 && kept > 0 && with_reference > 0);
 }
