@@ -2,14 +2,18 @@
 //! core `Engine::evaluate`.
 
 use alloc::format;
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use cadet_core::fields::{self, FieldKind};
 use cadet_core::parts::condition::{Condition, Literal, Op};
 
-use crate::runtime::Out;
-use crate::text::{regex, regex_escape, string, strings};
+use crate::program::Out;
+use crate::text::regex;
+use crate::text::string;
+use crate::text::strings;
+use crate::text::wildcard::wildcard_body;
+use crate::text::wildcard::wildcard_regex;
 
 /// True for fields that differ per command of a record (evaluated per segment): the core's
 /// field table says so ([`cadet_core::fields::Scope::Segment`]).
@@ -58,25 +62,6 @@ fn lit_text(l: &Literal) -> String {
         Literal::Int(i) => format!("{i}"),
         Literal::Bool(b) => String::from(if *b { "true" } else { "false" }),
     }
-}
-
-/// The wildcard pattern (lower-cased) as an anchored regular expression (core `wildcard.rs`).
-fn wildcard_regex(pattern: &str, any: char, one: char) -> String {
-    format!("(?s)^{}$", wildcard_body(pattern, any, one))
-}
-
-fn wildcard_body(pattern: &str, any: char, one: char) -> String {
-    let mut re = String::new();
-    for c in pattern.to_lowercase().chars() {
-        if c == any {
-            re.push_str(".*");
-        } else if c == one {
-            re.push('.');
-        } else {
-            re.push_str(&regex_escape(&c.to_string()));
-        }
-    }
-    re
 }
 
 /// Names the first capturing group of `re` `cadet1` (unless it has a name); returns the

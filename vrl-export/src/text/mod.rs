@@ -1,6 +1,15 @@
-//! VRL literals and small expression builders shared by the runtime and the rules.
+//! VRL literals (strings, arrays, regexes, comments), and the text helpers of core `text`
+//! (ASCII case, clean paths) emitted as VRL.
 
+pub(crate) mod json;
+pub(crate) mod shell_words;
+pub(crate) mod time;
+pub(crate) mod wildcard;
+
+use alloc::format;
 use alloc::string::String;
+
+use crate::program::Out;
 
 /// A VRL string literal (`"..."`) for `s`: quotes, backslashes and template braces escaped.
 pub fn string(s: &str) -> String {
@@ -96,4 +105,32 @@ pub fn comment(text: &str, indent: &str) -> String {
         }
     }
     out
+}
+
+/// `out = <ASCII lower case of the string variable v>` (core: `to_ascii_lowercase`).
+pub(crate) fn ascii_lower(o: &mut Out, out: &str, v: &str) {
+    o.push(&format!(
+        "{out} = if match({v}, r'^[\\x00-\\x7F]*$') {{ downcase({v}) }} else {{ replace_with({v}, r'[A-Z]+') -> |m| {{ downcase(m.string) }} }}"
+    ));
+}
+
+pub(crate) fn ascii_upper(o: &mut Out, out: &str, v: &str) {
+    o.push(&format!(
+        "{out} = if match({v}, r'^[\\x00-\\x7F]*$') {{ upcase({v}) }} else {{ replace_with({v}, r'[a-z]+') -> |m| {{ upcase(m.string) }} }}"
+    ));
+}
+
+/// `clean_path(p)` as an expression over a string expression.
+pub(crate) fn clean_path(p: &str) -> String {
+    format!(
+        "\"/\" + join!(filter(split({p}, \"/\")) -> |_i, s| {{ s != \"\" && s != \".\" }}, \"/\")"
+    )
+}
+
+/// Lower-cases (ASCII, core `api::lower`) the variable `v` when it is not null.
+pub(crate) fn lower_in_place(o: &mut Out, v: &str) {
+    let t = o.var("lc");
+    o.push(&format!("if {v} != null {{\n{t} = string!({v})"));
+    ascii_lower(o, v, &t);
+    o.push("}");
 }

@@ -1,0 +1,222 @@
+//! crictl, ctr and runc (core `analysis::cri`).
+
+use alloc::format;
+
+use crate::analysis::evidence::note;
+use crate::analysis::facts::cap;
+use crate::analysis::facts::host_ns;
+use crate::analysis::facts::mount_spec;
+use crate::analysis::facts::set_privileged;
+use crate::analysis::flag_cursor::cursor;
+use crate::analysis::flag_cursor::is_option;
+use crate::analysis::flag_cursor::options;
+use crate::analysis::flag_cursor::takes_list;
+use crate::analysis::flag_cursor::TRUTHY;
+use crate::program::Out;
+use crate::text::ascii_lower;
+use crate::text::strings;
+
+pub(crate) const CTR_RUN_BOOL: &[&str] = &[
+    "--privileged",
+    "--rm",
+    "-t",
+    "--tty",
+    "-d",
+    "--detach",
+    "--net-host",
+    "--privileged-without-host-devices",
+    "--read-only",
+    "--null-io",
+    "--rootfs",
+    "--no-pivot",
+    "--allow-new-privs",
+    "--help",
+    "--cni",
+    "--sync-fs",
+];
+
+pub(crate) fn crictl(o: &mut Out) {
+    let g = takes_list(&[
+        "-r",
+        "--runtime-endpoint",
+        "-i",
+        "--image-endpoint",
+        "-t",
+        "--timeout",
+        "-c",
+        "--config",
+    ]);
+    let e = takes_list(&["--timeout", "-e", "--env", "-w", "--workdir"]);
+    o.push("ph = \"g\"");
+    cursor(o, |o| {
+        o.push(&format!(
+            "if ph == \"g\" {{\n    if {} {{\n    used = true",
+            is_option()
+        ));
+        options(o, &g, |_| {});
+        o.push("    } else { ph = \"a\" }\n}\nif !used && ph == \"a\" {\n    used = true\n    pos = pos + 1");
+        ascii_lower(o, "cact", "w");
+        o.push("    c_action = cact\n    ph = \"o\"\n}");
+        o.push(&format!(
+            "if !used && ph == \"o\" {{\n    if {} {{\n    used = true",
+            is_option()
+        ));
+        options(o, &e, |o| {
+            o.push("if includes([\"-i\", \"-t\", \"--interactive\", \"--tty\"], of) { c_inter = true }")
+        });
+        o.push(
+            r#"    } else if w == "--" { used = true; pos = pos + 1; ph = "t" } else { ph = "t" }
+}
+if !used && ph == "t" {
+    used = true
+    pos = pos + 1
+    c_target = w
+    ph = "rest"
+}
+if !used && ph == "rest" {
+    used = true
+    if c_action == "exec" {
+        crest = slice!(args, pos)
+        if length(crest) > 0 && crest[0] == "--" { crest = slice!(crest, 1) }
+        c_inner = crest
+    }
+    pos = n
+}"#,
+        );
+    });
+}
+
+pub(crate) fn ctr(o: &mut Out) {
+    let g = takes_list(&[
+        "-a",
+        "--address",
+        "-n",
+        "--namespace",
+        "--timeout",
+        "--connect-timeout",
+    ]);
+    let run = format!("!includes({}, tf)", strings(CTR_RUN_BOOL));
+    let fin = "c_action = t_act\nif includes([\"run\", \"create\", \"exec\"], t_act) { ph = \"r\" } else { ph = \"t\" }";
+    o.push("ph = \"g\"\nt_first = \"\"");
+    cursor(o, |o| {
+        o.push(&format!(
+            "if ph == \"g\" {{\n    if {} {{\n    used = true",
+            is_option()
+        ));
+        options(o, &g, |_| {});
+        o.push("    } else { ph = \"a\" }\n}\nif !used && ph == \"a\" {\n    used = true\n    pos = pos + 1");
+        ascii_lower(o, "t_first", "w");
+        o.push(&format!(
+            "    if includes([\"c\", \"container\", \"containers\", \"t\", \"task\", \"tasks\", \"i\", \"image\", \"images\"], t_first) {{ ph = \"a2\" }} else {{\n    t_act = t_first\n    {fin}\n    }}\n}}\nif !used && ph == \"a2\" {{\n    used = true\n    pos = pos + 1\n    c_sub = t_first"
+        ));
+        ascii_lower(o, "t_act", "w");
+        o.push(&format!(
+            "    {fin}\n}}\nif !used && ph == \"t\" {{\n    used = true\n    pos = pos + 1\n    c_target = w\n    ph = \"done\"\n}}"
+        ));
+        o.push(&format!(
+            "if !used && ph == \"r\" {{\n    if {} {{\n    used = true",
+            is_option()
+        ));
+        options(o, &run, |o| {
+            o.push("v = \"\"\nif ov != null { v = string!(ov) }");
+            o.push(&format!(
+                "if of == \"--privileged\" {{ if {TRUTHY} {{\n{}\n}} }}",
+                set_privileged("ow")
+            ));
+            o.push("else if of == \"--net-host\" {\n    nsn = \"net\"");
+            host_ns(o, "nsn", "ow");
+            o.push("} else if of == \"--with-ns\" {\n    if contains(v, \":\") {\n        wn = split(v, \":\", limit: 2)\n        if starts_with(string!(wn[1]), \"/proc/1/\") {\n            nsn = string!(wn[0])");
+            host_ns(o, "nsn", "ow");
+            o.push("        }\n    }\n} else if of == \"--cap-add\" {");
+            cap(o, "v", "ow");
+            o.push("} else if of == \"--mount\" {");
+            mount_spec(o, "v", "ow");
+            o.push(&format!(
+                "}} else if of == \"--device\" {{\n    c_dev = push(c_dev, v)\n    {}\n}} else if of == \"-t\" || of == \"--tty\" {{\n    c_inter = true\n}} else if of == \"--user\" || of == \"-u\" {{\n    c_euser = ov\n}}",
+                note("cmd.devices", "ow")
+            ));
+        });
+        o.push(
+            r#"    } else { ph = "p" }
+}
+if !used && ph == "p" {
+    used = true
+    pos = pos + 1
+    if c_action == "exec" { c_target = w; ph = "rest" } else { c_image = w; ph = "p2" }
+}
+if !used && ph == "p2" {
+    used = true
+    pos = pos + 1
+    c_target = w
+    ph = "rest"
+}
+if !used && ph == "rest" {
+    used = true
+    c_inner = slice!(args, pos)
+    pos = n
+}"#,
+        );
+    });
+    o.push(&format!(
+        "if ph == \"a2\" {{\n    c_sub = null\n    t_act = t_first\n    {fin}\n}}"
+    ));
+}
+
+pub(crate) fn runc(o: &mut Out) {
+    let g = takes_list(&["--root", "--log", "--log-format", "--criu", "--rootless"]);
+    let t = takes_list(&[
+        "--cwd",
+        "--env",
+        "-e",
+        "--user",
+        "-u",
+        "--cap",
+        "-c",
+        "--process",
+        "-p",
+        "--pid-file",
+        "--console-socket",
+        "--preserve-fds",
+        "--additional-gids",
+        "-g",
+        "--apparmor",
+        "--process-label",
+        "--bundle",
+        "-b",
+    ]);
+    o.push("ph = \"g\"");
+    cursor(o, |o| {
+        o.push(&format!(
+            "if ph == \"g\" {{\n    if {} {{\n    used = true",
+            is_option()
+        ));
+        options(o, &g, |_| {});
+        o.push("    } else { ph = \"a\" }\n}\nif !used && ph == \"a\" {\n    used = true\n    pos = pos + 1");
+        ascii_lower(o, "ract", "w");
+        o.push("    c_action = ract\n    ph = \"o\"\n}");
+        o.push(&format!(
+            "if !used && ph == \"o\" {{\n    if {} {{\n    used = true",
+            is_option()
+        ));
+        options(o, &t, |o| {
+            o.push("if of == \"-t\" || of == \"--tty\" { c_inter = true } else if of == \"--cap\" || of == \"-c\" {\n    v = \"\"\n    if ov != null { v = string!(ov) }");
+            cap(o, "v", "ow");
+            o.push("} else if of == \"--user\" || of == \"-u\" { c_euser = ov }");
+        });
+        o.push(
+            r#"    } else { ph = "t" }
+}
+if !used && ph == "t" {
+    used = true
+    pos = pos + 1
+    c_target = w
+    ph = "rest"
+}
+if !used && ph == "rest" {
+    used = true
+    if c_action == "exec" { c_inner = slice!(args, pos) }
+    pos = n
+}"#,
+        );
+    });
+}

@@ -1,0 +1,139 @@
+//! Wrappers looked through (core `analysis::wrappers`): sudo, env, nohup, `sh -c` scripts.
+
+use alloc::format;
+
+use crate::program::Out;
+use crate::text::{ascii_lower, strings};
+
+pub(crate) const TOOLS: &[&str] = &[
+    "docker",
+    "podman",
+    "nerdctl",
+    "kubectl",
+    "crictl",
+    "ctr",
+    "runc",
+    "nsenter",
+    "chroot",
+    "kubeletctl",
+    "curl",
+    "wget",
+    "mount",
+    "lxc",
+];
+
+pub(crate) const SHELLS: &[&str] = &["sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"];
+
+/// `out = program_name(v)` (core `command::program_name`: basename, `.exe` dropped, ASCII lower case).
+pub(crate) fn program_name(o: &mut Out, out: &str, v: &str) {
+    let t = o.var("pn");
+    o.push(&format!(
+        "{t} = replace(replace({v}, r'(?s)^.*[/\\\\]', \"\"), r'(?:\\.exe|\\.EXE)$', \"\")"
+    ));
+    ascii_lower(o, out, &t);
+}
+
+/// The wrappers, assignments and reserved words before the command of the argv item `it` (its
+/// words `it.a`, its depth `it.d`, the wrappers around it `it.w`): a `sh -c` script becomes an
+/// item of the next level, a container tool an item with its arguments (core
+/// `analysis::wrappers::analyse_depth`).
+pub(crate) fn read(o: &mut Out) {
+    o.push(
+        r#"            ws_st = "prog"
+            ws_skip = 0
+            ws_stop = false
+            ws_wr = []
+            ws_ti = -1
+            ws_script = null
+            ws_shell = ""
+            ws_tmo = false
+            it_a = it.a
+            for_each(it_a) -> |j, w0| {
+                w = string!(w0)
+                if !ws_stop {
+                    if ws_skip > 0 { ws_skip = ws_skip - 1 } else {
+                        used = false
+                        if ws_st == "sudo" {
+                            if starts_with(w, "-") {
+                                used = true
+                                if w == "--" { ws_st = "prog" } else if includes(["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "--user", "--group"], w) { ws_skip = 1 }
+                            } else { ws_st = "prog" }
+                        }
+                        if !used && ws_st == "env" {
+                            if w == "-u" || w == "--unset" { used = true; ws_skip = 1 }
+                            else if starts_with(w, "-") || (contains(w, "=") && !starts_with(w, "=")) { used = true }
+                            else { ws_st = "prog" }
+                        }
+                        if !used && ws_st == "nohup" {
+                            if starts_with(w, "-") {
+                                used = true
+                                if includes(["-n", "-c", "-s", "-k", "-o", "-e"], w) { ws_skip = 1 }
+                            } else if ws_tmo { used = true; ws_tmo = false; ws_st = "prog" } else { ws_st = "prog" }
+                        }
+                        if !used && ws_st == "busybox" {"#,
+    );
+    program_name(o, "bbn", "w");
+    o.push(&format!(
+        r#"                            if includes({shells}, bbn) {{ used = true; ws_st = "shopt" }} else {{ ws_st = "prog" }}
+                        }}
+                        if !used && ws_st == "shopt" {{
+                            used = true
+                            if starts_with(w, "-") {{
+                                if !starts_with(w, "--") && contains(w, "c") {{ ws_st = "script" }}
+                            }} else {{ ws_stop = true }}
+                        }} else if !used && ws_st == "script" {{
+                            used = true
+                            ws_script = w
+                            ws_stop = true
+                        }}
+                        if !used && ws_st == "prog" && (match(w, r'^[A-Za-z_][A-Za-z0-9_]*\+?=') || includes({reserved}, w)) {{
+                            # core wrappers: a `NAME=value` assignment or a reserved word before the command
+                            used = true
+                        }}
+                        if !used && ws_st == "prog" {{"#,
+        shells = strings(SHELLS),
+        reserved = strings(cadet_core::parts::analysis::RESERVED)
+    ));
+    program_name(o, "wn", "w");
+    o.push(&format!(
+        r#"                            if wn == "sudo" || wn == "doas" || wn == "env" {{
+                                ws_wr = push(ws_wr, wn)
+                                if wn == "env" {{ ws_st = "env" }} else {{ ws_st = "sudo" }}
+                            }} else if includes(["nohup", "exec", "command", "time", "setsid", "chronic", "stdbuf", "nice", "ionice", "timeout"], wn) {{
+                                ws_wr = push(ws_wr, wn)
+                                ws_st = "nohup"
+                                ws_tmo = wn == "timeout"
+                            }} else if includes({shells}, wn) {{
+                                ws_shell = wn
+                                if wn == "busybox" {{ ws_st = "busybox" }} else {{ ws_st = "shopt" }}
+                            }} else {{
+                                ws_ti = j
+                                ws_stop = true
+                            }}
+                        }}
+                    }}
+                }}
+            }}
+            it_w = it.w
+            it_d = it.d
+            if ws_script != null {{
+                if it_d < 4 {{
+                    pre = append(append(it_w, ws_wr), [ws_shell + " -c"])
+                    an_next = push(an_next, {{"s": ws_script, "d": it_d + 1, "w": pre, "done": false}})
+                }}"#,
+        shells = strings(SHELLS)
+    ));
+    o.push(
+        r#"            } else if ws_ti >= 0 {
+                tw = string!(get!(it_a, [ws_ti]))"#,
+    );
+    program_name(o, "tn", "tw");
+    o.push(&format!(
+        r#"                if tn == "microk8s.kubectl" || tn == "kubectl1" {{ tn = "kubectl" }} else if tn == "docker.io" {{ tn = "docker" }} else if tn == "lxd.lxc" || tn == "incus" {{ tn = "lxc" }}
+                if includes({tools}, tn) {{
+                    an_next = push(an_next, {{"a": slice!(it_a, ws_ti + 1), "t": tn, "w": append(it_w, ws_wr), "done": true}})
+                }}
+            }}"#,
+        tools = strings(TOOLS)
+    ));
+}

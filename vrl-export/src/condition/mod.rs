@@ -1,0 +1,3 @@
+//! Rule conditions (core `condition`) compiled to VRL.
+
+pub(crate) mod eval;

@@ -1,0 +1,26 @@
+//! Wildcard patterns (core `text::wildcard`) as regular expressions.
+
+use alloc::format;
+use alloc::string::String;
+
+use crate::text::regex_escape;
+use alloc::string::ToString;
+
+/// The wildcard pattern (lower-cased) as an anchored regular expression (core `wildcard.rs`).
+pub(crate) fn wildcard_regex(pattern: &str, any: char, one: char) -> String {
+    format!("(?s)^{}$", wildcard_body(pattern, any, one))
+}
+
+pub(crate) fn wildcard_body(pattern: &str, any: char, one: char) -> String {
+    let mut re = String::new();
+    for c in pattern.to_lowercase().chars() {
+        if c == any {
+            re.push_str(".*");
+        } else if c == one {
+            re.push('.');
+        } else {
+            re.push_str(&regex_escape(&c.to_string()));
+        }
+    }
+    re
+}
