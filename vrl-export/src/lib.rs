@@ -149,6 +149,8 @@ fn generate(pack: &Pack, profile: &str, mode: Mode, probe: bool) -> Result<Strin
 
 /// True when a rule of the profile can hold for a control-plane or daemon record (core
 /// `engine::applicable_kinds` of the gate and of each rule).
+///
+/// Mirrors core `condition::analysis::applicable_kinds`.
 fn reads_control_plane(p: &Profile, rules: &[&cadet_core::Rule]) -> bool {
     let control_plane_kind = |c: &cadet_core::parts::condition::Condition| {
         match cadet_core::parts::condition::applicable_kinds(c) {

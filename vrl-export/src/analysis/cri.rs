@@ -35,6 +35,7 @@ pub(crate) const CTR_RUN_BOOL: &[&str] = &[
     "--sync-fs",
 ];
 
+/// Mirrors core `analysis::cri::crictl`.
 pub(crate) fn crictl(o: &mut Out) {
     let g = takes_list(&[
         "-r",
@@ -86,6 +87,7 @@ if !used && ph == "rest" {
     });
 }
 
+/// Mirrors core `analysis::cri::ctr`.
 pub(crate) fn ctr(o: &mut Out) {
     let g = takes_list(&[
         "-a",
@@ -162,6 +164,7 @@ if !used && ph == "rest" {
     ));
 }
 
+/// Mirrors core `analysis::cri::runc`.
 pub(crate) fn runc(o: &mut Out) {
     let g = takes_list(&["--root", "--log", "--log-format", "--criu", "--rootless"]);
     let t = takes_list(&[

@@ -73,6 +73,8 @@ pub(crate) const DOCKER_RUN_BOOL: &[&str] = &[
     "--use-api-version",
 ];
 
+/// Mirrors core `analysis::docker::docker_like`.
+/// Mirrors core `analysis::docker::docker_run_takes_value`.
 pub(crate) fn docker(o: &mut Out) {
     let global_takes = takes_list(DOCKER_GLOBAL_VALUE);
     let run_takes = format!(

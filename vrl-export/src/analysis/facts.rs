@@ -12,6 +12,8 @@ use crate::text::ascii_upper;
 use crate::text::clean_path;
 
 /// `CommandAnalysis::mount_source(src, written)`; `src` and `written` are string variables.
+///
+/// Mirrors core `analysis::facts::mount_source`.
 pub(crate) fn mount_source(o: &mut Out, src: &str, written: &str) {
     let c = o.var("ms");
     o.push(&format!(
@@ -22,12 +24,14 @@ pub(crate) fn mount_source(o: &mut Out, src: &str, written: &str) {
     ));
 }
 
+/// Mirrors core `analysis::facts::volume`.
 pub(crate) fn volume(o: &mut Out, spec: &str, written: &str) {
     let s = o.var("vol");
     o.push(&format!("{s} = string!(split({spec}, \":\")[0])"));
     mount_source(o, &s, written);
 }
 
+/// Mirrors core `analysis::facts::mount`.
 pub(crate) fn mount_spec(o: &mut Out, spec: &str, written: &str) {
     let (k, s) = (o.var("mk"), o.var("msrc"));
     o.push(&format!(
@@ -37,6 +41,7 @@ pub(crate) fn mount_spec(o: &mut Out, spec: &str, written: &str) {
     o.push("}");
 }
 
+/// Mirrors core `analysis::facts::cap`.
 pub(crate) fn cap(o: &mut Out, value: &str, written: &str) {
     let (t, u) = (o.var("cap"), o.var("capu"));
     o.push(&format!(
@@ -49,6 +54,7 @@ pub(crate) fn cap(o: &mut Out, value: &str, written: &str) {
     ));
 }
 
+/// Mirrors core `analysis::facts::host_ns`.
 pub(crate) fn host_ns(o: &mut Out, ns: &str, written: &str) {
     let t = o.var("hns");
     o.push(&format!(
@@ -57,6 +63,7 @@ pub(crate) fn host_ns(o: &mut Out, ns: &str, written: &str) {
     ));
 }
 
+/// Mirrors core `analysis::facts::security_opt`.
 pub(crate) fn security_opt(o: &mut Out, value: &str, written: &str) {
     let (t, l) = (o.var("so"), o.var("sol"));
     o.push(&format!("{t} = {value}"));
@@ -67,11 +74,14 @@ pub(crate) fn security_opt(o: &mut Out, value: &str, written: &str) {
     ));
 }
 
+/// Mirrors core `analysis::facts::set_privileged`.
 pub(crate) fn set_privileged(written: &str) -> String {
     format!("c_priv = true\n{}", note("cmd.privileged", written))
 }
 
 /// `CommandAnalysis::url(word)`; `word` is a string variable.
+///
+/// Mirrors core `analysis::facts::url`.
 pub(crate) fn url(o: &mut Out, word: &str) {
     let (l, ok, rest, p, hp, path, port) = (
         o.var("ul"),

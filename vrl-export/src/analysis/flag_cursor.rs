@@ -15,6 +15,9 @@ pub(crate) const TRUTHY: &str =
 /// `Flags::options` does: `--flag=value`, `--flag value`, short clusters; runs `handler`
 /// once per option with `of` (flag), `ov` (value or null) and `ow` (as written).
 /// `takes` is a VRL condition over `tf` (the flag) saying whether it takes a value.
+///
+/// Mirrors core `analysis::flag_cursor::options`.
+/// Mirrors core `analysis::flag_cursor::truthy`.
 pub(crate) fn options(o: &mut Out, takes: &str, handler: impl FnOnce(&mut Out)) {
     o.push(&format!(
         r#"pos = pos + 1
@@ -71,6 +74,8 @@ pub(crate) fn takes_list(list: &[&str]) -> String {
 }
 
 /// The cursor loop: `body` sees `w` (the word at `pos`) and `used`.
+///
+/// Mirrors core `analysis::flag_cursor::Flags`.
 pub(crate) fn cursor(o: &mut Out, body: impl FnOnce(&mut Out)) {
     o.push("pos = 0\nn = length(args)\nfor_each(range!(0, n + 1)) -> |_k, _x| {\nif pos < n {\n    w = string!(get!(args, [pos]))\n    used = false");
     body(o);

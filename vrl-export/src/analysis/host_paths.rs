@@ -29,12 +29,12 @@ pub(crate) const SENSITIVE_TREES: &[&str] = &[
     "/run/secrets",
 ];
 
-/// Host paths core `api::sensitive_host_path` adds to the argument analysis' list
-/// (core `source/api.rs` `EXTRA_SENSITIVE`).
+/// Host paths core `sensitive_host_path` adds to the argument analysis' list.
 pub(crate) const EXTRA_SENSITIVE: &[&str] = &[
     "/var", "/var/run", "/run", "/var/log", "/home", "/sys", "/usr", "/lib", "/opt/cni", "/etc/cni",
 ];
 
+/// Mirrors core `analysis::host_paths::is_sensitive_host_path`.
 pub(crate) fn sensitive(p: &str) -> String {
     let trees: alloc::vec::Vec<String> = SENSITIVE_TREES.iter().map(|t| regex_escape(t)).collect();
     format!(
@@ -44,7 +44,9 @@ pub(crate) fn sensitive(p: &str) -> String {
     )
 }
 
-/// `core api::sensitive_host_path(p)` for a cleaned path variable `p`.
+/// `sensitive_host_path(p)` for a cleaned path variable `p`.
+///
+/// Mirrors core `analysis::host_paths::sensitive_host_path`.
 pub(crate) fn sensitive_host_path(p: &str) -> String {
     format!(
         "({} || includes({}, {p}) || starts_with({p}, \"/var/log/\") || ends_with({p}, \".sock\"))",

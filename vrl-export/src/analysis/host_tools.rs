@@ -11,6 +11,8 @@ use crate::program::Out;
 use crate::text::clean_path;
 
 /// nsenter's options; `handler_ns` true records namespaces (the payload only needs the target).
+///
+/// Mirrors core `analysis::host_tools::nsenter`.
 pub(crate) fn nsenter_options(o: &mut Out, target_var: &str, written_var: &str, record_ns: bool) {
     let takes = takes_list(&[
         "-t", "--target", "-S", "--setuid", "-G", "--setgid", "-r", "-w", "-Z",
@@ -31,6 +33,7 @@ if nsx != null { c_nsns = push(c_nsns, nsx) }"#,
     });
 }
 
+/// Mirrors core `analysis::host_tools::nsenter`.
 pub(crate) fn nsenter(o: &mut Out) {
     o.push("c_action = \"enter\"\nph = \"o\"\nn_tw = \"\"");
     cursor(o, |o| {
@@ -55,6 +58,7 @@ if !used && ph == "rest" {
     ));
 }
 
+/// Mirrors core `analysis::host_tools::chroot`.
 pub(crate) fn chroot(o: &mut Out) {
     let takes = takes_list(&["--userspec", "--groups"]);
     o.push("c_action = \"chroot\"\nph = \"o\"");
@@ -85,6 +89,7 @@ if !used && ph == "rest" {{
     });
 }
 
+/// Mirrors core `analysis::host_tools::mount`.
 pub(crate) fn mount_tool(o: &mut Out) {
     let takes = takes_list(&[
         "-t",

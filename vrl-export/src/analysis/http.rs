@@ -11,6 +11,7 @@ use crate::analysis::flag_cursor::takes_list;
 use crate::program::Out;
 use crate::text::ascii_lower;
 
+/// Mirrors core `analysis::http::kubeletctl`.
 pub(crate) fn kubeletctl(o: &mut Out) {
     let takes = takes_list(&[
         "-s",
@@ -45,6 +46,7 @@ pub(crate) fn kubeletctl(o: &mut Out) {
     ));
 }
 
+/// Mirrors core `analysis::http::http_client`.
 pub(crate) fn http_client(o: &mut Out) {
     o.push("c_action = \"request\"\nh_prev = false");
     o.push("for_each(args) -> |_i, hw0| {\n    hw = string!(hw0)\n    if h_prev {");

@@ -79,6 +79,7 @@ pub(crate) const KUBECTL_VALUE: &[&str] = &[
     "--reason",
 ];
 
+/// Mirrors core `analysis::kubectl::kubectl_resource`.
 pub(crate) fn kubectl_resource(o: &mut Out, out: &str, word: &str) {
     let l = o.var("kr");
     ascii_lower(o, &l, word);
@@ -99,6 +100,8 @@ else if {l} == "clusterrolebinding" {{ {l} = "clusterrolebindings" }}
     ));
 }
 
+/// Mirrors core `analysis::kubectl::kubectl`.
+/// Mirrors core `analysis::kubectl::pod_overrides`.
 pub(crate) fn kubectl(o: &mut Out) {
     o.push(
         "k_action = null\nk_pos = []\nk_inner = []\nk_image = null\nk_over = null\nk_files = []",

@@ -15,6 +15,10 @@ use cadet_core::parts::analysis::LXC_VALUE;
 
 /// core analysis/lxc.rs `lxc`: `launch`/`init` with `-c KEY=VALUE`, `config|profile set`,
 /// `config|profile device add`, `exec`/`shell`/`console` and `REMOTE:NAME` targets.
+///
+/// Mirrors core `analysis::lxc::lxc`.
+/// Mirrors core `analysis::lxc::lxc_config`.
+/// Mirrors core `analysis::lxc::lxc_device`.
 pub(crate) fn lxc(o: &mut Out) {
     o.push("x_action = null\nx_rest = []\nx_inner = []\nx_kv = []");
     let takes = format!(

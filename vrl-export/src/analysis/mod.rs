@@ -31,9 +31,12 @@ use crate::program::Out;
 use crate::text::shell_words::shell_split;
 use crate::text::shell_words::split_commands;
 
-/// `command::analyse_all(p_argv)` then one payload per command: leaves `segs`, an array of
+/// `analyse_all(p_argv)` then one payload per command: leaves `segs`, an array of
 /// objects with the `cmd.*` and `payload.*` fields, the evidence pairs under `e`, and the
 /// payload facts triage reads under `pl`.
+///
+/// Mirrors core `analysis::analyse_all`.
+/// Mirrors core `analysis::analyse`.
 pub(crate) fn analyse(o: &mut Out, control_plane: bool) {
     o.push("\n# ------------------------------------------------------------------ 3. argument analysis");
     o.push("# core: command::analyse_all — wrappers (sudo, env, nohup, sh -c ...) looked through;");

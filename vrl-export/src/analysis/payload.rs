@@ -25,7 +25,9 @@ pub(crate) const PAYLOAD_SHELLS: &[&str] = &[
     "cmd",
 ];
 
-/// `Payload::analyse` (core payload.rs) of the current command.
+/// `Payload::analyse` of the current command.
+///
+/// Mirrors core `analysis::payload::analyse`.
 pub(crate) fn payload(o: &mut Out) {
     o.push("\n# core: Payload::analyse — what runs inside the container.");
     o.push(

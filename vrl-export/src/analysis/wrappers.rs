@@ -24,7 +24,9 @@ pub(crate) const TOOLS: &[&str] = &[
 
 pub(crate) const SHELLS: &[&str] = &["sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"];
 
-/// `out = program_name(v)` (core `command::program_name`: basename, `.exe` dropped, ASCII lower case).
+/// `out = program_name(v)` (basename, `.exe` dropped, ASCII lower case).
+///
+/// Mirrors core `analysis::wrappers::program_name`.
 pub(crate) fn program_name(o: &mut Out, out: &str, v: &str) {
     let t = o.var("pn");
     o.push(&format!(
@@ -37,6 +39,9 @@ pub(crate) fn program_name(o: &mut Out, out: &str, v: &str) {
 /// words `it.a`, its depth `it.d`, the wrappers around it `it.w`): a `sh -c` script becomes an
 /// item of the next level, a container tool an item with its arguments (core
 /// `analysis::wrappers::analyse_depth`).
+///
+/// Mirrors core `analysis::wrappers::analyse_depth`.
+/// Mirrors core `analysis::wrappers::canonical_tool`.
 pub(crate) fn read(o: &mut Out) {
     o.push(
         r#"            ws_st = "prog"

@@ -1,5 +1,5 @@
-//! Rule conditions (core `condition.rs`) compiled to VRL, and the verdict assembly of
-//! core `Engine::evaluate`.
+//! Rule conditions compiled to VRL (core `condition::eval`): one condition tree of the pack
+//! becomes VRL that sets `ok` and the indicators, per command segment where the field says so.
 
 use alloc::format;
 use alloc::string::String;
@@ -122,6 +122,8 @@ fn name_first_group(re: &str) -> (String, Option<String>) {
 /// variable `sv` satisfies `op` with any of `values` (core `condition::text_any`).
 /// Without `ind` (the indicators are not wanted: under `not`) only whether any value matches is
 /// computed, in one expression; with it, the first matching value's indicator is kept.
+///
+/// Mirrors core `condition::eval::text_any`.
 fn text_any(o: &mut Out, sv: &str, op: Op, values: &[Literal], hit: &str, ind: Option<&str>) {
     let texts: Vec<String> = values.iter().map(lit_text).collect();
     let folded = matches!(
@@ -306,6 +308,8 @@ fn indicates(c: &Condition) -> bool {
 /// Emits a condition; returns the names of its result variables: `ok`, and the indicators it
 /// adds when it holds (`None` for a condition that never adds any). The indicators are read
 /// only when the condition holds.
+///
+/// Mirrors core `condition::eval::eval`.
 pub fn cond(o: &mut Out, c: &Condition, seg: &str) -> (String, Option<String>) {
     cond_for(o, c, seg, true)
 }
@@ -385,6 +389,7 @@ fn cond_for(o: &mut Out, c: &Condition, seg: &str, want: bool) -> (String, Optio
     (ok, ind)
 }
 
+/// Mirrors core `condition::eval::test`.
 fn test(
     o: &mut Out,
     field: &str,

@@ -21,6 +21,7 @@ pub(crate) fn all_sorted<'a>(items: impl Iterator<Item = &'a String>) -> Vec<Str
     set.into_iter().collect()
 }
 
+/// Mirrors core `engine::evaluate`.
 pub(crate) fn evaluate(o: &mut Out, pack: &Pack, p: &Profile, rules: &[&cadet_core::Rule]) {
     o.push("\n# ------------------------------------------------------------------ 5. rules and verdict");
     let triage_on = p.triage;

@@ -6,6 +6,7 @@ use crate::engine::all_sorted;
 use crate::program::Out;
 use crate::text::string;
 
+/// Mirrors core `engine::triage::assess`.
 pub(crate) fn triage(o: &mut Out, rules: &[&cadet_core::Rule]) {
     o.push("    # Triage (core triage.rs): escalation criteria of the analyst card, the rules' response steps.");
     o.push(

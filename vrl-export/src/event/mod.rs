@@ -6,8 +6,10 @@ use crate::program::Out;
 use crate::text::shell_words::shell_split;
 use crate::text::shell_words::windows_split;
 
-/// `ProcessStart::complete` (core event.rs): argv from the command line, the command
+/// `ProcessStart::complete`: argv from the command line, the command
 /// line from argv, names from paths.
+///
+/// Mirrors core `event::complete`.
 pub(crate) fn complete(o: &mut Out) {
     o.push("\n# core: ProcessStart::complete — fill argv, command line and names from each other.");
     o.push(

@@ -10,6 +10,8 @@ use crate::text::string;
 use cadet_core::fields::{FieldKind, FIELDS};
 
 /// The event-level fields rules read (process, event, user), as `evf."name"`.
+///
+/// Mirrors core `fields::read`.
 pub(crate) fn process_event_fields(o: &mut Out) {
     o.push(
         "\n# ------------------------------------------------------------------ 4. event fields",
@@ -30,8 +32,10 @@ parents = filter([p_pname, p_pexe, p_pcl]) -> |_i, x| { x != null }"#,
     );
 }
 
-/// The VRL expression of an API field (core `ApiEvent::field`); `None` for a field this
-/// generator does not know (a test checks every field of core `api::FIELDS` has one).
+/// The VRL expression of a control-plane field; `None` for a field this generator does not
+/// know (a test checks every control-plane field of core `fields::FIELDS` has one).
+///
+/// Mirrors core `fields::read`.
 pub(crate) fn field_expr(name: &str) -> Option<&'static str> {
     Some(match name {
         "source.ip" => "a_ips",
@@ -82,8 +86,9 @@ pub(crate) fn field_expr(name: &str) -> Option<&'static str> {
     })
 }
 
-/// The event fields of a control-plane or daemon record: core `fields.rs` and
-/// `ApiEvent::field` (no container tool ran: `cmd.script_tools` is 0), evidence under `_e`.
+/// The event fields of a control-plane or daemon record, from the core's field table (no container tool ran: `cmd.script_tools` is 0), evidence under `_e`.
+///
+/// Mirrors core `fields::read`.
 pub(crate) fn control_plane_event_fields(o: &mut Out) {
     let mut parts: Vec<String> = Vec::new();
     let mut lists: Vec<&str> = Vec::new();

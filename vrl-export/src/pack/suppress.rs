@@ -12,6 +12,7 @@ use crate::text::strings;
 use alloc::string::ToString;
 use cadet_core::Pack;
 
+/// Mirrors core `pack::suppress::matches`.
 pub(crate) fn suppressions(o: &mut Out, pack: &Pack) {
     if pack.suppressions.is_empty() {
         return;

@@ -9,6 +9,7 @@ use crate::text::regex;
 use crate::text::regex_escape;
 use cadet_core::Profile;
 
+/// Mirrors core `prefilter::may_match`.
 pub(crate) fn prefilter(o: &mut Out, p: &Profile) {
     o.push("\n# ------------------------------------------------------------------ 1. prefilter");
     match &p.prefilter {

@@ -22,6 +22,9 @@ pub(crate) fn declare(o: &mut Out, control_plane: bool) {
 
 /// Source detection and the process normalisers (core `source::normalise`).
 /// Leaves `src` ("" when no normaliser read the record) and the `p_*` variables.
+///
+/// Mirrors core `source::normalise`.
+/// Mirrors core `source::normalise_text`.
 pub(crate) fn normalise(o: &mut Out) {
     o.push("line = null");
     control_plane::init(o);

@@ -7,6 +7,8 @@ use crate::program::Out;
 use crate::text::dotted_candidates;
 
 /// Emits `v = <base.key read as core get_dotted does>` and returns the variable.
+///
+/// Mirrors core `text::json::get_dotted`.
 pub(crate) fn dot(o: &mut Out, base: &str, key: &str) -> String {
     let v = o.var("d");
     let c = dotted_candidates(base, key);
@@ -18,6 +20,8 @@ pub(crate) fn dot(o: &mut Out, base: &str, key: &str) -> String {
 }
 
 /// `out = value.as_i64()` for the expression `e` (core `Json::as_i64`).
+///
+/// Mirrors core `text::json::as_i64`.
 pub(crate) fn as_i64(o: &mut Out, out: &str, e: &str) {
     let t = o.var("ai");
     o.push(&format!(
@@ -25,17 +29,23 @@ pub(crate) fn as_i64(o: &mut Out, out: &str, e: &str) {
     ));
 }
 
-/// `text(x)` (core `api::text`) as an expression: a string, an integer or bool as text, else null.
+/// `text(x)` as an expression: a string, an integer or bool as text, else null.
+///
+/// Mirrors core `text::json::text`.
 pub(crate) fn text(x: &str) -> String {
     format!("if is_string({x}) {{ {x} }} else if is_integer({x}) || is_boolean({x}) {{ to_string!({x}) }} else {{ null }}")
 }
 
-/// `nonempty(x)` (core `api::nonempty`) as an expression: `text(x)` unless empty.
+/// `nonempty(x)` as an expression: `text(x)` unless empty.
+///
+/// Mirrors core `text::json::nonempty`.
 pub(crate) fn nonempty(x: &str) -> String {
     format!("if is_string({x}) {{ if {x} == \"\" {{ null }} else {{ {x} }} }} else if is_integer({x}) || is_boolean({x}) {{ to_string!({x}) }} else {{ null }}")
 }
 
 /// `x.as_bool() == Some(b)` (core `Json::as_bool`: a bool, or "true"/"false" in any ASCII case).
+///
+/// Mirrors core `text::json::as_bool`.
 pub(crate) fn is_bool(x: &str, b: bool) -> String {
     format!("({x} == {b} || (is_string({x}) && downcase(string!({x})) == \"{b}\"))")
 }

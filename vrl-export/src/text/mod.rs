@@ -73,6 +73,8 @@ pub fn regex_escape(s: &str) -> String {
 /// The candidate paths of the (possibly dotted) key `key` of `base`, in the order the
 /// core's `get_dotted` tries them: the whole name as a flat key first, then the part
 /// before the first dot as an object and the rest looked up the same way.
+///
+/// Mirrors core `text::json::get_dotted`.
 pub fn dotted_candidates(base: &str, key: &str) -> alloc::vec::Vec<String> {
     let mut candidates = alloc::vec::Vec::new();
     let parts: alloc::vec::Vec<&str> = key.split('.').collect();
@@ -108,6 +110,8 @@ pub fn comment(text: &str, indent: &str) -> String {
 }
 
 /// `out = <ASCII lower case of the string variable v>` (core: `to_ascii_lowercase`).
+///
+/// Mirrors core `text::lower`.
 pub(crate) fn ascii_lower(o: &mut Out, out: &str, v: &str) {
     o.push(&format!(
         "{out} = if match({v}, r'^[\\x00-\\x7F]*$') {{ downcase({v}) }} else {{ replace_with({v}, r'[A-Z]+') -> |m| {{ downcase(m.string) }} }}"
@@ -121,13 +125,17 @@ pub(crate) fn ascii_upper(o: &mut Out, out: &str, v: &str) {
 }
 
 /// `clean_path(p)` as an expression over a string expression.
+///
+/// Mirrors core `text::clean_path`.
 pub(crate) fn clean_path(p: &str) -> String {
     format!(
         "\"/\" + join!(filter(split({p}, \"/\")) -> |_i, s| {{ s != \"\" && s != \".\" }}, \"/\")"
     )
 }
 
-/// Lower-cases (ASCII, core `api::lower`) the variable `v` when it is not null.
+/// Lower-cases (ASCII) the variable `v` when it is not null.
+///
+/// Mirrors core `text::lower`.
 pub(crate) fn lower_in_place(o: &mut Out, v: &str) {
     let t = o.var("lc");
     o.push(&format!("if {v} != null {{\n{t} = string!({v})"));

@@ -5,6 +5,8 @@ use alloc::format;
 use crate::program::Out;
 
 /// `out = shell::split(v)`: POSIX quoting, backslashes, operators as words.
+///
+/// Mirrors core `text::shell_words::split`.
 pub(crate) fn shell_split(o: &mut Out, out: &str, v: &str) {
     let (cur, has, m) = (o.var("sw_cur"), o.var("sw_has"), o.var("sw_m"));
     o.push(&format!(
@@ -35,6 +37,8 @@ if {has} {{ {out} = push({out}, {cur}) }}"##
 }
 
 /// `out = shell::split_windows(v)`: double quotes group, `\"` is a quote.
+///
+/// Mirrors core `text::shell_words::split_windows`.
 pub(crate) fn windows_split(o: &mut Out, out: &str, v: &str) {
     let (cur, has, q, m) = (
         o.var("ww_cur"),
@@ -77,6 +81,8 @@ if {has} {{ {out} = push({out}, {cur}) }}"##
 /// tokens (`$(`, a backslash and the character after it, a quote or operator character, a run
 /// of blanks, a run of plain characters), the current level in scalars and the levels around
 /// it on a stack; `MAX_DEPTH + 1` null tokens at the end close what is still open.
+///
+/// Mirrors core `text::shell_words::split_commands`.
 pub(crate) fn split_commands(o: &mut Out, out: &str, v: &str) {
     use cadet_core::parts::text::{MAX_SHELL_COMMANDS, MAX_SHELL_DEPTH};
     let nulls = alloc::vec!["null"; MAX_SHELL_DEPTH + 1].join(", ");

@@ -2,7 +2,9 @@
 
 use crate::program::Out;
 
-/// `event.time` (core `api::rfc3339_seconds`): the first candidate timestamp that parses.
+/// `event.time`: the first candidate timestamp that parses.
+///
+/// Mirrors core `text::time::rfc3339_seconds`.
 pub(crate) fn rfc3339_seconds(o: &mut Out) {
     o.push(
         r#"# event.time (core api::rfc3339_seconds): epoch seconds of the first RFC 3339 candidate that parses.

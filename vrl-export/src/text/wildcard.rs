@@ -7,6 +7,8 @@ use crate::text::regex_escape;
 use alloc::string::ToString;
 
 /// The wildcard pattern (lower-cased) as an anchored regular expression (core `wildcard.rs`).
+///
+/// Mirrors core `text::wildcard::build`.
 pub(crate) fn wildcard_regex(pattern: &str, any: char, one: char) -> String {
     format!("(?s)^{}$", wildcard_body(pattern, any, one))
 }

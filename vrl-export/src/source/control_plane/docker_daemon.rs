@@ -14,6 +14,8 @@ use crate::text::shell_words::shell_split;
 
 /// Recognises a dockerd log line held in `dl_in` (core `docker_daemon::read_line`): sets
 /// `dl_call` (an API call) or `dl_form` (a request body), `a_k`, and the time candidate.
+///
+/// Mirrors core `source::control_plane::docker_daemon::read_line`.
 pub(crate) fn read_line(o: &mut Out) {
     o.push(
         r#"  # dockerd line (core docker_daemon::read_line): `Calling POST /v1.45/containers/ID/exec` or
@@ -50,6 +52,8 @@ pub(crate) fn read_line(o: &mut Out) {
 }
 
 /// core `docker_daemon::event`.
+///
+/// Mirrors core `source::control_plane::docker_daemon::event`.
 pub(crate) fn event(o: &mut Out) {
     o.push(&format!(
         r#"# docker events (core docker_daemon::event): the command of exec_start is the payload;
@@ -80,6 +84,9 @@ if de_name == "exec_create" { a_skip = true } else if length(de_parts) > 1 && st
 }
 
 /// core `docker_daemon::read_line` after the line was recognised: an API call or a request body.
+///
+/// Mirrors core `source::control_plane::docker_daemon::read_line`.
+/// Mirrors core `source::control_plane::docker_daemon::api_action`.
 pub(crate) fn line_facts(o: &mut Out) {
     o.push(
         r#"# dockerd line (core docker_daemon::read_line): `Calling` names the API call; a container-create
@@ -193,6 +200,8 @@ if dl_call != null {
 }
 
 /// Recognises `docker events` JSON or a dockerd JSON log record (core `source::control_plane::docker_daemon::read`).
+///
+/// Mirrors core `source::control_plane::docker_daemon::read`.
 pub(crate) fn read(o: &mut Out) {
     o.push(
         r#"# docker_daemon (core docker_daemon::read): `docker events` JSON (Action and Actor), or a dockerd
@@ -215,6 +224,8 @@ if a_k == "" && is_string(rec.msg) {
 }
 
 /// A dockerd text line on `line` (core `source::control_plane::docker_daemon::read_line`).
+///
+/// Mirrors core `source::control_plane::read_text`.
 pub(crate) fn read_text(o: &mut Out) {
     o.push("    # docker_daemon and kubelet text lines (core api::read_text).\n    if src == \"\" {\n  dl_in = line");
     read_line(o);

@@ -15,6 +15,8 @@ use crate::text::lower_in_place;
 /// `is_audit_event(x)` (core `k8s_audit::is_audit_event`) as an expression: `kind: Event` with
 /// an audit `apiVersion`, or with a `verb` and an `objectRef` or `requestURI`; or an `auditID`
 /// with a `verb` and a `requestURI`.
+///
+/// Mirrors core `source::control_plane::k8s_audit::is_audit_event`.
 pub(crate) fn is_audit_event(x: &str) -> String {
     format!(
         "(({x}.kind == \"Event\" && (starts_with(string({x}.apiVersion) ?? \"\", \"audit.k8s.io/\") || (is_string({x}.verb) && (is_object({x}.objectRef) || is_string({x}.requestURI))))) || (is_string({x}.auditID) && is_string({x}.verb) && is_string({x}.requestURI)))"
@@ -22,6 +24,10 @@ pub(crate) fn is_audit_event(x: &str) -> String {
 }
 
 /// core `k8s_audit::from_audit`.
+///
+/// Mirrors core `source::control_plane::k8s_audit::from_audit`.
+/// Mirrors core `source::control_plane::k8s_audit::long_running`.
+/// Mirrors core `source::control_plane::k8s_audit::object_ref_from_uri`.
 pub(crate) fn from_audit(o: &mut Out) {
     o.push(&format!(
         r#"# k8s_audit (core k8s_audit::from_audit): RequestReceived and ResponseStarted records are read
@@ -119,6 +125,9 @@ if !a_skip {{
 }
 
 /// core `k8s_audit::facts`: evidence of the request, the exec command, the object written.
+///
+/// Mirrors core `source::control_plane::k8s_audit::facts`.
+/// Mirrors core `source::control_plane::pod_spec::read_object`.
 pub(crate) fn facts(o: &mut Out) {
     o.push("# core k8s_audit::facts (audit events and both cloud readers): evidence for the request, the\n# command of an exec or of a kubelet call through nodes/proxy, the object a write sends.");
     o.push("if includes([\"audit\", \"gke\", \"azure\"], a_k) && !a_skip {");
@@ -256,8 +265,11 @@ pub(crate) fn facts(o: &mut Out) {
     ));
 }
 
-/// The `command` (or, failing that, `cmd`) query values of `q_uri` (core `api::query_values`),
+/// The `command` (or, failing that, `cmd`) query values of `q_uri`,
 /// a payload candidate of group 0.
+///
+/// Mirrors core `text::query_values`.
+/// Mirrors core `source::control_plane::k8s_audit::exec_options_command`.
 pub(crate) fn exec_query(o: &mut Out) {
     o.push(
         r#"# the exec command (core api::query_values): `?command=sh&command=-c&command=...`, or the kubelet
@@ -297,6 +309,8 @@ if length(a_pl) == 0 && includes(["audit", "gke", "azure"], a_k) && includes(["e
 }
 
 /// Recognises an audit event as the API server writes it (core `source::control_plane::k8s_audit::read`).
+///
+/// Mirrors core `source::control_plane::k8s_audit::read`.
 pub(crate) fn read(o: &mut Out) {
     o.push(
         "# k8s_audit (core k8s_audit::read): an audit.k8s.io Event as the API server writes it.",

@@ -12,6 +12,9 @@ use crate::text::json::text;
 use crate::text::lower_in_place;
 
 /// core `k8s_cloud::gke`.
+///
+/// Mirrors core `source::control_plane::k8s_cloud::gke`.
+/// Mirrors core `source::control_plane::k8s_cloud::gke_long_running`.
 pub(crate) fn gke(o: &mut Out) {
     o.push(&format!(
         r#"# k8s_gke (core k8s_cloud::gke): a Cloud Audit Logs entry; of a first/last pair the first plays
@@ -120,6 +123,9 @@ if !a_skip {{
 }
 
 /// core `k8s_cloud::azure_activity`.
+///
+/// Mirrors core `source::control_plane::k8s_cloud::azure_activity`.
+/// Mirrors core `source::control_plane::k8s_cloud::azure_long_running`.
 pub(crate) fn azure_activity(o: &mut Out) {
     o.push(&format!(
         r#"# k8s_azure_activity (core k8s_cloud::azure_activity): operationName
@@ -189,6 +195,9 @@ if !a_skip {{
 }
 
 /// Recognises an audit event a managed cloud wrapped (core `source::control_plane::k8s_cloud::read`).
+///
+/// Mirrors core `source::control_plane::k8s_cloud::read`.
+/// Mirrors core `source::control_plane::k8s_cloud::embedded`.
 pub(crate) fn read(o: &mut Out) {
     o.push(
         r#"# k8s_cloud (core k8s_cloud::read): GKE Cloud Audit Logs (protoPayload, serviceName k8s.io); AKS

@@ -9,6 +9,8 @@ use crate::text::ascii_upper;
 use crate::text::json::as_i64;
 
 /// core `kubelet::build`.
+///
+/// Mirrors core `source::control_plane::kubelet::build`.
 pub(crate) fn build(o: &mut Out) {
     o.push(
         r#"# kubelet (core kubelet::build): the path names the kubelet endpoint (k8s.subresource), with
@@ -62,6 +64,8 @@ q_uri = kl_uri"#,
 }
 
 /// Recognises a kubelet JSON httplog record (core `source::control_plane::kubelet::read_json`).
+///
+/// Mirrors core `source::control_plane::kubelet::read_json`.
 pub(crate) fn read_json(o: &mut Out) {
     o.push(
         r#"# kubelet (core kubelet::read_json): httplog with --logging-format=json ({"msg":"HTTP","URI":...}).
@@ -83,6 +87,8 @@ if a_k == "" && rec.msg == "HTTP" && is_string(rec.URI) {
 }
 
 /// A kubelet text line on `line` (core `source::control_plane::kubelet::read_line`).
+///
+/// Mirrors core `source::control_plane::kubelet::read_line`.
 pub(crate) fn read_line(o: &mut Out) {
     o.push(
         r#"    # kubelet (core kubelet::read_line): klog `"HTTP" verb="POST" URI="/exec/..."`, or the older

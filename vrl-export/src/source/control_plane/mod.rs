@@ -49,8 +49,9 @@ pub(crate) fn host_path_mount(path: &str, written: &str) -> String {
     )
 }
 
-/// Records evidence: `field` established by the string expression `token` (core `ApiEvent::note`;
-/// the core keeps a (field, token) pair once, the verdict's indicators are unique either way).
+/// Records evidence: `field` established by the string expression `token` (the core keeps a (field, token) pair once, the verdict's indicators are unique either way).
+///
+/// Mirrors core `event::control_plane::note`.
 pub(crate) fn note(field: &str, token: &str) -> String {
     format!("a_ev = push(a_ev, [{}, {token}])", string(field))
 }
@@ -61,7 +62,10 @@ pub(crate) fn init(o: &mut Out) {
     o.push("a_k = \"\"\na_doc = null\na_tc = []\ndl_call = null\ndl_form = null\nkl = null");
 }
 
-/// The facts (core `ApiEvent`, `PodFacts`) with their values for a record that says nothing.
+/// The facts of a control-plane record and its pod with their values for a record that says nothing.
+///
+/// Mirrors core `event::control_plane::ControlPlane`.
+/// Mirrors core `event::pod::PodFacts`.
 pub(crate) fn init_facts(o: &mut Out) {
     o.push(
         r#"a_skip = false
@@ -117,7 +121,9 @@ q_uri = null"#,
     );
 }
 
-/// Section 2a: recognises a control-plane or daemon JSON record (core `api::read`).
+/// Section 2a: recognises a control-plane or daemon JSON record.
+///
+/// Mirrors core `source::control_plane::read`.
 pub(crate) fn read(o: &mut Out) {
     o.push("\n# ------------------------------------------------------------------ 2a. control-plane and daemon records");
     o.push("# core: source::api::read — tried before the process sources. A record is recognised here;");
@@ -131,8 +137,10 @@ pub(crate) fn read(o: &mut Out) {
     kubelet::read_json(o);
 }
 
-/// The text-line readers of core `api::read_text` (dockerd, then kubelet), on `line`; between
+/// The text-line readers (dockerd, then kubelet), on `line`; between
 /// the Sysmon XML reader and the shell-line reader, as in core `source::normalise_text`.
+///
+/// Mirrors core `source::control_plane::read_text`.
 pub(crate) fn read_text(o: &mut Out) {
     docker_daemon::read_text(o);
     kubelet::read_line(o);

@@ -18,6 +18,8 @@ use crate::text::string;
 use cadet_core::parts::source::WORKLOAD_KINDS;
 
 /// `is_pod_spec(x)` (core `k8s_audit::is_pod_spec`) as an expression.
+///
+/// Mirrors core `source::control_plane::pod_spec::is_pod_spec`.
 pub(crate) fn is_pod_spec(x: &str) -> String {
     let keys = [
         "containers",
@@ -32,7 +34,9 @@ pub(crate) fn is_pod_spec(x: &str) -> String {
     format!("({})", tests.join(" || "))
 }
 
-/// core `k8s_audit::read_pod_spec`, for each pod spec found (a group of payload candidates each).
+/// The pod facts of each pod spec found (a group of payload candidates each).
+///
+/// Mirrors core `source::control_plane::pod_spec::read_pod_spec`.
 pub(crate) fn read_pod_spec(o: &mut Out) {
     read_owner(o);
     o.push(&format!(
@@ -121,6 +125,8 @@ for_each(a_specs) -> |si, sp| {{
 /// `ownerReferences` entry with `controller: true` (else the first), a mirror pod's node, and the
 /// workload `Kind/name` (that owner, or the Deployment/DaemonSet/... object itself; the kinds
 /// are the core's own `WORKLOAD_KINDS`).
+///
+/// Mirrors core `source::control_plane::pod_spec::read_owner`.
 pub(crate) fn read_owner(o: &mut Out) {
     let kinds: Vec<String> = WORKLOAD_KINDS.iter().map(|k| string(k)).collect();
     // [plural resource, Kind] pairs (VRL indexes arrays by literal integers only).

@@ -4,6 +4,8 @@ use crate::program::Out;
 use crate::text::json::as_i64;
 
 /// laurel's JSON (core `source::process::auditd::read_json`).
+///
+/// Mirrors core `source::process::auditd::read_json`.
 pub(crate) fn read_json(o: &mut Out) {
     o.push("\n# auditd JSON (core source/auditd.rs read_json): laurel's EXECVE.ARGV.");
     o.push("if src == \"\" && is_array(rec.EXECVE.ARGV) && length!(rec.EXECVE.ARGV) > 0 {");
@@ -20,6 +22,8 @@ pub(crate) fn read_json(o: &mut Out) {
 }
 
 /// A raw `type=EXECVE` line on `line` (core `source::process::auditd::read_line`).
+///
+/// Mirrors core `source::process::auditd::read_line`.
 pub(crate) fn read_line(o: &mut Out) {
     o.push(
         r#"    # auditd (core source/auditd.rs read_line): type=EXECVE, hex arguments decoded, aN[k] fragments joined.

@@ -9,6 +9,8 @@ use crate::source::process::process_fields::read_process;
 use crate::text::json::dot;
 
 /// A process event of `rec` (core `source::process::ecs::read`).
+///
+/// Mirrors core `source::process::ecs::read`.
 pub(crate) fn read(o: &mut Out) {
     o.push("\n# ecs (core source/ecs.rs): Elastic Common Schema process events; event.type other than start is not read.");
     o.push("if src == \"\" {");

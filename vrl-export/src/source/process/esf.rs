@@ -4,6 +4,8 @@ use crate::program::Out;
 use crate::text::json::as_i64;
 
 /// The exec event of `rec` (core `source::process::esf::read`).
+///
+/// Mirrors core `source::process::esf::read`.
 pub(crate) fn read(o: &mut Out) {
     o.push("\n# esf (core source/esf.rs): macOS Endpoint Security exec events (eslogger).");
     o.push("esf = rec.event.exec\nif src == \"\" && is_object(esf) {");

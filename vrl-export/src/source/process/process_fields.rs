@@ -11,6 +11,8 @@ use crate::text::json::dot;
 use crate::text::string;
 
 /// `out = first_text(base, names)` (core `process_fields::first_text`).
+///
+/// Mirrors core `source::process::process_fields::first_text`.
 pub(crate) fn first_text(o: &mut Out, out: &str, base: &str, names: &[&str]) {
     o.push(&format!("{out} = null"));
     for n in names {
@@ -37,6 +39,8 @@ pub(crate) fn first_i64(o: &mut Out, out: &str, base: &str, names: &[&str]) {
 
 /// `has_any(base, names)` (core `process_fields::has_any`: any non-null value), as a
 /// condition over variables it emits.
+///
+/// Mirrors core `source::process::process_fields::has_any`.
 pub(crate) fn has_any(o: &mut Out, base: &str, names: &[&str]) -> String {
     let parts: Vec<String> = names
         .iter()
@@ -49,6 +53,8 @@ pub(crate) fn has_any(o: &mut Out, base: &str, names: &[&str]) -> String {
 pub use cadet_core::parts::source::ProcessFieldNames as Names;
 
 /// Fills the process variables from `base` with `names` (core `process_fields::read`).
+///
+/// Mirrors core `source::process::process_fields::read`.
 pub(crate) fn read_process(o: &mut Out, base: &str, names: &Names) {
     o.push("p_argv = []");
     for n in names.args {

@@ -5,6 +5,8 @@ use crate::text::shell_words::shell_split;
 
 /// `line` read as a command line, kept only if the analysis finds a container tool in it
 /// (core `source::process::shell_line::read`).
+///
+/// Mirrors core `source::process::shell_line::read`.
 pub(crate) fn read(o: &mut Out) {
     o.push(
         r#"    # text (core source/shell_line.rs): a command line, or sudo's log (COMMAND=...); read only when

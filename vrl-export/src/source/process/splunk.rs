@@ -8,6 +8,8 @@ use crate::program::Out;
 use crate::source::process::process_fields::{has_any, read_process};
 
 /// A CIM process record (core `source::process::splunk::read`).
+///
+/// Mirrors core `source::process::splunk::read`.
 pub(crate) fn read(o: &mut Out) {
     o.push("\n# splunk (core source/splunk.rs): Splunk CIM Endpoint.Processes.");
     o.push("if src == \"\" {");

@@ -11,6 +11,8 @@ use crate::source::process::process_fields::{first_i64, has_any, read_process};
 use crate::text::json::dot;
 
 /// A Sysmon JSON record (core `source::process::sysmon::read`).
+///
+/// Mirrors core `source::process::sysmon::read`.
 pub(crate) fn read(o: &mut Out) {
     o.push("\n# sysmon (core source/sysmon.rs): Sysmon EventID 1, flat or Winlogbeat.");
     o.push("if src == \"\" {");
@@ -54,6 +56,8 @@ pub(crate) fn read(o: &mut Out) {
 }
 
 /// A Sysmon XML event on `line` (core `source::process::sysmon::read_xml_line`).
+///
+/// Mirrors core `source::process::sysmon::read_xml_line`.
 pub(crate) fn read_xml_line(o: &mut Out) {
     o.push(
         r#"    # sysmon XML line (core source/sysmon.rs read_xml_line).

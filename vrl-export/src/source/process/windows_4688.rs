@@ -9,6 +9,8 @@ use crate::source::process::process_fields::{clear_process, first_i64, has_any, 
 use crate::text::json::dot;
 
 /// A 4688 record (core `source::process::windows_4688::read`).
+///
+/// Mirrors core `source::process::windows_4688::read`.
 pub(crate) fn read(o: &mut Out) {
     o.push(
         "\n# win4688 (core source/windows_4688.rs): Windows 4688 and QRadar-style flat exports.",
