@@ -8,10 +8,13 @@ mod json_check;
 mod line_reader;
 mod long_line;
 mod output_format;
+mod parallel_scan;
+mod record_sink;
 mod report;
 
 use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal, Read, Write};
+use std::io::{self, IsTerminal, Read, Write};
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -20,6 +23,8 @@ use cadet_core::{Config, Engine, Verdict};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use line_reader::{Line, LineReader, MAX_LINE};
+use parallel_scan::ParallelScan;
+use record_sink::RecordSink;
 use report::Summary;
 
 /// Bundled sample events for `cadet demo`: the six Atomic Red Team tests of the seed
@@ -83,6 +88,12 @@ enum Command {
         scored_requests: usize,
         #[command(flatten)]
         output: output_format::OutputArgs,
+        /// Threads that prepare records (parse, normalise, evaluate the rules); one more
+        /// thread reads, finishes the records in input order (scored requests, correlations,
+        /// first-seen state) and writes. Output and verdicts are those of `--threads 1`.
+        /// Default: the number of cores.
+        #[arg(long, value_name = "N")]
+        threads: Option<NonZeroUsize>,
         /// Files to read (`-` or none: standard input).
         files: Vec<PathBuf>,
     },
@@ -170,6 +181,7 @@ fn main() -> ExitCode {
             first_seen,
             scored_requests,
             output,
+            threads,
             files,
         } => {
             let keep = Keep {
@@ -177,7 +189,10 @@ fn main() -> ExitCode {
                 first_seen,
                 scored_requests,
             };
-            scan(&pack, all, format, keep, &files, &output)
+            let threads = threads
+                .or_else(|| std::thread::available_parallelism().ok())
+                .map_or(1, NonZeroUsize::get);
+            scan(&pack, all, format, keep, threads, &files, &output)
         }
         Command::Demo { pack } => demo(&pack),
         Command::Rules { pack, export, id } => rules(&pack, export, id.as_deref()),
@@ -226,6 +241,16 @@ fn engine_with(
     state_capacity: usize,
     scored_requests: usize,
 ) -> Result<Engine, Failure> {
+    let config = config_for(pack, state_capacity, scored_requests)?;
+    Engine::new(&config).map_err(|e| Failure::usage(e.to_string()))
+}
+
+/// The engine configuration of the command line's pack arguments.
+fn config_for(
+    pack: &PackArgs,
+    state_capacity: usize,
+    scored_requests: usize,
+) -> Result<Config, Failure> {
     let (rules, rules_name) = match &pack.rules {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -243,7 +268,7 @@ fn engine_with(
         scored_requests,
         ..Config::default()
     };
-    Engine::new(&config).map_err(|e| Failure::usage(e.to_string()))
+    Ok(config)
 }
 
 /// Capacity of the first-seen state when the CLI keeps one.
@@ -261,6 +286,7 @@ fn scan(
     all: bool,
     format: Format,
     keep: Keep,
+    threads: usize,
     files: &[PathBuf],
     output: &output_format::OutputArgs,
 ) -> Result<(), Failure> {
@@ -270,11 +296,12 @@ fn scan(
         scored_requests,
     } = keep;
     let keep_state = state.is_some() || first_seen;
-    let mut engine = engine_with(
+    let config = config_for(
         pack,
         if keep_state { STATE_CAPACITY } else { 0 },
         scored_requests,
     )?;
+    let mut engine = Engine::new(&config).map_err(|e| Failure::usage(e.to_string()))?;
     let writer = output_format::RecordWriter::new(output, &engine, all, format == Format::Ndjson)
         .map_err(Failure::usage)?;
     if let Some(path) = &state {
@@ -294,13 +321,92 @@ fn scan(
             .map(|f| (f.as_os_str() != "-").then_some(f))
             .collect()
     };
-    let stdout = io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-    let mut summary = Summary::new(engine.profile());
+    let mut sink = RecordSink::new(&writer, all, format == Format::Table, engine.profile());
     let progress = report::progress(io::stderr().is_terminal(), files);
     let started = Instant::now();
-    let mut buf = Vec::new();
-    let mut table = report::Table::new();
+    let (engine, scanned) = if threads <= 1 {
+        let scanned = scan_inputs(&mut engine, &inputs, &mut sink, progress.as_ref());
+        (engine, scanned)
+    } else {
+        let (jobs_tx, jobs) = ParallelScan::channel();
+        std::thread::scope(|scope| {
+            let mut parallel =
+                ParallelScan::start(scope, threads, &config, engine, &sink, &jobs, jobs_tx);
+            let scanned = scan_inputs(&mut parallel, &inputs, &mut sink, progress.as_ref());
+            (parallel.into_engine(), scanned)
+        })
+    };
+    scanned?;
+    if let Some(p) = progress {
+        p.finish_and_clear();
+    }
+    if let Some(table) = &sink.table {
+        table.print(&mut sink.out).map_err(write_failure)?;
+    }
+    sink.out.flush().map_err(write_failure)?;
+    if let Some(path) = &state {
+        std::fs::write(path, engine.export_state())
+            .map_err(|e| Failure::io(format!("{}: {e}", path.display())))?;
+    }
+    sink.summary.print(started.elapsed());
+    Ok(())
+}
+
+/// How `scan` scores the records it reads: on this thread ([`Engine::score`]), or prepared
+/// on worker threads and finished here in order ([`ParallelScan`]).
+trait Scorer {
+    /// The next line of input (its verdict may reach the sink later, in order).
+    fn record(&mut self, line: &[u8], sink: &mut RecordSink) -> Result<(), Failure>;
+    /// Every line given so far reaches the sink.
+    fn flush(&mut self, sink: &mut RecordSink) -> Result<(), Failure>;
+    /// The engine that keeps the state.
+    fn engine(&self) -> &Engine;
+}
+
+impl Scorer for Engine {
+    fn record(&mut self, line: &[u8], sink: &mut RecordSink) -> Result<(), Failure> {
+        let verdict = self.score(line);
+        sink.record(line, &verdict).map_err(write_failure)
+    }
+    fn flush(&mut self, _sink: &mut RecordSink) -> Result<(), Failure> {
+        Ok(())
+    }
+    fn engine(&self) -> &Engine {
+        self
+    }
+}
+
+impl Scorer for ParallelScan {
+    fn record(&mut self, line: &[u8], sink: &mut RecordSink) -> Result<(), Failure> {
+        ParallelScan::record(self, line, sink).map_err(Failure::io)
+    }
+    fn flush(&mut self, sink: &mut RecordSink) -> Result<(), Failure> {
+        ParallelScan::flush(self, sink).map_err(Failure::io)
+    }
+    fn engine(&self) -> &Engine {
+        ParallelScan::engine(self)
+    }
+}
+
+/// Reads every input and scores its lines; every line read reaches the sink, also when a
+/// later read fails.
+fn scan_inputs(
+    scorer: &mut dyn Scorer,
+    inputs: &[Option<&PathBuf>],
+    sink: &mut RecordSink,
+    progress: Option<&indicatif::ProgressBar>,
+) -> Result<(), Failure> {
+    let read = read_inputs(scorer, inputs, sink, progress);
+    let flushed = scorer.flush(sink);
+    read.and(flushed)
+}
+
+fn read_inputs(
+    scorer: &mut dyn Scorer,
+    inputs: &[Option<&PathBuf>],
+    sink: &mut RecordSink,
+    progress: Option<&indicatif::ProgressBar>,
+) -> Result<(), Failure> {
     for input in inputs {
         let reader: Box<dyn Read> = match input {
             Some(path) => Box::new(
@@ -314,32 +420,21 @@ fn scan(
                 .next_line()
                 .map_err(|e| Failure::io(format!("read: {e}")))?;
             let Some(line) = line else { break };
-            buf.clear();
             match line {
                 Line::Whole(record) => {
-                    if let Some(p) = &progress {
+                    if let Some(p) = progress {
                         p.inc(record.len() as u64 + 1);
                     }
-                    let verdict = engine.score(record);
-                    summary.add(&verdict, record.len());
-                    if verdict.matched || all {
-                        match format {
-                            Format::Ndjson => {
-                                if writer.write(record, &verdict, &mut buf) {
-                                    buf.push(b'\n');
-                                    out.write_all(&buf).map_err(write_failure)?;
-                                }
-                            }
-                            Format::Table => table.push(record, &verdict),
-                        }
-                    }
+                    scorer.record(record, sink)?;
                 }
                 Line::TooLong { head, rest } => {
                     // Larger than MAX_LINE: never held whole nor scored; with --all it is
                     // written out enriched like any line, with cadet.error (long_line.rs).
-                    summary.too_long += 1;
+                    // The lines before it are written first.
+                    scorer.flush(sink)?;
+                    sink.summary.too_long += 1;
                     let read_failure = |e: io::Error| Failure::io(format!("read: {e}"));
-                    if all && format == Format::Ndjson {
+                    if sink.all() && sink.writes_lines() {
                         let mut spill = long_line::Spill::new().map_err(|e| {
                             Failure::io(format!("temporary file for a long line: {e}"))
                         })?;
@@ -349,12 +444,12 @@ fn scan(
                             .map_err(read_failure)?;
                         let verdict = Verdict {
                             error: Some(long_line::ERROR.into()),
-                            ..Verdict::not_matched(engine.profile())
+                            ..Verdict::not_matched(scorer.engine().profile())
                         };
                         spill
-                            .write_enriched(&verdict.to_json(), &mut out)
+                            .write_enriched(&verdict.to_json(), &mut sink.out)
                             .map_err(write_failure)?;
-                        out.write_all(b"\n").map_err(write_failure)?;
+                        sink.out.write_all(b"\n").map_err(write_failure)?;
                     } else {
                         lines.skip_rest_of_line(rest).map_err(read_failure)?;
                     }
@@ -365,18 +460,6 @@ fn scan(
             }
         }
     }
-    if let Some(p) = progress {
-        p.finish_and_clear();
-    }
-    if format == Format::Table {
-        table.print(&mut out).map_err(write_failure)?;
-    }
-    out.flush().map_err(write_failure)?;
-    if let Some(path) = &state {
-        std::fs::write(path, engine.export_state())
-            .map_err(|e| Failure::io(format!("{}: {e}", path.display())))?;
-    }
-    summary.print(started.elapsed());
     Ok(())
 }
 

@@ -51,7 +51,7 @@ pub mod parts;
 
 pub use engine::StreamedLine;
 pub use engine::{
-    write_enriched, Config, Engine, OutputMode, DEFAULT_CORRELATION_CAPACITY,
+    write_enriched, Config, Engine, OutputMode, Prepared, DEFAULT_CORRELATION_CAPACITY,
     DEFAULT_SCORED_REQUESTS, MAX_RECORD_LEN,
 };
 pub use pack::{

@@ -75,8 +75,10 @@ impl Default for Config {
     }
 }
 
-/// A configured detector. Not `Sync`: the set of scored requests and the optional first-seen
-/// state are updated per record.
+/// A configured detector. `Send` but not `Sync`: the set of scored requests, the correlation
+/// state and the optional first-seen state are updated per record (and the prefilter keeps a
+/// scratch buffer). To score on several threads, give each thread its own engine for
+/// [`Engine::prepare`] and finish on one ([`Engine::finish`]).
 #[derive(Debug)]
 pub struct Engine {
     pack: Pack,
@@ -207,40 +209,137 @@ impl Engine {
 
     /// Scores one record (a JSON object or a raw text line).
     pub fn score(&mut self, record: &[u8]) -> Verdict {
-        self.last_object = None;
-        let record = trim(record);
-        if self.rejects(record) {
-            return Verdict::not_matched(&self.profile.name);
-        }
-        if record.len() > MAX_RECORD_LEN {
-            return self.error(alloc::format!("record larger than {MAX_RECORD_LEN} bytes"));
-        }
-        if record.first() == Some(&b'{') {
-            match Json::parse(record) {
-                Ok(doc) if doc.is_object() => {
-                    self.last_object = Some(true);
-                    match crate::source::normalise(&doc) {
-                        Some(ev) => self.evaluate(&ev),
-                        None => Verdict::not_matched(&self.profile.name),
-                    }
-                }
-                Ok(_) => {
-                    self.last_object = Some(false);
-                    Verdict::not_matched(&self.profile.name)
-                }
-                Err(e) => {
-                    // What cadet cannot read (too deep, a number out of range, a lone
-                    // surrogate) may still be grammar-valid JSON: the writer checks.
-                    self.last_object = None;
-                    self.error(e.0)
-                }
-            }
-        } else {
-            let text = String::from_utf8_lossy(record);
-            match crate::source::normalise_text(&text) {
+        let (read, object) = self.read(record);
+        self.last_object = object;
+        match read {
+            Read::Done(verdict) => verdict,
+            Read::Json(doc) => match crate::source::normalise(&doc) {
                 Some(ev) => self.evaluate(&ev),
                 None => Verdict::not_matched(&self.profile.name),
+            },
+            Read::Text(text) => match crate::source::normalise_text(&text) {
+                Some(ev) => self.evaluate(&ev),
+                None => Verdict::not_matched(&self.profile.name),
+            },
+        }
+    }
+
+    /// The steps every record takes before its event exists, which read no state: trim,
+    /// prefilter, size check, JSON parse. Also whether the record parsed as a JSON object
+    /// (what [`Engine::write`] needs to know; `None`: not parsed, or not readable).
+    fn read<'a>(&self, record: &'a [u8]) -> (Read<'a>, Option<bool>) {
+        let record = trim(record);
+        if self.rejects(record) {
+            return (Read::Done(Verdict::not_matched(&self.profile.name)), None);
+        }
+        if record.len() > MAX_RECORD_LEN {
+            let message = alloc::format!("record larger than {MAX_RECORD_LEN} bytes");
+            return (Read::Done(self.error(message)), None);
+        }
+        if record.first() != Some(&b'{') {
+            return (Read::Text(String::from_utf8_lossy(record)), None);
+        }
+        match Json::parse(record) {
+            Ok(doc) if doc.is_object() => (Read::Json(doc), Some(true)),
+            Ok(_) => (
+                Read::Done(Verdict::not_matched(&self.profile.name)),
+                Some(false),
+            ),
+            // What cadet cannot read (too deep, a number out of range, a lone surrogate)
+            // may still be grammar-valid JSON: the writer checks.
+            Err(e) => (Read::Done(self.error(e.0)), None),
+        }
+    }
+
+    /// The stateless part of [`Engine::score`], for a host that scores on several threads:
+    /// everything up to the rules' answers (trim, prefilter, size check, parse, normalise,
+    /// profile gate, rule evaluation), reading and changing no state. Pass the result to
+    /// [`Engine::finish`] of the engine that keeps the state, records in input order; the
+    /// verdict is then exactly the one [`Engine::score`] gives.
+    ///
+    /// Most records need no state ([`Prepared::verdict`] is set): rejected by the prefilter,
+    /// unreadable, no rule candidate, or no rule hit and no request identity. A record no rule
+    /// hits but with an audit ID needs the set of scored requests (an earlier stage may have
+    /// matched); a record some rule hits is scored again by [`Engine::finish`], since
+    /// suppression layering, correlations and the first-seen state all read and change state.
+    ///
+    /// The preparing engine may be another engine than the finishing one, built from an
+    /// equal [`Config`] (an engine is `Send` but not `Sync`: one per thread).
+    ///
+    /// ```
+    /// use cadet_core::{Config, Engine};
+    /// let config = Config::default();
+    /// let preparer = Engine::new(&config).unwrap();
+    /// let mut finisher = Engine::new(&config).unwrap();
+    /// let lines: [&[u8]; 2] = [
+    ///     br#"{"process":{"name":"ls","args":["ls"]}}"#,
+    ///     br#"{"process":{"name":"docker","args":["docker","run","--privileged","alpine"]}}"#,
+    /// ];
+    /// let prepared: Vec<_> = lines.iter().map(|l| preparer.prepare(l)).collect();
+    /// assert!(prepared[0].verdict().is_some() && prepared[1].verdict().is_none());
+    /// let verdicts: Vec<_> = lines.iter().zip(prepared).map(|(l, p)| finisher.finish(l, p)).collect();
+    /// assert!(!verdicts[0].matched && verdicts[1].matched);
+    /// ```
+    pub fn prepare(&self, record: &[u8]) -> Prepared {
+        let (read, object) = self.read(record);
+        let step = match read {
+            Read::Done(verdict) => Step::Done(verdict.into()),
+            Read::Json(doc) => match crate::source::normalise(&doc) {
+                Some(ev) => self.prepare_event(&ev),
+                None => Step::Done(Verdict::not_matched(&self.profile.name).into()),
+            },
+            Read::Text(text) => match crate::source::normalise_text(&text) {
+                Some(ev) => self.prepare_event(&ev),
+                None => Step::Done(Verdict::not_matched(&self.profile.name).into()),
+            },
+        };
+        Prepared { step, object }
+    }
+
+    /// [`Engine::prepare`] on a normalised event: the gate and the rules, as
+    /// [`Engine::evaluate`] runs them before it reads any state.
+    fn prepare_event(&self, ev: &Event<'_>) -> Step {
+        if !self.passes_gate(ev) {
+            return Step::Done(Verdict::not_matched(&self.profile.name).into());
+        }
+        let mut candidates = Vec::new();
+        self.index.candidates(ev, &mut candidates);
+        let mut indicators = Vec::new();
+        let any_hit = candidates.iter().any(|&i| {
+            let rule = &self.rules[i];
+            (0..ev.segments.len()).any(|segment| rule.when.eval(ev, segment, &mut indicators))
+        });
+        if any_hit {
+            return Step::Score;
+        }
+        // No rule hits: evaluate changes no state, and answers "duplicate" only when the
+        // request is already in the scored set.
+        match self.request_key(ev) {
+            Some(key) => Step::LookUp(key),
+            None => Step::Done(Verdict::not_matched(&self.profile.name).into()),
+        }
+    }
+
+    /// The ordered step after [`Engine::prepare`]: call it on the engine that keeps the
+    /// state, with the records in input order (every record, also those whose
+    /// [`Prepared::verdict`] is already set, so that [`Engine::enrich`]'s bookkeeping and the
+    /// order stay those of [`Engine::score`]). Returns the verdict [`Engine::score`] gives
+    /// `record` at this point of the stream. `record` must be the bytes that were prepared.
+    pub fn finish(&mut self, record: &[u8], prepared: Prepared) -> Verdict {
+        match prepared.step {
+            Step::Done(verdict) => {
+                self.last_object = prepared.object;
+                *verdict
             }
+            Step::LookUp(key) => {
+                self.last_object = prepared.object;
+                match self.scored.as_ref().and_then(|s| s.scored_at(&key)) {
+                    Some(stage) => self.duplicate(stage),
+                    None => Verdict::not_matched(&self.profile.name),
+                }
+            }
+            // Rules hit: state decides (scored set, correlations, first-seen); scored as one.
+            Step::Score => self.score(record),
         }
     }
 
@@ -283,29 +382,46 @@ impl Engine {
         }
     }
 
-    /// Evaluates the active profile's rules on a normalised event.
-    pub fn evaluate(&mut self, ev: &Event<'_>) -> Verdict {
-        let name = &self.profile.name;
-        if let Some(gate) = &self.profile.gate {
-            if !gate.eval(ev, FIRST_SEGMENT, &mut Vec::new()) {
-                return Verdict::not_matched(name);
-            }
+    /// True when the profile has no gate or the event passes it.
+    fn passes_gate(&self, ev: &Event<'_>) -> bool {
+        match &self.profile.gate {
+            Some(gate) => gate.eval(ev, FIRST_SEGMENT, &mut Vec::new()),
+            None => true,
         }
-        // A request already scored (an earlier stage of it matched) is not matched again.
-        let key = match &self.scored {
+    }
+
+    /// The event's request identity for the set of scored requests (`None` when the set is
+    /// off or the event has no audit ID).
+    fn request_key(&self, ev: &Event<'_>) -> Option<scored_requests::RequestKey> {
+        match &self.scored {
             Some(_) if ev.control_plane.audit_id.is_some() => {
                 scored_requests::RequestKey::of(&ev.control_plane)
             }
             _ => None,
-        };
+        }
+    }
+
+    /// The verdict of a later record of a request already matched at `stage`.
+    fn duplicate(&self, stage: &str) -> Verdict {
+        Verdict {
+            duplicate_of_stage: Some(String::from(stage)),
+            ..Verdict::not_matched(&self.profile.name)
+        }
+    }
+
+    /// Evaluates the active profile's rules on a normalised event.
+    pub fn evaluate(&mut self, ev: &Event<'_>) -> Verdict {
+        if !self.passes_gate(ev) {
+            return Verdict::not_matched(&self.profile.name);
+        }
+        // A request already scored (an earlier stage of it matched) is not matched again.
+        let key = self.request_key(ev);
         if let (Some(scored), Some(key)) = (&self.scored, &key) {
             if let Some(stage) = scored.scored_at(key) {
-                return Verdict {
-                    duplicate_of_stage: Some(String::from(stage)),
-                    ..Verdict::not_matched(name)
-                };
+                return self.duplicate(stage);
             }
         }
+        let name = &self.profile.name;
         let mut hits: Vec<&Rule> = Vec::new();
         let mut indicators: Vec<String> = Vec::new();
         // A rule hits when any container-tool command of the record (a shell script
@@ -501,6 +617,51 @@ impl Engine {
         self.state = state;
         self.correlation_state = correlation_state;
         Ok(())
+    }
+}
+
+/// A record read as far as no state is needed: its verdict, or its parsed form. Short-lived,
+/// on the stack (boxing the verdict would cost a rejected record an allocation).
+#[allow(clippy::large_enum_variant)]
+enum Read<'a> {
+    /// Rejected, too large, not an object or unreadable: the verdict.
+    Done(Verdict),
+    /// A JSON object.
+    Json(Json<'a>),
+    /// A raw text line (invalid UTF-8 replaced).
+    Text(alloc::borrow::Cow<'a, str>),
+}
+
+/// What [`Engine::prepare`] found out about one record, without any state: either its final
+/// verdict, or what [`Engine::finish`] still has to do in input order. Owned and small (no
+/// borrow of the record), so a host can prepare on one thread and finish on another.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Prepared {
+    step: Step,
+    /// Whether the record parsed as a JSON object (as [`Engine::score`] notes it).
+    object: Option<bool>,
+}
+
+/// What is left to do for a prepared record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Step {
+    /// No state can change this verdict (boxed: a batch holds many prepared records).
+    Done(alloc::boxed::Box<Verdict>),
+    /// No rule hits: a duplicate when the scored set holds this request, else not matched.
+    LookUp(scored_requests::RequestKey),
+    /// Some rule hits: [`Engine::finish`] scores the record (state decides the verdict).
+    Score,
+}
+
+impl Prepared {
+    /// The record's verdict when no state can change it: [`Engine::finish`] returns exactly
+    /// this one (a host may write the record out before finishing it). `None` when the verdict
+    /// depends on the records before this one.
+    pub fn verdict(&self) -> Option<&Verdict> {
+        match &self.step {
+            Step::Done(verdict) => Some(verdict),
+            Step::LookUp(_) | Step::Score => None,
+        }
     }
 }
 
