@@ -33,8 +33,15 @@ pub mod analysis {
     };
     pub use crate::analysis::payload::{Payload, PATTERNS, SHELL_NAMES};
     pub use crate::analysis::{
-        analyse, analyse_all, analyse_line, program_name, CommandAnalysis, LXC_VALUE, RESERVED,
-        TOOLS,
+        analyse, analyse_all, analyse_line, program_name, CommandAnalysis, LXC_VALUE, PASS_THROUGH,
+        PASS_THROUGH_VALUE, RESERVED, SHELLS, SUDO_VALUE, TOOLS, TOOL_ALIASES,
+    };
+    /// The flag tables of each tool family: which flags take a value, the command groups.
+    pub use crate::analysis::{
+        CHROOT_VALUE, CRICTL_ACTION_VALUE, CRICTL_GLOBAL_VALUE, CTR_GLOBAL_VALUE, CTR_GROUPS,
+        CTR_RUN_BOOL, DOCKER_GLOBAL_VALUE, DOCKER_GROUPS, DOCKER_RUN_BOOL, DOCKER_RUN_SHORT_VALUE,
+        KUBECTL_RESOURCE_NAMES, KUBECTL_VALUE, KUBELETCTL_VALUE, MOUNT_VALUE, NSENTER_VALUE,
+        RUNC_ACTION_VALUE, RUNC_GLOBAL_VALUE,
     };
 }
 

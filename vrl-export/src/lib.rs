@@ -36,10 +36,8 @@ use cadet_core::{Pack, Profile};
 
 use crate::engine::evaluate;
 use crate::prefilter::prefilter;
-use crate::program::indent;
-use crate::program::Out;
-use crate::text::comment;
-use crate::text::string;
+use crate::program::{indent, Out};
+use crate::text::{comment, string};
 
 /// What the program does with records that do not match: the core's [`cadet_core::OutputMode`]
 /// (`all`: every event passes with `.cadet` set; `matches-only`: the others are aborted, use

@@ -2,34 +2,32 @@
 
 use super::*;
 
+/// The crictl flags before the action that take a value.
+pub const CRICTL_GLOBAL_VALUE: &[&str] = &[
+    "-r",
+    "--runtime-endpoint",
+    "-i",
+    "--image-endpoint",
+    "-t",
+    "--timeout",
+    "-c",
+    "--config",
+];
+
+/// The crictl flags after the action that take a value.
+pub const CRICTL_ACTION_VALUE: &[&str] = &["--timeout", "-e", "--env", "-w", "--workdir"];
+
 pub fn crictl<'a>(a: &mut CommandAnalysis<'a>, args: &[Cow<'a, str>]) {
     let mut f = Flags::new(args);
-    f.options(
-        &|flag| {
-            matches!(
-                flag,
-                "-r" | "--runtime-endpoint"
-                    | "-i"
-                    | "--image-endpoint"
-                    | "-t"
-                    | "--timeout"
-                    | "-c"
-                    | "--config"
-            )
-        },
-        |_| {},
-    );
+    f.options(&|flag| CRICTL_GLOBAL_VALUE.contains(&flag), |_| {});
     let Some(action) = f.positional() else { return };
     let action = action.to_ascii_lowercase();
     a.action = Some(Cow::Owned(action.clone()));
-    f.options(
-        &|flag| matches!(flag, "--timeout" | "-e" | "--env" | "-w" | "--workdir"),
-        |o| {
-            if matches!(o.flag.as_str(), "-i" | "-t" | "--interactive" | "--tty") {
-                a.interactive = true;
-            }
-        },
-    );
+    f.options(&|flag| CRICTL_ACTION_VALUE.contains(&flag), |o| {
+        if matches!(o.flag.as_str(), "-i" | "-t" | "--interactive" | "--tty") {
+            a.interactive = true;
+        }
+    });
     if f.peek().map(|w| w == "--").unwrap_or(false) {
         f.pos += 1;
     }
@@ -45,6 +43,7 @@ pub fn crictl<'a>(a: &mut CommandAnalysis<'a>, args: &[Cow<'a, str>]) {
     }
 }
 
+/// The ctr `run`/`create`/`exec` flags that take no value (every other flag takes one).
 pub const CTR_RUN_BOOL: &[&str] = &[
     "--privileged",
     "--rm",
@@ -64,30 +63,43 @@ pub const CTR_RUN_BOOL: &[&str] = &[
     "--sync-fs",
 ];
 
+/// The ctr flags before the action that take a value.
+pub const CTR_GLOBAL_VALUE: &[&str] = &[
+    "-a",
+    "--address",
+    "-n",
+    "--namespace",
+    "--timeout",
+    "--connect-timeout",
+];
+
+/// The ctr command groups whose second word is the action (`ctr task exec`).
+pub const CTR_GROUPS: &[&str] = &[
+    "c",
+    "container",
+    "containers",
+    "t",
+    "task",
+    "tasks",
+    "i",
+    "image",
+    "images",
+];
+
 pub fn ctr<'a>(a: &mut CommandAnalysis<'a>, args: &[Cow<'a, str>]) {
     let mut f = Flags::new(args);
-    f.options(
-        &|flag| {
-            matches!(
-                flag,
-                "-a" | "--address" | "-n" | "--namespace" | "--timeout" | "--connect-timeout"
-            )
-        },
-        |_| {},
-    );
+    f.options(&|flag| CTR_GLOBAL_VALUE.contains(&flag), |_| {});
     let Some(first) = f.positional() else { return };
     let first = first.to_ascii_lowercase();
     let action: String = match first.as_str() {
         "run" => "run".into(),
-        "c" | "container" | "containers" | "t" | "task" | "tasks" | "i" | "image" | "images" => {
-            match f.positional() {
-                Some(sub) => {
-                    a.subaction = Some(Cow::Owned(first.clone()));
-                    sub.to_ascii_lowercase()
-                }
-                None => first,
+        group if CTR_GROUPS.contains(&group) => match f.positional() {
+            Some(sub) => {
+                a.subaction = Some(Cow::Owned(first.clone()));
+                sub.to_ascii_lowercase()
             }
-        }
+            None => first,
+        },
         _ => first,
     };
     a.action = Some(Cow::Owned(action.clone()));
@@ -128,43 +140,38 @@ pub fn ctr<'a>(a: &mut CommandAnalysis<'a>, args: &[Cow<'a, str>]) {
     a.inner_args.extend(f.rest().iter().cloned());
 }
 
+/// The runc flags before the action that take a value.
+pub const RUNC_GLOBAL_VALUE: &[&str] = &["--root", "--log", "--log-format", "--criu", "--rootless"];
+
+/// The runc flags after the action that take a value.
+pub const RUNC_ACTION_VALUE: &[&str] = &[
+    "--cwd",
+    "--env",
+    "-e",
+    "--user",
+    "-u",
+    "--cap",
+    "-c",
+    "--process",
+    "-p",
+    "--pid-file",
+    "--console-socket",
+    "--preserve-fds",
+    "--additional-gids",
+    "-g",
+    "--apparmor",
+    "--process-label",
+    "--bundle",
+    "-b",
+];
+
 pub fn runc<'a>(a: &mut CommandAnalysis<'a>, args: &[Cow<'a, str>]) {
     let mut f = Flags::new(args);
-    f.options(
-        &|flag| {
-            matches!(
-                flag,
-                "--root" | "--log" | "--log-format" | "--criu" | "--rootless"
-            )
-        },
-        |_| {},
-    );
+    f.options(&|flag| RUNC_GLOBAL_VALUE.contains(&flag), |_| {});
     let Some(action) = f.positional() else { return };
     let action = action.to_ascii_lowercase();
     a.action = Some(Cow::Owned(action.clone()));
-    let takes = |flag: &str| {
-        matches!(
-            flag,
-            "--cwd"
-                | "--env"
-                | "-e"
-                | "--user"
-                | "-u"
-                | "--cap"
-                | "-c"
-                | "--process"
-                | "-p"
-                | "--pid-file"
-                | "--console-socket"
-                | "--preserve-fds"
-                | "--additional-gids"
-                | "-g"
-                | "--apparmor"
-                | "--process-label"
-                | "--bundle"
-                | "-b"
-        )
-    };
+    let takes = |flag: &str| RUNC_ACTION_VALUE.contains(&flag);
     f.options(&takes, |o| match o.flag.as_str() {
         "-t" | "--tty" => a.interactive = true,
         "--cap" | "-c" => a.cap(o.value.as_deref().unwrap_or(""), &o.written),

@@ -2,6 +2,7 @@
 
 use super::*;
 
+/// The docker/podman/nerdctl flags before the command that take a value.
 pub const DOCKER_GLOBAL_VALUE: &[&str] = &[
     "-H",
     "--host",
@@ -30,6 +31,7 @@ pub const DOCKER_GLOBAL_VALUE: &[&str] = &[
     "--module",
 ];
 
+/// The long `run`/`create`/`exec` flags that take no value.
 pub const DOCKER_RUN_BOOL: &[&str] = &[
     "--privileged",
     "--rm",
@@ -56,14 +58,22 @@ pub const DOCKER_RUN_BOOL: &[&str] = &[
     "--use-api-version",
 ];
 
+/// The short `run`/`create`/`exec` flags that take a value (every long flag does, except
+/// `DOCKER_RUN_BOOL`).
+pub const DOCKER_RUN_SHORT_VALUE: &[&str] =
+    &["-a", "-c", "-e", "-h", "-l", "-m", "-p", "-u", "-v", "-w"];
+
+/// The command groups whose second word is kept as the subaction (`docker network create`).
+pub const DOCKER_GROUPS: &[&str] = &[
+    "network", "volume", "compose", "plugin", "secret", "service", "stack", "node", "swarm",
+    "buildx", "builder", "context", "pod", "machine",
+];
+
 pub fn docker_run_takes_value(flag: &str) -> bool {
     if flag.starts_with("--") {
         return !DOCKER_RUN_BOOL.contains(&flag);
     }
-    matches!(
-        flag,
-        "-a" | "-c" | "-e" | "-h" | "-l" | "-m" | "-p" | "-u" | "-v" | "-w"
-    )
+    DOCKER_RUN_SHORT_VALUE.contains(&flag)
 }
 
 pub fn docker_like<'a>(a: &mut CommandAnalysis<'a>, args: &[Cow<'a, str>]) {
@@ -104,8 +114,7 @@ pub fn docker_like<'a>(a: &mut CommandAnalysis<'a>, args: &[Cow<'a, str>]) {
             Some(sub) => sub,
             None => first,
         },
-        "network" | "volume" | "compose" | "plugin" | "secret" | "service" | "stack" | "node"
-        | "swarm" | "buildx" | "builder" | "context" | "pod" | "machine" => {
+        group if DOCKER_GROUPS.contains(&group) => {
             a.subaction = f.positional().map(|w| Cow::Owned(w.to_ascii_lowercase()));
             first
         }

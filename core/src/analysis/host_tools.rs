@@ -2,15 +2,15 @@
 
 use super::*;
 
+/// The nsenter flags that take a value.
+pub const NSENTER_VALUE: &[&str] = &[
+    "-t", "--target", "-S", "--setuid", "-G", "--setgid", "-r", "-w", "-Z",
+];
+
 pub fn nsenter<'a>(a: &mut CommandAnalysis<'a>, args: &[Cow<'a, str>]) {
     let mut f = Flags::new(args);
     a.action = Some(Cow::Borrowed("enter"));
-    let takes = |flag: &str| {
-        matches!(
-            flag,
-            "-t" | "--target" | "-S" | "--setuid" | "-G" | "--setgid" | "-r" | "-w" | "-Z"
-        )
-    };
+    let takes = |flag: &str| NSENTER_VALUE.contains(&flag);
     let mut target_written = String::new();
     f.options(&takes, |o| {
         let ns = match o.flag.as_str() {
@@ -45,10 +45,13 @@ pub fn nsenter<'a>(a: &mut CommandAnalysis<'a>, args: &[Cow<'a, str>]) {
     a.inner_args.extend(f.rest().iter().cloned());
 }
 
+/// The chroot flags that take a value.
+pub const CHROOT_VALUE: &[&str] = &["--userspec", "--groups"];
+
 pub fn chroot<'a>(a: &mut CommandAnalysis<'a>, args: &[Cow<'a, str>]) {
     let mut f = Flags::new(args);
     a.action = Some(Cow::Borrowed("chroot"));
-    f.options(&|flag| matches!(flag, "--userspec" | "--groups"), |_| {});
+    f.options(&|flag| CHROOT_VALUE.contains(&flag), |_| {});
     if f.peek().map(|w| w == "--").unwrap_or(false) {
         f.pos += 1;
     }
@@ -59,19 +62,23 @@ pub fn chroot<'a>(a: &mut CommandAnalysis<'a>, args: &[Cow<'a, str>]) {
     a.inner_args.extend(f.rest().iter().cloned());
 }
 
+/// The mount flags that take a value.
+pub const MOUNT_VALUE: &[&str] = &[
+    "-t",
+    "--types",
+    "-o",
+    "--options",
+    "-L",
+    "-U",
+    "--source",
+    "--target",
+];
+
 /// `mount [-t type] [-o opts] DEVICE DIR`: host block devices mounted (an escape from a privileged container).
 pub fn mount<'a>(a: &mut CommandAnalysis<'a>, args: &[Cow<'a, str>]) {
     let mut f = Flags::new(args);
     a.action = Some(Cow::Borrowed("mount"));
-    f.options(
-        &|flag| {
-            matches!(
-                flag,
-                "-t" | "--types" | "-o" | "--options" | "-L" | "-U" | "--source" | "--target"
-            )
-        },
-        |_| {},
-    );
+    f.options(&|flag| MOUNT_VALUE.contains(&flag), |_| {});
     if let Some(device) = f.positional() {
         if device.starts_with("/dev/") {
             a.devices.push(device.clone());

@@ -30,27 +30,28 @@ pub fn split_url(word: &str) -> Option<(&str, &str)> {
     Some((host_port, path))
 }
 
+/// The kubeletctl flags that take a value.
+pub const KUBELETCTL_VALUE: &[&str] = &[
+    "-s",
+    "--server",
+    "--port",
+    "-p",
+    "--pod",
+    "-c",
+    "--container",
+    "-n",
+    "--namespace",
+    "--cacert",
+    "--cert",
+    "--key",
+    "-i",
+    "--http-proxy",
+    "--cidr",
+];
+
 pub fn kubeletctl<'a>(a: &mut CommandAnalysis<'a>, args: &[Cow<'a, str>]) {
     let mut f = Flags::new(args);
-    let takes = |flag: &str| {
-        matches!(
-            flag,
-            "-s" | "--server"
-                | "--port"
-                | "-p"
-                | "--pod"
-                | "-c"
-                | "--container"
-                | "-n"
-                | "--namespace"
-                | "--cacert"
-                | "--cert"
-                | "--key"
-                | "-i"
-                | "--http-proxy"
-                | "--cidr"
-        )
-    };
+    let takes = |flag: &str| KUBELETCTL_VALUE.contains(&flag);
     let mut action = None;
     let mut positionals = Vec::new();
     loop {

@@ -2,6 +2,7 @@
 
 use super::*;
 
+/// The kubectl flags that take a value.
 pub const KUBECTL_VALUE: &[&str] = &[
     "-n",
     "--namespace",
@@ -67,24 +68,36 @@ pub const KUBECTL_VALUE: &[&str] = &[
     "--reason",
 ];
 
+/// The resources whose short names and singulars `kubectl_resource` spells out: each
+/// resource with the words that name it.
+pub const KUBECTL_RESOURCE_NAMES: &[(&str, &[&str])] = &[
+    ("secrets", &["secret", "secrets"]),
+    ("configmaps", &["cm", "configmap", "configmaps"]),
+    ("pods", &["po", "pod", "pods"]),
+    ("deployments", &["deploy", "deployment", "deployments"]),
+    ("daemonsets", &["ds", "daemonset", "daemonsets"]),
+    (
+        "serviceaccounts",
+        &["sa", "serviceaccount", "serviceaccounts"],
+    ),
+    ("nodes", &["no", "node", "nodes"]),
+    ("namespaces", &["ns", "namespace", "namespaces"]),
+    ("rolebindings", &["rolebinding", "rolebindings"]),
+    (
+        "clusterrolebindings",
+        &["clusterrolebinding", "clusterrolebindings"],
+    ),
+];
+
 pub fn kubectl_resource(word: &str) -> String {
     let w = word.to_ascii_lowercase();
     let w = w.split('/').next().unwrap_or("");
     let w = w.split('.').next().unwrap_or(w); // secrets.v1. -> secrets
-    match w {
-        "secret" | "secrets" => "secrets",
-        "cm" | "configmap" | "configmaps" => "configmaps",
-        "po" | "pod" | "pods" => "pods",
-        "deploy" | "deployment" | "deployments" => "deployments",
-        "ds" | "daemonset" | "daemonsets" => "daemonsets",
-        "sa" | "serviceaccount" | "serviceaccounts" => "serviceaccounts",
-        "no" | "node" | "nodes" => "nodes",
-        "ns" | "namespace" | "namespaces" => "namespaces",
-        "rolebinding" | "rolebindings" => "rolebindings",
-        "clusterrolebinding" | "clusterrolebindings" => "clusterrolebindings",
-        other => return other.to_string(),
-    }
-    .to_string()
+    KUBECTL_RESOURCE_NAMES
+        .iter()
+        .find(|(_, names)| names.contains(&w))
+        .map_or(w, |(resource, _)| resource)
+        .to_string()
 }
 
 pub fn kubectl<'a>(a: &mut CommandAnalysis<'a>, args: &[Cow<'a, str>]) {

@@ -38,7 +38,18 @@ pub use lxc::LXC_VALUE;
 use lxc::*;
 pub(crate) use payload::Payload;
 use wrappers::*;
-pub use wrappers::{program_name, RESERVED};
+pub use wrappers::{
+    program_name, PASS_THROUGH, PASS_THROUGH_VALUE, RESERVED, SHELLS, SUDO_VALUE, TOOL_ALIASES,
+};
+// The flag tables of each tool family, for the VRL twin (cadet_core::parts::analysis).
+pub use cri::{
+    CRICTL_ACTION_VALUE, CRICTL_GLOBAL_VALUE, CTR_GLOBAL_VALUE, CTR_GROUPS, CTR_RUN_BOOL,
+    RUNC_ACTION_VALUE, RUNC_GLOBAL_VALUE,
+};
+pub use docker::{DOCKER_GLOBAL_VALUE, DOCKER_GROUPS, DOCKER_RUN_BOOL, DOCKER_RUN_SHORT_VALUE};
+pub use host_tools::{CHROOT_VALUE, MOUNT_VALUE, NSENTER_VALUE};
+pub use http::KUBELETCTL_VALUE;
+pub use kubectl::{KUBECTL_RESOURCE_NAMES, KUBECTL_VALUE};
 
 /// Tools cadet reads the arguments of, by canonical name.
 pub const TOOLS: &[&str] = &[

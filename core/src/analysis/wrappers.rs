@@ -13,16 +13,37 @@ pub fn program_name(word: &str) -> String {
     base.to_ascii_lowercase()
 }
 
+/// Other names of the tools: each alias with the tool it is.
+pub const TOOL_ALIASES: &[(&str, &str)] = &[
+    ("microk8s.kubectl", "kubectl"),
+    ("kubectl1", "kubectl"),
+    ("docker.io", "docker"),
+    ("lxd.lxc", "lxc"),
+    ("incus", "lxc"),
+];
+
 pub fn canonical_tool(name: &str) -> Option<&'static str> {
-    let name = match name {
-        "microk8s.kubectl" | "kubectl1" => "kubectl",
-        "docker.io" => "docker",
-        "lxd.lxc" | "incus" => "lxc",
-        n => n,
-    };
+    let name = TOOL_ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == name)
+        .map_or(name, |(_, tool)| tool);
     TOOLS.iter().copied().find(|t| *t == name)
 }
 
+/// The sudo and doas options that take a value.
+pub const SUDO_VALUE: &[&str] = &[
+    "-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "--user", "--group",
+];
+
+/// Wrappers that run the command after their own options (`nohup`, `timeout 5`, `nice -n 5`).
+pub const PASS_THROUGH: &[&str] = &[
+    "nohup", "exec", "command", "time", "setsid", "chronic", "stdbuf", "nice", "ionice", "timeout",
+];
+
+/// The options of the `PASS_THROUGH` wrappers that take a value.
+pub const PASS_THROUGH_VALUE: &[&str] = &["-n", "-c", "-s", "-k", "-o", "-e"];
+
+/// The shells whose `-c` script is read as commands.
 pub const SHELLS: &[&str] = &["sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"];
 
 pub fn owned<'a>(words: Vec<String>) -> Vec<Cow<'a, str>> {
@@ -84,19 +105,7 @@ pub fn analyse_depth<'a>(argv: &[Cow<'a, str>], depth: usize) -> Vec<CommandAnal
                     if opt == "--" {
                         break;
                     }
-                    if matches!(
-                        opt,
-                        "-u" | "-g"
-                            | "-C"
-                            | "-D"
-                            | "-h"
-                            | "-p"
-                            | "-r"
-                            | "-t"
-                            | "-U"
-                            | "--user"
-                            | "--group"
-                    ) {
+                    if SUDO_VALUE.contains(&opt) {
                         i += 1;
                     }
                 }
@@ -115,15 +124,13 @@ pub fn analyse_depth<'a>(argv: &[Cow<'a, str>], depth: usize) -> Vec<CommandAnal
                     }
                 }
             }
-            "nohup" | "exec" | "command" | "time" | "setsid" | "chronic" | "stdbuf" | "nice"
-            | "ionice" | "timeout" => {
+            pass if PASS_THROUGH.contains(&pass) => {
                 wrappers.push(Cow::Owned(name.clone()));
                 i += 1;
                 while i < argv.len() && argv[i].starts_with('-') {
                     let opt = &*argv[i];
                     i += 1;
-                    if matches!(opt, "-n" | "-c" | "-s" | "-k" | "-o" | "-e") && !opt.contains('=')
-                    {
+                    if PASS_THROUGH_VALUE.contains(&opt) && !opt.contains('=') {
                         i += 1;
                     }
                 }

@@ -2,66 +2,29 @@
 
 use alloc::format;
 
-use crate::analysis::evidence::note;
-use crate::analysis::facts::cap;
-use crate::analysis::facts::host_ns;
-use crate::analysis::facts::mount_spec;
-use crate::analysis::facts::set_privileged;
-use crate::analysis::flag_cursor::cursor;
-use crate::analysis::flag_cursor::is_option;
-use crate::analysis::flag_cursor::options;
-use crate::analysis::flag_cursor::takes_list;
-use crate::analysis::flag_cursor::TRUTHY;
-use crate::program::Out;
-use crate::text::ascii_lower;
-use crate::text::strings;
+use cadet_core::parts::analysis::{
+    CRICTL_ACTION_VALUE, CRICTL_GLOBAL_VALUE, CTR_GLOBAL_VALUE, CTR_GROUPS, CTR_RUN_BOOL,
+    RUNC_ACTION_VALUE, RUNC_GLOBAL_VALUE,
+};
 
-pub(crate) const CTR_RUN_BOOL: &[&str] = &[
-    "--privileged",
-    "--rm",
-    "-t",
-    "--tty",
-    "-d",
-    "--detach",
-    "--net-host",
-    "--privileged-without-host-devices",
-    "--read-only",
-    "--null-io",
-    "--rootfs",
-    "--no-pivot",
-    "--allow-new-privs",
-    "--help",
-    "--cni",
-    "--sync-fs",
-];
+use crate::analysis::evidence::note;
+use crate::analysis::facts::{cap, host_ns, mount_spec, set_privileged};
+use crate::analysis::flag_cursor::{cursor, options, phase_options, takes_list, TRUTHY};
+use crate::program::Out;
+use crate::text::{ascii_lower, strings};
 
 /// Mirrors core `analysis::cri::crictl`.
 pub(crate) fn crictl(o: &mut Out) {
-    let g = takes_list(&[
-        "-r",
-        "--runtime-endpoint",
-        "-i",
-        "--image-endpoint",
-        "-t",
-        "--timeout",
-        "-c",
-        "--config",
-    ]);
-    let e = takes_list(&["--timeout", "-e", "--env", "-w", "--workdir"]);
+    let g = takes_list(CRICTL_GLOBAL_VALUE);
+    let e = takes_list(CRICTL_ACTION_VALUE);
     o.push("ph = \"g\"");
     cursor(o, |o| {
-        o.push(&format!(
-            "if ph == \"g\" {{\n    if {} {{\n    used = true",
-            is_option()
-        ));
+        phase_options(o, "g", true);
         options(o, &g, |_| {});
         o.push("    } else { ph = \"a\" }\n}\nif !used && ph == \"a\" {\n    used = true\n    pos = pos + 1");
         ascii_lower(o, "cact", "w");
         o.push("    c_action = cact\n    ph = \"o\"\n}");
-        o.push(&format!(
-            "if !used && ph == \"o\" {{\n    if {} {{\n    used = true",
-            is_option()
-        ));
+        phase_options(o, "o", false);
         options(o, &e, |o| {
             o.push("if includes([\"-i\", \"-t\", \"--interactive\", \"--tty\"], of) { c_inter = true }")
         });
@@ -89,36 +52,24 @@ if !used && ph == "rest" {
 
 /// Mirrors core `analysis::cri::ctr`.
 pub(crate) fn ctr(o: &mut Out) {
-    let g = takes_list(&[
-        "-a",
-        "--address",
-        "-n",
-        "--namespace",
-        "--timeout",
-        "--connect-timeout",
-    ]);
+    let g = takes_list(CTR_GLOBAL_VALUE);
     let run = format!("!includes({}, tf)", strings(CTR_RUN_BOOL));
     let fin = "c_action = t_act\nif includes([\"run\", \"create\", \"exec\"], t_act) { ph = \"r\" } else { ph = \"t\" }";
     o.push("ph = \"g\"\nt_first = \"\"");
     cursor(o, |o| {
-        o.push(&format!(
-            "if ph == \"g\" {{\n    if {} {{\n    used = true",
-            is_option()
-        ));
+        phase_options(o, "g", true);
         options(o, &g, |_| {});
         o.push("    } else { ph = \"a\" }\n}\nif !used && ph == \"a\" {\n    used = true\n    pos = pos + 1");
         ascii_lower(o, "t_first", "w");
         o.push(&format!(
-            "    if includes([\"c\", \"container\", \"containers\", \"t\", \"task\", \"tasks\", \"i\", \"image\", \"images\"], t_first) {{ ph = \"a2\" }} else {{\n    t_act = t_first\n    {fin}\n    }}\n}}\nif !used && ph == \"a2\" {{\n    used = true\n    pos = pos + 1\n    c_sub = t_first"
+            "    if includes({groups}, t_first) {{ ph = \"a2\" }} else {{\n    t_act = t_first\n    {fin}\n    }}\n}}\nif !used && ph == \"a2\" {{\n    used = true\n    pos = pos + 1\n    c_sub = t_first",
+            groups = strings(CTR_GROUPS)
         ));
         ascii_lower(o, "t_act", "w");
         o.push(&format!(
             "    {fin}\n}}\nif !used && ph == \"t\" {{\n    used = true\n    pos = pos + 1\n    c_target = w\n    ph = \"done\"\n}}"
         ));
-        o.push(&format!(
-            "if !used && ph == \"r\" {{\n    if {} {{\n    used = true",
-            is_option()
-        ));
+        phase_options(o, "r", false);
         options(o, &run, |o| {
             o.push("v = \"\"\nif ov != null { v = string!(ov) }");
             o.push(&format!(
@@ -166,41 +117,16 @@ if !used && ph == "rest" {
 
 /// Mirrors core `analysis::cri::runc`.
 pub(crate) fn runc(o: &mut Out) {
-    let g = takes_list(&["--root", "--log", "--log-format", "--criu", "--rootless"]);
-    let t = takes_list(&[
-        "--cwd",
-        "--env",
-        "-e",
-        "--user",
-        "-u",
-        "--cap",
-        "-c",
-        "--process",
-        "-p",
-        "--pid-file",
-        "--console-socket",
-        "--preserve-fds",
-        "--additional-gids",
-        "-g",
-        "--apparmor",
-        "--process-label",
-        "--bundle",
-        "-b",
-    ]);
+    let g = takes_list(RUNC_GLOBAL_VALUE);
+    let t = takes_list(RUNC_ACTION_VALUE);
     o.push("ph = \"g\"");
     cursor(o, |o| {
-        o.push(&format!(
-            "if ph == \"g\" {{\n    if {} {{\n    used = true",
-            is_option()
-        ));
+        phase_options(o, "g", true);
         options(o, &g, |_| {});
         o.push("    } else { ph = \"a\" }\n}\nif !used && ph == \"a\" {\n    used = true\n    pos = pos + 1");
         ascii_lower(o, "ract", "w");
         o.push("    c_action = ract\n    ph = \"o\"\n}");
-        o.push(&format!(
-            "if !used && ph == \"o\" {{\n    if {} {{\n    used = true",
-            is_option()
-        ));
+        phase_options(o, "o", false);
         options(o, &t, |o| {
             o.push("if of == \"-t\" || of == \"--tty\" { c_inter = true } else if of == \"--cap\" || of == \"-c\" {\n    v = \"\"\n    if ov != null { v = string!(ov) }");
             cap(o, "v", "ow");

@@ -2,92 +2,37 @@
 
 use alloc::format;
 
+use cadet_core::parts::analysis::{
+    DOCKER_GLOBAL_VALUE, DOCKER_GROUPS, DOCKER_RUN_BOOL, DOCKER_RUN_SHORT_VALUE,
+};
+
 use crate::analysis::evidence::note;
-use crate::analysis::facts::cap;
-use crate::analysis::facts::host_ns;
-use crate::analysis::facts::mount_spec;
-use crate::analysis::facts::security_opt;
-use crate::analysis::facts::set_privileged;
-use crate::analysis::facts::url;
-use crate::analysis::facts::volume;
-use crate::analysis::flag_cursor::cursor;
-use crate::analysis::flag_cursor::is_option;
-use crate::analysis::flag_cursor::options;
-use crate::analysis::flag_cursor::takes_list;
-use crate::analysis::flag_cursor::TRUTHY;
+use crate::analysis::facts::{cap, host_ns, mount_spec, security_opt, set_privileged, url, volume};
+use crate::analysis::flag_cursor::{cursor, options, phase_options, takes_list, TRUTHY};
 use crate::program::Out;
-use crate::text::ascii_lower;
-use crate::text::strings;
-
-pub(crate) const DOCKER_GLOBAL_VALUE: &[&str] = &[
-    "-H",
-    "--host",
-    "-c",
-    "--context",
-    "--config",
-    "-l",
-    "--log-level",
-    "--tlscacert",
-    "--tlscert",
-    "--tlskey",
-    "--url",
-    "--connection",
-    "--root",
-    "--runroot",
-    "--cgroup-manager",
-    "--storage-driver",
-    "--namespace",
-    "-n",
-    "--address",
-    "-a",
-    "--snapshotter",
-    "--cni-path",
-    "--data-root",
-    "--identity",
-    "--module",
-];
-
-pub(crate) const DOCKER_RUN_BOOL: &[&str] = &[
-    "--privileged",
-    "--rm",
-    "--detach",
-    "--interactive",
-    "--tty",
-    "--init",
-    "--read-only",
-    "--no-healthcheck",
-    "--publish-all",
-    "--oom-kill-disable",
-    "--disable-content-trust",
-    "--sig-proxy",
-    "--help",
-    "--quiet",
-    "--privileged=true",
-    "--replace",
-    "--http-proxy",
-    "--rootfs",
-    "--no-hosts",
-    "--tls-verify",
-    "--env-host",
-    "--systemd",
-    "--use-api-version",
-];
+use crate::text::{ascii_lower, strings};
 
 /// Mirrors core `analysis::docker::docker_like`.
 /// Mirrors core `analysis::docker::docker_run_takes_value`.
 pub(crate) fn docker(o: &mut Out) {
     let global_takes = takes_list(DOCKER_GLOBAL_VALUE);
     let run_takes = format!(
-        "((starts_with(tf, \"--\") && !includes({}, tf)) || includes([\"-a\", \"-c\", \"-e\", \"-h\", \"-l\", \"-m\", \"-p\", \"-u\", \"-v\", \"-w\"], tf))",
-        strings(DOCKER_RUN_BOOL)
+        "((starts_with(tf, \"--\") && !includes({}, tf)) || includes({}, tf))",
+        strings(DOCKER_RUN_BOOL),
+        strings(DOCKER_RUN_SHORT_VALUE)
+    );
+    // the words whose next word is read too: container, image and system, and the groups
+    let first_words = strings(
+        &[
+            &["container", "containers", "image", "system"],
+            DOCKER_GROUPS,
+        ]
+        .concat(),
     );
     o.push("ph = \"g\"\nd_first = \"\"\nd_ep = null");
     let fin = "c_action = d_act\nif includes([\"run\", \"create\", \"exec\"], d_act) { ph = \"r\" } else { ph = \"t\" }";
     cursor(o, |o| {
-        o.push(&format!(
-            "if ph == \"g\" {{\n    if {} {{\n    used = true",
-            is_option()
-        ));
+        phase_options(o, "g", true);
         options(o, &global_takes, |o| {
             o.push("if includes([\"-H\", \"--host\", \"--url\", \"--connection\"], of) && ov != null {");
             o.push(&note("cmd.remote", "ow"));
@@ -99,7 +44,7 @@ pub(crate) fn docker(o: &mut Out) {
         o.push("if !used && ph == \"a\" {\n    used = true\n    pos = pos + 1");
         ascii_lower(o, "d_first", "w");
         o.push(&format!(
-            "    if includes([\"container\", \"containers\", \"image\", \"system\", \"network\", \"volume\", \"compose\", \"plugin\", \"secret\", \"service\", \"stack\", \"node\", \"swarm\", \"buildx\", \"builder\", \"context\", \"pod\", \"machine\"], d_first) {{ ph = \"a2\" }} else {{\n    d_act = d_first\n    {fin}\n    }}\n}}"
+            "    if includes({first_words}, d_first) {{ ph = \"a2\" }} else {{\n    d_act = d_first\n    {fin}\n    }}\n}}"
         ));
         o.push("if !used && ph == \"a2\" {\n    used = true\n    pos = pos + 1");
         ascii_lower(o, "d_sub", "w");
@@ -123,10 +68,7 @@ if !used && ph == "t" {{
     ph = "done"
 }}"#
         ));
-        o.push(&format!(
-            "if !used && ph == \"r\" {{\n    if {} {{\n    used = true",
-            is_option()
-        ));
+        phase_options(o, "r", false);
         options(o, &run_takes, |o| {
             o.push("v = \"\"\nif ov != null { v = string!(ov) }");
             o.push(&format!(

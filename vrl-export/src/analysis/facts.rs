@@ -7,9 +7,7 @@ use alloc::string::String;
 use crate::analysis::evidence::note;
 use crate::analysis::host_paths::sensitive;
 use crate::program::Out;
-use crate::text::ascii_lower;
-use crate::text::ascii_upper;
-use crate::text::clean_path;
+use crate::text::{ascii_lower, ascii_upper, clean_path};
 
 /// `CommandAnalysis::mount_source(src, written)`; `src` and `written` are string variables.
 ///

@@ -86,3 +86,13 @@ pub(crate) fn cursor(o: &mut Out, body: impl FnOnce(&mut Out)) {
 pub(crate) fn is_option() -> &'static str {
     "w != \"--\" && starts_with(w, \"-\") && strlen(w) > 1"
 }
+
+/// Opens phase `phase` of a cursor at an option word: `if ph == "<phase>" { if <an option> {
+/// used = true` (`!used && ` first unless `first`); the caller reads the options and closes it.
+pub(crate) fn phase_options(o: &mut Out, phase: &str, first: bool) {
+    let guard = if first { "" } else { "!used && " };
+    o.push(&format!(
+        "if {guard}ph == \"{phase}\" {{\n    if {} {{\n    used = true",
+        is_option()
+    ));
+}

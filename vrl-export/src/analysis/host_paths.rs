@@ -3,36 +3,9 @@
 use alloc::format;
 use alloc::string::String;
 
-use crate::text::regex;
-use crate::text::regex_escape;
-use crate::text::strings;
+use cadet_core::parts::analysis::{EXTRA_SENSITIVE, SENSITIVE_EXACT, SENSITIVE_TREES};
 
-pub(crate) const SENSITIVE_EXACT: &[&str] = &[
-    "/",
-    "/var/run/docker.sock",
-    "/run/docker.sock",
-    "/run/containerd/containerd.sock",
-    "/var/run/containerd/containerd.sock",
-    "/run/crio/crio.sock",
-    "/var/run/crio/crio.sock",
-];
-
-pub(crate) const SENSITIVE_TREES: &[&str] = &[
-    "/etc",
-    "/root",
-    "/proc",
-    "/var/lib/kubelet",
-    "/var/lib/docker",
-    "/boot",
-    "/dev",
-    "/var/run/secrets",
-    "/run/secrets",
-];
-
-/// Host paths core `sensitive_host_path` adds to the argument analysis' list.
-pub(crate) const EXTRA_SENSITIVE: &[&str] = &[
-    "/var", "/var/run", "/run", "/var/log", "/home", "/sys", "/usr", "/lib", "/opt/cni", "/etc/cni",
-];
+use crate::text::{regex, regex_escape, strings};
 
 /// Mirrors core `analysis::host_paths::is_sensitive_host_path`.
 pub(crate) fn sensitive(p: &str) -> String {

@@ -2,11 +2,10 @@
 
 use alloc::format;
 
+use cadet_core::parts::analysis::{CHROOT_VALUE, MOUNT_VALUE, NSENTER_VALUE};
+
 use crate::analysis::evidence::note;
-use crate::analysis::flag_cursor::cursor;
-use crate::analysis::flag_cursor::is_option;
-use crate::analysis::flag_cursor::options;
-use crate::analysis::flag_cursor::takes_list;
+use crate::analysis::flag_cursor::{cursor, options, phase_options, takes_list};
 use crate::program::Out;
 use crate::text::clean_path;
 
@@ -14,9 +13,7 @@ use crate::text::clean_path;
 ///
 /// Mirrors core `analysis::host_tools::nsenter`.
 pub(crate) fn nsenter_options(o: &mut Out, target_var: &str, written_var: &str, record_ns: bool) {
-    let takes = takes_list(&[
-        "-t", "--target", "-S", "--setuid", "-G", "--setgid", "-r", "-w", "-Z",
-    ]);
+    let takes = takes_list(NSENTER_VALUE);
     options(o, &takes, |o| {
         if record_ns {
             o.push(&format!("if of == \"-t\" || of == \"--target\" {{\n    {written_var} = ow\n    {target_var} = ov\n}}"));
@@ -37,10 +34,7 @@ if nsx != null { c_nsns = push(c_nsns, nsx) }"#,
 pub(crate) fn nsenter(o: &mut Out) {
     o.push("c_action = \"enter\"\nph = \"o\"\nn_tw = \"\"");
     cursor(o, |o| {
-        o.push(&format!(
-            "if ph == \"o\" {{\n    if {} {{\n    used = true",
-            is_option()
-        ));
+        phase_options(o, "o", true);
         nsenter_options(o, "c_nst", "n_tw", true);
         o.push(
             r#"    } else if w == "--" { used = true; pos = pos + 1; ph = "rest" } else { ph = "rest" }
@@ -60,13 +54,10 @@ if !used && ph == "rest" {
 
 /// Mirrors core `analysis::host_tools::chroot`.
 pub(crate) fn chroot(o: &mut Out) {
-    let takes = takes_list(&["--userspec", "--groups"]);
+    let takes = takes_list(CHROOT_VALUE);
     o.push("c_action = \"chroot\"\nph = \"o\"");
     cursor(o, |o| {
-        o.push(&format!(
-            "if ph == \"o\" {{\n    if {} {{\n    used = true",
-            is_option()
-        ));
+        phase_options(o, "o", true);
         options(o, &takes, |_| {});
         o.push(&format!(
             r#"    }} else if w == "--" {{ used = true; pos = pos + 1; ph = "d" }} else {{ ph = "d" }}
@@ -91,22 +82,10 @@ if !used && ph == "rest" {{
 
 /// Mirrors core `analysis::host_tools::mount`.
 pub(crate) fn mount_tool(o: &mut Out) {
-    let takes = takes_list(&[
-        "-t",
-        "--types",
-        "-o",
-        "--options",
-        "-L",
-        "-U",
-        "--source",
-        "--target",
-    ]);
+    let takes = takes_list(MOUNT_VALUE);
     o.push("c_action = \"mount\"\nph = \"o\"");
     cursor(o, |o| {
-        o.push(&format!(
-            "if ph == \"o\" {{\n    if {} {{\n    used = true",
-            is_option()
-        ));
+        phase_options(o, "o", true);
         options(o, &takes, |_| {});
         o.push(&format!(
             r#"    }} else {{ ph = "d" }}

@@ -2,34 +2,17 @@
 
 use alloc::format;
 
+use cadet_core::parts::analysis::KUBELETCTL_VALUE;
+
 use crate::analysis::evidence::note;
 use crate::analysis::facts::url;
-use crate::analysis::flag_cursor::cursor;
-use crate::analysis::flag_cursor::is_option;
-use crate::analysis::flag_cursor::options;
-use crate::analysis::flag_cursor::takes_list;
+use crate::analysis::flag_cursor::{cursor, is_option, options, takes_list};
 use crate::program::Out;
 use crate::text::ascii_lower;
 
 /// Mirrors core `analysis::http::kubeletctl`.
 pub(crate) fn kubeletctl(o: &mut Out) {
-    let takes = takes_list(&[
-        "-s",
-        "--server",
-        "--port",
-        "-p",
-        "--pod",
-        "-c",
-        "--container",
-        "-n",
-        "--namespace",
-        "--cacert",
-        "--cert",
-        "--key",
-        "-i",
-        "--http-proxy",
-        "--cidr",
-    ]);
+    let takes = takes_list(KUBELETCTL_VALUE);
     o.push("l_action = null\nl_pos = []");
     cursor(o, |o| {
         o.push(&format!("if {} {{", is_option()));

@@ -1,103 +1,35 @@
 //! kubectl (core `analysis::kubectl`).
 
 use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use cadet_core::parts::analysis::{KUBECTL_RESOURCE_NAMES, KUBECTL_VALUE};
 
 use crate::analysis::evidence::note;
-use crate::analysis::facts::cap;
-use crate::analysis::facts::host_ns;
-use crate::analysis::facts::mount_source;
-use crate::analysis::facts::set_privileged;
-use crate::analysis::flag_cursor::cursor;
-use crate::analysis::flag_cursor::is_option;
-use crate::analysis::flag_cursor::options;
-use crate::analysis::flag_cursor::takes_list;
-use crate::analysis::flag_cursor::TRUTHY;
+use crate::analysis::facts::{cap, host_ns, mount_source, set_privileged};
+use crate::analysis::flag_cursor::{cursor, is_option, options, takes_list, TRUTHY};
 use crate::program::Out;
-use crate::text::ascii_lower;
-
-pub(crate) const KUBECTL_VALUE: &[&str] = &[
-    "-n",
-    "--namespace",
-    "--context",
-    "--cluster",
-    "--kubeconfig",
-    "--user",
-    "-s",
-    "--server",
-    "--token",
-    "--as",
-    "--as-group",
-    "--as-uid",
-    "--certificate-authority",
-    "--client-certificate",
-    "--client-key",
-    "--request-timeout",
-    "-v",
-    "--v",
-    "--cache-dir",
-    "--tls-server-name",
-    "--username",
-    "--password",
-    "-c",
-    "--container",
-    "-f",
-    "--filename",
-    "-l",
-    "--selector",
-    "-o",
-    "--output",
-    "--field-selector",
-    "--image",
-    "--overrides",
-    "--restart",
-    "--port",
-    "--address",
-    "--target",
-    "--profile",
-    "--copy-to",
-    "--env",
-    "--labels",
-    "--timeout",
-    "--pod-running-timeout",
-    "--sort-by",
-    "--template",
-    "-k",
-    "--kustomize",
-    "--type",
-    "--from-literal",
-    "--from-file",
-    "--namespace-selector",
-    "--subresource",
-    "--image-pull-policy",
-    "--attach",
-    "--custom-columns",
-    "--chunk-size",
-    "--env-from",
-    "--annotations",
-    "-p",
-    "--patch",
-    "--reason",
-];
+use crate::text::{ascii_lower, string, strings};
 
 /// Mirrors core `analysis::kubectl::kubectl_resource`.
 pub(crate) fn kubectl_resource(o: &mut Out, out: &str, word: &str) {
     let l = o.var("kr");
     ascii_lower(o, &l, word);
     o.push(&format!(
-        r#"{l} = string!(split({l}, "/")[0])
-{l} = string!(split({l}, ".")[0])
-if {l} == "secret" || {l} == "secrets" {{ {l} = "secrets" }}
-else if includes(["cm", "configmap", "configmaps"], {l}) {{ {l} = "configmaps" }}
-else if includes(["po", "pod", "pods"], {l}) {{ {l} = "pods" }}
-else if includes(["deploy", "deployment", "deployments"], {l}) {{ {l} = "deployments" }}
-else if includes(["ds", "daemonset", "daemonsets"], {l}) {{ {l} = "daemonsets" }}
-else if includes(["sa", "serviceaccount", "serviceaccounts"], {l}) {{ {l} = "serviceaccounts" }}
-else if includes(["no", "node", "nodes"], {l}) {{ {l} = "nodes" }}
-else if includes(["ns", "namespace", "namespaces"], {l}) {{ {l} = "namespaces" }}
-else if {l} == "rolebinding" {{ {l} = "rolebindings" }}
-else if {l} == "clusterrolebinding" {{ {l} = "clusterrolebindings" }}
-{out} = {l}"#
+        "{l} = string!(split({l}, \"/\")[0])\n{l} = string!(split({l}, \".\")[0])"
     ));
+    let aliases: Vec<String> = KUBECTL_RESOURCE_NAMES
+        .iter()
+        .map(|(resource, names)| {
+            format!(
+                "if includes({}, {l}) {{ {l} = {} }}",
+                strings(names),
+                string(resource)
+            )
+        })
+        .collect();
+    o.push(&format!("{}\n{out} = {l}", aliases.join("\nelse ")));
 }
 
 /// Mirrors core `analysis::kubectl::kubectl`.

@@ -2,16 +2,13 @@
 
 use alloc::format;
 
-use crate::analysis::evidence::note;
-use crate::analysis::facts::mount_source;
-use crate::analysis::facts::set_privileged;
-use crate::analysis::flag_cursor::cursor;
-use crate::analysis::flag_cursor::is_option;
-use crate::analysis::flag_cursor::options;
-use crate::program::Out;
-use crate::text::ascii_lower;
-use crate::text::strings;
 use cadet_core::parts::analysis::LXC_VALUE;
+
+use crate::analysis::evidence::note;
+use crate::analysis::facts::{mount_source, set_privileged};
+use crate::analysis::flag_cursor::{cursor, is_option, options};
+use crate::program::Out;
+use crate::text::{ascii_lower, strings};
 
 /// core analysis/lxc.rs `lxc`: `launch`/`init` with `-c KEY=VALUE`, `config|profile set`,
 /// `config|profile device add`, `exec`/`shell`/`console` and `REMOTE:NAME` targets.

@@ -15,21 +15,15 @@ pub(crate) mod lxc;
 pub(crate) mod payload;
 pub(crate) mod wrappers;
 
-use crate::analysis::cri::crictl;
-use crate::analysis::cri::ctr;
-use crate::analysis::cri::runc;
+use crate::analysis::cri::{crictl, ctr, runc};
 use crate::analysis::docker::docker;
-use crate::analysis::host_tools::chroot;
-use crate::analysis::host_tools::mount_tool;
-use crate::analysis::host_tools::nsenter;
-use crate::analysis::http::http_client;
-use crate::analysis::http::kubeletctl;
+use crate::analysis::host_tools::{chroot, mount_tool, nsenter};
+use crate::analysis::http::{http_client, kubeletctl};
 use crate::analysis::kubectl::kubectl;
 use crate::analysis::lxc::lxc;
 use crate::analysis::payload::payload;
 use crate::program::Out;
-use crate::text::shell_words::shell_split;
-use crate::text::shell_words::split_commands;
+use crate::text::shell_words::{shell_split, split_commands};
 
 /// `analyse_all(p_argv)` then one payload per command: leaves `segs`, an array of
 /// objects with the `cmd.*` and `payload.*` fields, the evidence pairs under `e`, and the
@@ -39,7 +33,9 @@ use crate::text::shell_words::split_commands;
 /// Mirrors core `analysis::analyse`.
 pub(crate) fn analyse(o: &mut Out, control_plane: bool) {
     o.push("\n# ------------------------------------------------------------------ 3. argument analysis");
-    o.push("# core: command::analyse_all — wrappers (sudo, env, nohup, sh -c ...) looked through;");
+    o.push(
+        "# core: analysis::analyse_all — wrappers (sudo, env, nohup, sh -c ...) looked through;",
+    );
     o.push(
         "# a shell line or script (item \"s\") is split into commands (core split_commands), each",
     );
@@ -77,8 +73,8 @@ pub(crate) fn analyse(o: &mut Out, control_plane: bool) {
     );
 
     // Per command: the tool's arguments, then the payload.
-    o.push("\n# One segment per command: the tool's own argument reading (core command.rs, one function per tool),");
-    o.push("# then what runs inside the container (core payload.rs).");
+    o.push("\n# One segment per command: the tool's own argument reading (core analysis, one function per tool),");
+    o.push("# then what runs inside the container (core analysis::payload::analyse).");
     o.push("segs = []\nscript_tools = 0\nfor_each(an_items) -> |_si, item| {");
     o.push(
         r#"c_tool = item.t

@@ -2,28 +2,14 @@
 
 use alloc::format;
 
-use crate::analysis::flag_cursor::cursor;
-use crate::analysis::flag_cursor::is_option;
+use cadet_core::parts::analysis::SHELL_NAMES;
+
+use crate::analysis::flag_cursor::{cursor, is_option};
 use crate::analysis::host_tools::nsenter_options;
 use crate::analysis::wrappers::program_name;
 use crate::program::Out;
-use crate::text::ascii_lower;
 use crate::text::shell_words::shell_split;
-use crate::text::string;
-use crate::text::strings;
-
-pub(crate) const PAYLOAD_SHELLS: &[&str] = &[
-    "sh",
-    "bash",
-    "ash",
-    "dash",
-    "zsh",
-    "ksh",
-    "busybox",
-    "powershell",
-    "pwsh",
-    "cmd",
-];
+use crate::text::{ascii_lower, string, strings};
 
 /// `Payload::analyse` of the current command.
 ///
@@ -47,7 +33,7 @@ if length(pl_args) > 0 {
     program_name(o, "pl_p0", "pl_a0");
     o.push(&format!(
         "    if includes({}, pl_p0) {{\n        pl_shell = true\n        pl_ev = push(pl_ev, [\"payload.shell\", pl_a0])\n    }}",
-        strings(PAYLOAD_SHELLS)
+        strings(SHELL_NAMES)
     ));
     shell_split(o, "pl_words", "pl_low");
     o.push("    for_each(pl_words) -> |_i, pw| {\n        pws = string!(pw)");

@@ -1,28 +1,15 @@
 //! Wrappers looked through (core `analysis::wrappers`): sudo, env, nohup, `sh -c` scripts.
 
 use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use cadet_core::parts::analysis::{
+    PASS_THROUGH, PASS_THROUGH_VALUE, SHELLS, SUDO_VALUE, TOOLS, TOOL_ALIASES,
+};
 
 use crate::program::Out;
-use crate::text::{ascii_lower, strings};
-
-pub(crate) const TOOLS: &[&str] = &[
-    "docker",
-    "podman",
-    "nerdctl",
-    "kubectl",
-    "crictl",
-    "ctr",
-    "runc",
-    "nsenter",
-    "chroot",
-    "kubeletctl",
-    "curl",
-    "wget",
-    "mount",
-    "lxc",
-];
-
-pub(crate) const SHELLS: &[&str] = &["sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"];
+use crate::text::{ascii_lower, string, strings};
 
 /// `out = program_name(v)` (basename, `.exe` dropped, ASCII lower case).
 ///
@@ -44,7 +31,7 @@ pub(crate) fn program_name(o: &mut Out, out: &str, v: &str) {
 /// Mirrors core `analysis::wrappers::canonical_tool`.
 pub(crate) fn read(o: &mut Out) {
     o.push(
-        r#"            ws_st = "prog"
+        &r#"            ws_st = "prog"
             ws_skip = 0
             ws_stop = false
             ws_wr = []
@@ -61,7 +48,7 @@ pub(crate) fn read(o: &mut Out) {
                         if ws_st == "sudo" {
                             if starts_with(w, "-") {
                                 used = true
-                                if w == "--" { ws_st = "prog" } else if includes(["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "--user", "--group"], w) { ws_skip = 1 }
+                                if w == "--" { ws_st = "prog" } else if includes(SUDO_VALUE, w) { ws_skip = 1 }
                             } else { ws_st = "prog" }
                         }
                         if !used && ws_st == "env" {
@@ -72,10 +59,12 @@ pub(crate) fn read(o: &mut Out) {
                         if !used && ws_st == "nohup" {
                             if starts_with(w, "-") {
                                 used = true
-                                if includes(["-n", "-c", "-s", "-k", "-o", "-e"], w) { ws_skip = 1 }
+                                if includes(PASS_THROUGH_VALUE, w) { ws_skip = 1 }
                             } else if ws_tmo { used = true; ws_tmo = false; ws_st = "prog" } else { ws_st = "prog" }
                         }
-                        if !used && ws_st == "busybox" {"#,
+                        if !used && ws_st == "busybox" {"#
+            .replace("SUDO_VALUE", &strings(SUDO_VALUE))
+            .replace("PASS_THROUGH_VALUE", &strings(PASS_THROUGH_VALUE)),
     );
     program_name(o, "bbn", "w");
     o.push(&format!(
@@ -104,7 +93,7 @@ pub(crate) fn read(o: &mut Out) {
         r#"                            if wn == "sudo" || wn == "doas" || wn == "env" {{
                                 ws_wr = push(ws_wr, wn)
                                 if wn == "env" {{ ws_st = "env" }} else {{ ws_st = "sudo" }}
-                            }} else if includes(["nohup", "exec", "command", "time", "setsid", "chronic", "stdbuf", "nice", "ionice", "timeout"], wn) {{
+                            }} else if includes({pass_through}, wn) {{
                                 ws_wr = push(ws_wr, wn)
                                 ws_st = "nohup"
                                 ws_tmo = wn == "timeout"
@@ -126,7 +115,8 @@ pub(crate) fn read(o: &mut Out) {
                     pre = append(append(it_w, ws_wr), [ws_shell + " -c"])
                     an_next = push(an_next, {{"s": ws_script, "d": it_d + 1, "w": pre, "done": false}})
                 }}"#,
-        shells = strings(SHELLS)
+        shells = strings(SHELLS),
+        pass_through = strings(PASS_THROUGH)
     ));
     o.push(
         r#"            } else if ws_ti >= 0 {
@@ -134,11 +124,32 @@ pub(crate) fn read(o: &mut Out) {
     );
     program_name(o, "tn", "tw");
     o.push(&format!(
-        r#"                if tn == "microk8s.kubectl" || tn == "kubectl1" {{ tn = "kubectl" }} else if tn == "docker.io" {{ tn = "docker" }} else if tn == "lxd.lxc" || tn == "incus" {{ tn = "lxc" }}
+        r#"                {aliases}
                 if includes({tools}, tn) {{
                     an_next = push(an_next, {{"a": slice!(it_a, ws_ti + 1), "t": tn, "w": append(it_w, ws_wr), "done": true}})
                 }}
             }}"#,
-        tools = strings(TOOLS)
+        tools = strings(TOOLS),
+        aliases = tool_aliases("tn")
     ));
+}
+
+/// `if v == "alias" || ... { v = "tool" } else if ...`: each tool's aliases, in the order of
+/// the core's table.
+///
+/// Mirrors core `analysis::wrappers::canonical_tool`.
+fn tool_aliases(v: &str) -> String {
+    let mut tools: Vec<(&str, Vec<String>)> = Vec::new();
+    for (alias, tool) in TOOL_ALIASES {
+        let test = format!("{v} == {}", string(alias));
+        match tools.iter_mut().find(|(t, _)| t == tool) {
+            Some((_, tests)) => tests.push(test),
+            None => tools.push((tool, alloc::vec![test])),
+        }
+    }
+    let arms: Vec<String> = tools
+        .iter()
+        .map(|(tool, tests)| format!("if {} {{ {v} = {} }}", tests.join(" || "), string(tool)))
+        .collect();
+    arms.join(" else ")
 }

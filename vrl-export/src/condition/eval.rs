@@ -9,11 +9,8 @@ use cadet_core::fields::{self, FieldKind};
 use cadet_core::parts::condition::{Condition, Literal, Op};
 
 use crate::program::Out;
-use crate::text::regex;
-use crate::text::string;
-use crate::text::strings;
-use crate::text::wildcard::wildcard_body;
-use crate::text::wildcard::wildcard_regex;
+use crate::text::wildcard::{wildcard_body, wildcard_regex};
+use crate::text::{regex, string, strings};
 
 /// True for fields that differ per command of a record (evaluated per segment): the core's
 /// field table says so ([`cadet_core::fields::Scope::Segment`]).

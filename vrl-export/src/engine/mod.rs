@@ -3,18 +3,17 @@
 
 pub(crate) mod triage;
 
+use alloc::collections::BTreeSet;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use cadet_core::{Combine, Pack, Profile, Severity};
+
 use crate::engine::triage::triage;
 use crate::pack::suppress::suppressions;
 use crate::program::Out;
-use crate::text::comment;
-use crate::text::string;
-use crate::text::strings;
-use alloc::collections::BTreeSet;
-use cadet_core::{Combine, Pack, Profile, Severity};
+use crate::text::{comment, string, strings};
 
 pub(crate) fn all_sorted<'a>(items: impl Iterator<Item = &'a String>) -> Vec<String> {
     let set: BTreeSet<String> = items.cloned().collect();

@@ -8,7 +8,7 @@ use crate::text::string;
 
 /// Mirrors core `engine::triage::assess`.
 pub(crate) fn triage(o: &mut Out, rules: &[&cadet_core::Rule]) {
-    o.push("    # Triage (core triage.rs): escalation criteria of the analyst card, the rules' response steps.");
+    o.push("    # Triage (core engine::triage::assess): escalation criteria of the analyst card, the rules' response steps.");
     o.push(
         r#"    esc = []
     s0p = segs[0]

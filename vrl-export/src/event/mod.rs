@@ -3,8 +3,7 @@
 use alloc::format;
 
 use crate::program::Out;
-use crate::text::shell_words::shell_split;
-use crate::text::shell_words::windows_split;
+use crate::text::shell_words::{shell_split, windows_split};
 
 /// `ProcessStart::complete`: argv from the command line, the command
 /// line from argv, names from paths.

@@ -5,9 +5,10 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use cadet_core::fields::{FieldKind, FIELDS};
+
 use crate::program::Out;
 use crate::text::string;
-use cadet_core::fields::{FieldKind, FIELDS};
 
 /// The event-level fields rules read (process, event, user), as `evf."name"`.
 ///
@@ -17,7 +18,7 @@ pub(crate) fn process_event_fields(o: &mut Out) {
         "\n# ------------------------------------------------------------------ 4. event fields",
     );
     o.push(
-        "# core: fields.rs — the values rule conditions read; per-command fields are in `segs`.",
+        "# core: fields::read — the values rule conditions read; per-command fields are in `segs`.",
     );
     o.push(
         r#"evf = get!({

@@ -1,23 +1,21 @@
 //! Suppressions (core `pack::suppress`): the first entry that applies lowers the severity.
 
 use alloc::format;
-use alloc::string::String;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use crate::program::Out;
-use crate::text::regex;
-use crate::text::regex_escape;
-use crate::text::string;
-use crate::text::strings;
-use alloc::string::ToString;
 use cadet_core::Pack;
+
+use crate::program::Out;
+use crate::text::wildcard::wildcard_regex;
+use crate::text::{regex, string, strings};
 
 /// Mirrors core `pack::suppress::matches`.
 pub(crate) fn suppressions(o: &mut Out, pack: &Pack) {
     if pack.suppressions.is_empty() {
         return;
     }
-    o.push("    # Suppressions (core suppress.rs): the first entry that applies lowers the severity one step.");
+    o.push("    # Suppressions (core pack::suppress::matches): the first entry that applies lowers the severity one step.");
     o.push("    sup = null");
     let used = |f: fn(&cadet_core::parts::pack::RawSuppression) -> bool| {
         pack.suppressions.iter().any(|s| f(&s.raw))
@@ -68,7 +66,10 @@ pub(crate) fn suppressions(o: &mut Out, pack: &Pack) {
         let raw = &s.raw;
         let mut parts: Vec<String> = Vec::new();
         let globs = |pats: &[String]| -> String {
-            let res: Vec<String> = pats.iter().map(|p| regex(&crate_glob(p))).collect();
+            let res: Vec<String> = pats
+                .iter()
+                .map(|p| regex(&wildcard_regex(p, '*', '?')))
+                .collect();
             let tests: Vec<String> = res
                 .iter()
                 .map(|r| format!("match(downcase!(x), {r})"))
@@ -93,23 +94,18 @@ pub(crate) fn suppressions(o: &mut Out, pack: &Pack) {
                 globs(&raw.rules)
             ));
         }
-        if !raw.user.is_empty() {
-            parts.push(any_of("sup_user", &raw.user));
-        }
-        if !raw.group.is_empty() {
-            parts.push(any_of("sup_groups", &raw.group));
-        }
-        if !raw.namespace.is_empty() {
-            parts.push(any_of("sup_ns", &raw.namespace));
-        }
-        if !raw.user_agent.is_empty() {
-            parts.push(any_of("sup_ua", &raw.user_agent));
-        }
-        if !raw.parent_process.is_empty() {
-            parts.push(any_of("sup_parent", &raw.parent_process));
-        }
-        if !raw.owner.is_empty() {
-            parts.push(any_of("sup_wl", &raw.owner));
+        // the entry's value lists, each read from the variable set above, in the core's order
+        for (var, pats) in [
+            ("sup_user", &raw.user),
+            ("sup_groups", &raw.group),
+            ("sup_ns", &raw.namespace),
+            ("sup_ua", &raw.user_agent),
+            ("sup_parent", &raw.parent_process),
+            ("sup_wl", &raw.owner),
+        ] {
+            if !pats.is_empty() {
+                parts.push(any_of(var, pats));
+            }
         }
         if !raw.image.is_empty() {
             // core: every image's repository matches one pattern (patterns read as repositories).
@@ -163,17 +159,4 @@ pub(crate) fn suppressions(o: &mut Out, pack: &Pack) {
         if sev == "critical" { verdict.severity = "high" } else if sev == "high" { verdict.severity = "medium" } else if sev == "medium" { verdict.severity = "low" } else { verdict.severity = "none" }
     }"#,
     );
-}
-
-pub(crate) fn crate_glob(p: &str) -> String {
-    let mut re = String::from("(?s)^");
-    for c in p.to_lowercase().chars() {
-        match c {
-            '*' => re.push_str(".*"),
-            '?' => re.push('.'),
-            c => re.push_str(&regex_escape(&c.to_string())),
-        }
-    }
-    re.push('$');
-    re
 }

@@ -4,10 +4,10 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::program::Out;
-use crate::text::regex;
-use crate::text::regex_escape;
 use cadet_core::Profile;
+
+use crate::program::Out;
+use crate::text::{regex, regex_escape};
 
 /// Mirrors core `prefilter::may_match`.
 pub(crate) fn prefilter(o: &mut Out, p: &Profile) {
@@ -28,7 +28,7 @@ pub(crate) fn prefilter(o: &mut Out, p: &Profile) {
             ));
             if !p.prefilter_control_plane.is_empty() {
                 o.push("# The keywords of the control-plane and daemon rules count only in a record with a marker of");
-                o.push("# those sources (core source/api.rs MARKERS).");
+                o.push("# those sources (core source::control_plane::MARKERS).");
                 o.push(&format!(
                     "if !pass && match(pf_text, {}) {{ pass = match(pf_text, {}) }}",
                     alts(&mut cadet_core::parts::source::MARKERS.iter().copied()),

@@ -7,7 +7,7 @@ use crate::program::Out;
 /// Mirrors core `text::time::rfc3339_seconds`.
 pub(crate) fn rfc3339_seconds(o: &mut Out) {
     o.push(
-        r#"# event.time (core api::rfc3339_seconds): epoch seconds of the first RFC 3339 candidate that parses.
+        r#"# event.time (core text::time::rfc3339_seconds): epoch seconds of the first RFC 3339 candidate that parses.
 for_each(a_tc) -> |_i, tv| {
   if a_time == null && is_string(tv) {
     tm = parse_regex(string!(tv), r'^(?P<y>[+-][0-9]{3}|[0-9]{4})-(?P<mo>[+-][0-9]|[0-9]{2})-(?P<d>[+-][0-9]|[0-9]{2})[Tt ](?P<h>[+-][0-9]|[0-9]{2}):(?P<mi>[+-][0-9]|[0-9]{2})[\x00-\x7F](?P<s>[+-][0-9]|[0-9]{2})(?:\.[0-9]*)?(?:$|(?P<z>[Zz])|(?P<sg>[+-])(?P<oh>[+-][0-9]|[0-9]{2})[\x00-\x7F](?P<om>[+-][0-9]|[0-9]{2}))') ?? null

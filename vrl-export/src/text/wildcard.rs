@@ -1,10 +1,9 @@
 //! Wildcard patterns (core `text::wildcard`) as regular expressions.
 
 use alloc::format;
-use alloc::string::String;
+use alloc::string::{String, ToString};
 
 use crate::text::regex_escape;
-use alloc::string::ToString;
 
 /// The wildcard pattern (lower-cased) as an anchored regular expression (core `wildcard.rs`).
 ///

@@ -3,13 +3,9 @@
 use alloc::format;
 
 use crate::program::Out;
-use crate::source::control_plane::fact;
-use crate::source::control_plane::host_path_mount;
-use crate::source::control_plane::note;
+use crate::source::control_plane::{fact, host_path_mount, note};
 use crate::text::ascii_upper;
-use crate::text::json::as_i64;
-use crate::text::json::is_bool;
-use crate::text::json::nonempty;
+use crate::text::json::{as_i64, is_bool, nonempty};
 use crate::text::shell_words::shell_split;
 
 /// Recognises a dockerd log line held in `dl_in` (core `docker_daemon::read_line`): sets
@@ -227,7 +223,7 @@ if a_k == "" && is_string(rec.msg) {
 ///
 /// Mirrors core `source::control_plane::read_text`.
 pub(crate) fn read_text(o: &mut Out) {
-    o.push("    # docker_daemon and kubelet text lines (core api::read_text).\n    if src == \"\" {\n  dl_in = line");
+    o.push("    # docker_daemon and kubelet text lines (core source::control_plane::read_text).\n    if src == \"\" {\n  dl_in = line");
     read_line(o);
     o.push("    }");
 }

@@ -6,10 +6,7 @@ use alloc::string::String;
 use crate::program::Out;
 use crate::source::control_plane::note;
 use crate::source::control_plane::pod_spec::is_pod_spec;
-use crate::text::json::as_i64;
-use crate::text::json::is_bool;
-use crate::text::json::nonempty;
-use crate::text::json::text;
+use crate::text::json::{as_i64, is_bool, nonempty, text};
 use crate::text::lower_in_place;
 
 /// `is_audit_event(x)` (core `k8s_audit::is_audit_event`) as an expression: `kind: Event` with
@@ -272,7 +269,7 @@ pub(crate) fn facts(o: &mut Out) {
 /// Mirrors core `source::control_plane::k8s_audit::exec_options_command`.
 pub(crate) fn exec_query(o: &mut Out) {
     o.push(
-        r#"# the exec command (core api::query_values): `?command=sh&command=-c&command=...`, or the kubelet
+        r#"# the exec command (core text::query_values): `?command=sh&command=-c&command=...`, or the kubelet
 # /run's one `cmd` string; percent-decoded, `+` as a space.
 if q_uri != null {
   q_parts = split(string!(q_uri), "?", limit: 2)

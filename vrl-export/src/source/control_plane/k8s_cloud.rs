@@ -5,10 +5,7 @@ use alloc::format;
 
 use crate::program::Out;
 use crate::source::control_plane::k8s_audit::is_audit_event;
-use crate::text::json::as_i64;
-use crate::text::json::is_bool;
-use crate::text::json::nonempty;
-use crate::text::json::text;
+use crate::text::json::{as_i64, is_bool, nonempty, text};
 use crate::text::lower_in_place;
 
 /// core `k8s_cloud::gke`.

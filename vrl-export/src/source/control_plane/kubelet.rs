@@ -4,9 +4,8 @@ use alloc::format;
 
 use crate::program::Out;
 use crate::source::control_plane::note;
-use crate::text::ascii_lower;
-use crate::text::ascii_upper;
 use crate::text::json::as_i64;
+use crate::text::{ascii_lower, ascii_upper};
 
 /// core `kubelet::build`.
 ///

@@ -13,10 +13,9 @@ use alloc::string::String;
 use crate::analysis::host_paths::sensitive_host_path;
 use crate::fields::control_plane_event_fields;
 use crate::program::Out;
-use crate::text::clean_path;
 use crate::text::json::is_bool;
-use crate::text::string;
 use crate::text::time::rfc3339_seconds;
+use crate::text::{clean_path, string};
 
 /// `if cond { var = true; <evidence> }`: a pod fact and the token that established it.
 pub(crate) fn fact(cond: &str, var: &str, field: &str, token: &str) -> String {
@@ -126,7 +125,7 @@ q_uri = null"#,
 /// Mirrors core `source::control_plane::read`.
 pub(crate) fn read(o: &mut Out) {
     o.push("\n# ------------------------------------------------------------------ 2a. control-plane and daemon records");
-    o.push("# core: source::api::read — tried before the process sources. A record is recognised here;");
+    o.push("# core: source::control_plane::read — tried before the process sources. A record is recognised here;");
     o.push(
         "# its facts are read in 2c, after the process sources (which it keeps from reading it).",
     );
@@ -169,7 +168,7 @@ pub(crate) fn facts(o: &mut Out) {
     pod_spec::read_pod_spec(o);
     rfc3339_seconds(o);
     o.push("\n# ------------------------------------------------------------------ 2d. event fields of a control-plane or daemon record");
-    o.push("# core: fields.rs and ApiEvent::field — lists that are empty read as missing; evidence under `_e`.");
+    o.push("# core: fields::read — lists that are empty read as missing; evidence under `_e`.");
     o.push("if kind != \"process\" {");
     control_plane_event_fields(o);
     o.push("pl_cands = get!(a_pl, [])\n}");

@@ -4,18 +4,12 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::program::Out;
-use crate::source::control_plane::fact;
-use crate::source::control_plane::host_path_mount;
-use crate::source::control_plane::note;
-use crate::source::control_plane::run_as_root;
-use crate::text::ascii_upper;
-use crate::text::json::as_i64;
-use crate::text::json::is_bool;
-use crate::text::json::nonempty;
-use crate::text::json::text;
-use crate::text::string;
 use cadet_core::parts::source::WORKLOAD_KINDS;
+
+use crate::program::Out;
+use crate::source::control_plane::{fact, host_path_mount, note, run_as_root};
+use crate::text::json::{as_i64, is_bool, nonempty, text};
+use crate::text::{ascii_upper, string};
 
 /// `is_pod_spec(x)` (core `k8s_audit::is_pod_spec`) as an expression.
 ///

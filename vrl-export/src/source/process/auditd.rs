@@ -7,7 +7,7 @@ use crate::text::json::as_i64;
 ///
 /// Mirrors core `source::process::auditd::read_json`.
 pub(crate) fn read_json(o: &mut Out) {
-    o.push("\n# auditd JSON (core source/auditd.rs read_json): laurel's EXECVE.ARGV.");
+    o.push("\n# auditd JSON (core source::process::auditd::read_json): laurel's EXECVE.ARGV.");
     o.push("if src == \"\" && is_array(rec.EXECVE.ARGV) && length!(rec.EXECVE.ARGV) > 0 {");
     o.push(
         r#"    for_each(array!(rec.EXECVE.ARGV)) -> |_i, x| { if is_string(x) || is_integer(x) || is_boolean(x) { p_argv = push(p_argv, to_string!(x)) } }
@@ -26,7 +26,7 @@ pub(crate) fn read_json(o: &mut Out) {
 /// Mirrors core `source::process::auditd::read_line`.
 pub(crate) fn read_line(o: &mut Out) {
     o.push(
-        r#"    # auditd (core source/auditd.rs read_line): type=EXECVE, hex arguments decoded, aN[k] fragments joined.
+        r#"    # auditd (core source::process::auditd::read_line): type=EXECVE, hex arguments decoded, aN[k] fragments joined.
     if contains(line, "type=EXECVE ") {
         ad_body = slice!(line, int!(find(line, "type=EXECVE ")))
         ad_at = find(ad_body, "): ")

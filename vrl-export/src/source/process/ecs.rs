@@ -12,7 +12,7 @@ use crate::text::json::dot;
 ///
 /// Mirrors core `source::process::ecs::read`.
 pub(crate) fn read(o: &mut Out) {
-    o.push("\n# ecs (core source/ecs.rs): Elastic Common Schema process events; event.type other than start is not read.");
+    o.push("\n# ecs (core source::process::ecs::read): Elastic Common Schema process events; event.type other than start is not read.");
     o.push("if src == \"\" {");
     let (a, n, e, c) = (
         dot(o, "rec", "process.args"),

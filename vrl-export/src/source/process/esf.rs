@@ -7,7 +7,7 @@ use crate::text::json::as_i64;
 ///
 /// Mirrors core `source::process::esf::read`.
 pub(crate) fn read(o: &mut Out) {
-    o.push("\n# esf (core source/esf.rs): macOS Endpoint Security exec events (eslogger).");
+    o.push("\n# esf (core source::process::esf::read): macOS Endpoint Security exec events (eslogger).");
     o.push("esf = rec.event.exec\nif src == \"\" && is_object(esf) {");
     o.push(
         r#"    for_each(array(esf.args) ?? []) -> |_i, x| { if is_string(x) { p_argv = push(p_argv, x) } }

@@ -6,8 +6,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::program::Out;
-use crate::text::json::as_i64;
-use crate::text::json::dot;
+use crate::text::json::{as_i64, dot};
 use crate::text::string;
 
 /// `out = first_text(base, names)` (core `process_fields::first_text`).

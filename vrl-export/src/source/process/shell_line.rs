@@ -9,7 +9,7 @@ use crate::text::shell_words::shell_split;
 /// Mirrors core `source::process::shell_line::read`.
 pub(crate) fn read(o: &mut Out) {
     o.push(
-        r#"    # text (core source/shell_line.rs): a command line, or sudo's log (COMMAND=...); read only when
+        r#"    # text (core source::process::shell_line::read): a command line, or sudo's log (COMMAND=...); read only when
     # the analysis below finds a container tool in it.
     text_pending = false
     if src == "" {

@@ -11,7 +11,7 @@ use crate::source::process::process_fields::{has_any, read_process};
 ///
 /// Mirrors core `source::process::splunk::read`.
 pub(crate) fn read(o: &mut Out) {
-    o.push("\n# splunk (core source/splunk.rs): Splunk CIM Endpoint.Processes.");
+    o.push("\n# splunk (core source::process::splunk::read): Splunk CIM Endpoint.Processes.");
     o.push("if src == \"\" {");
     let a = has_any(o, "rec", &["process_name", "process_path"]);
     let b = has_any(

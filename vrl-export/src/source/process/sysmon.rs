@@ -14,7 +14,9 @@ use crate::text::json::dot;
 ///
 /// Mirrors core `source::process::sysmon::read`.
 pub(crate) fn read(o: &mut Out) {
-    o.push("\n# sysmon (core source/sysmon.rs): Sysmon EventID 1, flat or Winlogbeat.");
+    o.push(
+        "\n# sysmon (core source::process::sysmon::read): Sysmon EventID 1, flat or Winlogbeat.",
+    );
     o.push("if src == \"\" {");
     first_i64(
         o,
@@ -60,7 +62,7 @@ pub(crate) fn read(o: &mut Out) {
 /// Mirrors core `source::process::sysmon::read_xml_line`.
 pub(crate) fn read_xml_line(o: &mut Out) {
     o.push(
-        r#"    # sysmon XML line (core source/sysmon.rs read_xml_line).
+        r#"    # sysmon XML line (core source::process::sysmon::read_xml_line).
     if src == "" && contains(line, "<EventID>1</EventID>") && contains(line, "<Data Name=\"Image\">") {
         sx = {}
         for_each(["Image", "CommandLine", "User", "ParentImage", "ParentCommandLine", "ProcessId"]) -> |_i, name| {

@@ -13,7 +13,7 @@ use crate::text::json::dot;
 /// Mirrors core `source::process::windows_4688::read`.
 pub(crate) fn read(o: &mut Out) {
     o.push(
-        "\n# win4688 (core source/windows_4688.rs): Windows 4688 and QRadar-style flat exports.",
+        "\n# win4688 (core source::process::windows_4688::read): Windows 4688 and QRadar-style flat exports.",
     );
     o.push("if src == \"\" {");
     first_i64(
