@@ -8,6 +8,7 @@
 //! cargo run --release -p cadet-bench -- corpus 100000 > corpus.jsonl
 //! cargo run --release -p cadet-bench -- mix [--records 50000 --runs 5]   # issue 17: realistic + easy mix
 //! cargo run --release -p cadet-bench -- corpus 100000 --realistic > realistic.jsonl
+//! cargo run --release -p cadet-bench -- scale [--records 100000 --runs 5 --threads 1,2]   # cadet scan --threads N
 //! ```
 
 mod corpus;
@@ -15,6 +16,7 @@ mod memory;
 mod mix;
 mod prefilter_lab;
 mod realistic;
+mod scale;
 mod sigma;
 
 use std::hint::black_box;
@@ -59,6 +61,7 @@ fn main() {
     match args.first().map(String::as_str) {
         Some("memory") => memory::run(&args[1..]),
         Some("mix") => mix::run(&args[1..]),
+        Some("scale") => scale::run(&args[1..], mix::find_cadet(&args[1..])),
         Some("candidates") => prefilter_lab::candidates(
             arg_value(&args, "--records")
                 .and_then(|s| s.parse().ok())

@@ -152,7 +152,7 @@ pub fn run(args: &[String]) {
         .and_then(|s| s.parse().ok())
         .unwrap_or(200);
     let tmp = std::env::temp_dir();
-    println!("cadet-bench memory: peak RSS of `{} scan --all < input > /dev/null` (kernel ru_maxrss of the child)", cadet.display());
+    println!("cadet-bench memory: peak RSS of `{} scan --all < input > /dev/null` (kernel ru_maxrss of the child; default --threads: every core)", cadet.display());
     println!("machine: {}\n", crate::machine());
     let cases: Vec<(String, Vec<&str>, Input)> = vec![
         ("10^3 lines (piped)".into(), vec![], Input::Lines(1_000)),
@@ -168,6 +168,16 @@ pub fn run(args: &[String]) {
             format!("one {big_mb} MB line (over the 8 MiB line limit)"),
             vec![],
             Input::OneLine(big_mb),
+        ),
+        (
+            "10^6 lines, --threads 1".into(),
+            vec!["--threads", "1"],
+            Input::Lines(1_000_000),
+        ),
+        (
+            "10^6 lines, --threads 4".into(),
+            vec!["--threads", "4"],
+            Input::Lines(1_000_000),
         ),
         (
             "10^6 lines, --first-seen (state on)".into(),

@@ -160,7 +160,7 @@ pub fn run(args: &[String]) {
     sizes(runs);
 }
 
-fn find_cadet(args: &[String]) -> Option<PathBuf> {
+pub fn find_cadet(args: &[String]) -> Option<PathBuf> {
     if let Some(p) = arg_value(args, "--cadet") {
         return Some(PathBuf::from(p));
     }
@@ -313,7 +313,8 @@ fn scan_process(bin: &PathBuf, mix: &Mix, all: bool) -> Option<f64> {
     let mut best = f64::MAX;
     for _ in 0..3 {
         let mut cmd = std::process::Command::new(bin);
-        cmd.arg("scan");
+        // One core: these rows compare per-core costs (bench `scale` measures --threads N).
+        cmd.arg("scan").arg("--threads").arg("1");
         if all {
             cmd.arg("--all");
         }

@@ -13,11 +13,12 @@
 //! set, or — for the records some rule hits — the whole [`Engine::score`]. So the verdicts are
 //! those of `--threads 1`, byte for byte, and the output is in input order.
 //!
-//! Memory: at most `threads + 2` batches are in flight (and no more than
+//! Memory: at most `4 × threads + 2` batches are in flight (and no more than
 //! [`IN_FLIGHT_BYTES`] of input unless a single batch is larger), each holding its lines and
 //! their output lines; plus one engine per worker.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::Mutex;
 
@@ -25,12 +26,17 @@ use cadet_core::{Config, Engine, Prepared};
 
 use crate::output_format::RecordWriter;
 use crate::record_sink::RecordSink;
+use crate::report::Summary;
 
 /// Most lines in one batch.
 pub const BATCH_LINES: usize = 1024;
 
 /// A batch is handed out once it holds this many bytes of lines.
 pub const BATCH_BYTES: usize = 256 << 10;
+
+/// Batches in flight per worker (plus two): enough queued work (several milliseconds) that a
+/// worker does not wait while the ordered thread is not running, on a busy machine.
+pub const IN_FLIGHT_PER_THREAD: usize = 4;
 
 /// Input bytes in flight beyond which the reader waits (a single larger batch still goes).
 pub const IN_FLIGHT_BYTES: usize = 16 << 20;
@@ -48,12 +54,15 @@ pub struct Batch {
     bytes: Vec<u8>,
     /// Where each line ends in `bytes`.
     ends: Vec<usize>,
-    /// `Engine::prepare` of each line.
-    prepared: Vec<Prepared>,
+    /// `Engine::prepare` of each line; `None` when the worker wrote the record out already
+    /// (its verdict was final: counted in `counted`, its line in `lines`).
+    prepared: Vec<Option<Prepared>>,
     /// The output lines of the records whose verdict was final after `prepare`.
     lines: Vec<u8>,
     /// Where each record's output line ends in `lines` (empty for the others).
     line_ends: Vec<usize>,
+    /// The summary counts of the records written by the worker.
+    counted: Option<Summary>,
 }
 
 impl Batch {
@@ -76,20 +85,31 @@ impl Batch {
         self.prepared.clear();
         self.lines.clear();
         self.line_ends.clear();
+        if let Some(counted) = &mut self.counted {
+            counted.clear();
+        }
     }
 
-    /// The worker's part: prepare every record, write the output line of the final ones.
+    /// The worker's part: prepare every record; with `output`, write out (and count) the
+    /// records whose verdict is final, which then need nothing more.
     fn prepare(&mut self, engine: &Engine, output: Option<(&RecordWriter, bool)>) {
         let mut start = 0;
         for &end in &self.ends {
             let record = &self.bytes[start..end];
             start = end;
             let prepared = engine.prepare(record);
-            if let (Some((writer, all)), Some(verdict)) = (output, prepared.verdict()) {
-                RecordSink::line(writer, all, record, verdict, &mut self.lines);
-            }
+            let pending = match (output, prepared.verdict()) {
+                (Some((writer, all)), Some(verdict)) => {
+                    RecordSink::line(writer, all, record, verdict, &mut self.lines);
+                    self.counted
+                        .get_or_insert_with(|| Summary::new(engine.profile()))
+                        .add(verdict, record.len());
+                    None
+                }
+                _ => Some(prepared),
+            };
             self.line_ends.push(self.lines.len());
-            self.prepared.push(prepared);
+            self.prepared.push(pending);
         }
     }
 }
@@ -99,8 +119,6 @@ pub struct ParallelScan {
     engine: Engine,
     jobs: Option<Sender<Job>>,
     done: Receiver<Job>,
-    /// Whether workers write the output lines of final records.
-    workers_write: bool,
     filling: Batch,
     /// Batches handed out so far, and the sequence number of the next to finish.
     sent: u64,
@@ -152,8 +170,8 @@ impl ParallelScan {
         jobs_tx: Sender<Job>,
     ) -> ParallelScan {
         let (done_tx, done) = mpsc::channel();
-        let workers_write = sink.writes_lines();
-        let output = workers_write.then(|| (sink.writer(), sink.all()));
+        // Workers write the output lines of final records, unless the output is a table.
+        let output = sink.writes_lines().then(|| (sink.writer(), sink.all()));
         for _ in 0..threads {
             let done_tx = done_tx.clone();
             scope.spawn(move || work(config, output, jobs, done_tx));
@@ -162,12 +180,11 @@ impl ParallelScan {
             engine,
             jobs: Some(jobs_tx),
             done,
-            workers_write,
             filling: Batch::default(),
             sent: 0,
             next: 0,
             in_flight_bytes: 0,
-            in_flight_limit: threads + 2,
+            in_flight_limit: IN_FLIGHT_PER_THREAD * threads + 2,
             waiting: BTreeMap::new(),
             spare: Vec::new(),
         }
@@ -240,24 +257,32 @@ impl ParallelScan {
         Ok(())
     }
 
-    /// The ordered step of one batch: `Engine::finish` of every record, then its output.
+    /// The ordered step of one batch: `Engine::finish` of every record the worker did not
+    /// write out, and the output in input order.
     fn finish(&mut self, mut batch: Batch, sink: &mut RecordSink) -> Result<(), String> {
+        let write = |e: std::io::Error| format!("write: {e}");
         let mut start = 0;
-        let mut line_start = 0;
+        // Lines the worker wrote, from here up to the next record it left to finish.
+        let mut written_from = 0;
         let prepared = std::mem::take(&mut batch.prepared);
         for ((&end, &line_end), prepared) in batch.ends.iter().zip(&batch.line_ends).zip(prepared) {
             let record = &batch.bytes[start..end];
-            let written = self.workers_write && prepared.verdict().is_some();
-            let verdict = self.engine.finish(record, prepared);
-            let result = if written {
-                sink.written_record(&batch.lines[line_start..line_end], &verdict, record.len())
-            } else {
-                sink.record(record, &verdict)
-            };
-            result.map_err(|e| format!("write: {e}"))?;
             start = end;
-            line_start = line_end;
+            let Some(prepared) = prepared else { continue };
+            // The lines written before this record (line_end: this one writes none).
+            sink.out
+                .write_all(&batch.lines[written_from..line_end])
+                .map_err(write)?;
+            written_from = line_end;
+            let verdict = self.engine.finish(record, prepared);
+            sink.record(record, &verdict).map_err(write)?;
         }
+        let empty = Summary::new(self.engine.profile());
+        sink.written_lines(
+            &batch.lines[written_from..],
+            batch.counted.as_ref().unwrap_or(&empty),
+        )
+        .map_err(write)?;
         batch.clear();
         self.spare.push(batch);
         Ok(())

@@ -75,11 +75,11 @@ impl<'w> RecordSink<'w> {
         }
     }
 
-    /// The next record in input order, whose output `line` ([`RecordSink::line`]) was written
-    /// already; `len` is the record's length.
-    pub fn written_record(&mut self, line: &[u8], verdict: &Verdict, len: usize) -> io::Result<()> {
-        self.summary.add(verdict, len);
-        self.out.write_all(line)
+    /// The output lines of records already counted (in `counted`) and written by a worker
+    /// ([`RecordSink::line`]), in input order.
+    pub fn written_lines(&mut self, lines: &[u8], counted: &Summary) -> io::Result<()> {
+        self.summary.merge(counted);
+        self.out.write_all(lines)
     }
 
     /// The `--all` flag.

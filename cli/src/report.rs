@@ -53,6 +53,26 @@ impl Summary {
         }
     }
 
+    /// Adds the counts of `other` (a worker's, for its part of the records).
+    pub fn merge(&mut self, other: &Summary) {
+        self.records += other.records;
+        self.bytes += other.bytes;
+        self.errors += other.errors;
+        self.too_long += other.too_long;
+        self.duplicates += other.duplicates;
+        for (severity, n) in &other.by_severity {
+            *self.by_severity.entry(*severity).or_default() += n;
+        }
+        for (rule, n) in &other.by_rule {
+            *self.by_rule.entry(rule.clone()).or_default() += n;
+        }
+    }
+
+    /// Back to no records (the profile stays).
+    pub fn clear(&mut self) {
+        *self = Summary::new(&self.profile);
+    }
+
     pub fn print(&self, elapsed: Duration) {
         let secs = elapsed.as_secs_f64().max(1e-9);
         let matched: u64 = self.by_severity.values().sum();

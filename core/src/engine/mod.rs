@@ -258,10 +258,12 @@ impl Engine {
     /// verdict is then exactly the one [`Engine::score`] gives.
     ///
     /// Most records need no state ([`Prepared::verdict`] is set): rejected by the prefilter,
-    /// unreadable, no rule candidate, or no rule hit and no request identity. A record no rule
-    /// hits but with an audit ID needs the set of scored requests (an earlier stage may have
-    /// matched); a record some rule hits is scored again by [`Engine::finish`], since
-    /// suppression layering, correlations and the first-seen state all read and change state.
+    /// unreadable, not a candidate, and — unless the first-seen state or correlations are on
+    /// — every record without a request identity, matched or not. A record with an audit ID
+    /// needs the set of scored requests (an earlier stage may have matched; a match is
+    /// remembered): [`Engine::finish`] looks it up. With the first-seen state or correlations
+    /// on, a record some rule hits reads and changes that state, so [`Engine::finish`] scores
+    /// it again (re-parsing it).
     ///
     /// The preparing engine may be another engine than the finishing one, built from an
     /// equal [`Config`] (an engine is `Send` but not `Sync`: one per thread).
@@ -276,7 +278,8 @@ impl Engine {
     ///     br#"{"process":{"name":"docker","args":["docker","run","--privileged","alpine"]}}"#,
     /// ];
     /// let prepared: Vec<_> = lines.iter().map(|l| preparer.prepare(l)).collect();
-    /// assert!(prepared[0].verdict().is_some() && prepared[1].verdict().is_none());
+    /// // No audit ID, no first-seen state: both verdicts are final already.
+    /// assert!(prepared.iter().all(|p| p.verdict().is_some()));
     /// let verdicts: Vec<_> = lines.iter().zip(prepared).map(|(l, p)| finisher.finish(l, p)).collect();
     /// assert!(!verdicts[0].matched && verdicts[1].matched);
     /// ```
@@ -303,6 +306,21 @@ impl Engine {
             return Step::Done(Verdict::not_matched(&self.profile.name).into());
         }
         let mut candidates = Vec::new();
+        if self.state.is_none() && self.correlation_state.is_none() {
+            // No state but the set of scored requests: the verdict is the rules' own, unless
+            // the request was scored before (the ordered step looks it up, and remembers it
+            // when this verdict is a match).
+            let (verdict, _) = self.judge(ev, &mut candidates, None, None);
+            return match self.request_key(ev) {
+                Some(key) => Step::Request {
+                    verdict: verdict.into(),
+                    key,
+                },
+                None => Step::Done(verdict.into()),
+            };
+        }
+        // First-seen or correlation state: a record some rule hits reads and changes it, so
+        // the ordered step scores it; one no rule hits changes nothing.
         self.index.candidates(ev, &mut candidates);
         let mut indicators = Vec::new();
         let any_hit = candidates.iter().any(|&i| {
@@ -312,10 +330,11 @@ impl Engine {
         if any_hit {
             return Step::Score;
         }
-        // No rule hits: evaluate changes no state, and answers "duplicate" only when the
-        // request is already in the scored set.
         match self.request_key(ev) {
-            Some(key) => Step::LookUp(key),
+            Some(key) => Step::Request {
+                verdict: Verdict::not_matched(&self.profile.name).into(),
+                key,
+            },
             None => Step::Done(Verdict::not_matched(&self.profile.name).into()),
         }
     }
@@ -331,12 +350,19 @@ impl Engine {
                 self.last_object = prepared.object;
                 *verdict
             }
-            Step::LookUp(key) => {
+            Step::Request { verdict, key } => {
                 self.last_object = prepared.object;
-                match self.scored.as_ref().and_then(|s| s.scored_at(&key)) {
-                    Some(stage) => self.duplicate(stage),
-                    None => Verdict::not_matched(&self.profile.name),
+                let Some(scored) = &mut self.scored else {
+                    return *verdict;
+                };
+                if let Some(stage) = scored.scored_at(&key) {
+                    let stage = String::from(stage);
+                    return self.duplicate(&stage);
                 }
+                if verdict.matched {
+                    scored.remember(key, verdict.stage.as_deref());
+                }
+                *verdict
             }
             // Rules hit: state decides (scored set, correlations, first-seen); scored as one.
             Step::Score => self.score(record),
@@ -421,14 +447,45 @@ impl Engine {
                 return self.duplicate(stage);
             }
         }
+        let mut candidates = core::mem::take(&mut self.candidates);
+        let mut correlation_state = self.correlation_state.take();
+        let mut state = self.state.take();
+        let (verdict, fed) = self.judge(
+            ev,
+            &mut candidates,
+            correlation_state.as_mut(),
+            state.as_mut(),
+        );
+        self.candidates = candidates;
+        self.correlation_state = correlation_state;
+        self.state = state;
+        // A matched request is remembered; so is one a correlation counted (a request counts
+        // once in a correlation: its later stages, the same auditID, are duplicates even when
+        // this one does not match on its own).
+        if let (true, Some(scored), Some(key)) = (verdict.matched || fed, &mut self.scored, key) {
+            scored.remember(key, ev.control_plane.stage.as_deref());
+        }
+        verdict
+    }
+
+    /// The rules, correlations, first-seen state, suppression and triage on an event that
+    /// passed the gate and is no duplicate: its verdict, and whether a correlation counted it.
+    /// Reads and changes only the states it is given (none: the verdict of a record that
+    /// depends on no state but the set of scored requests, which the caller consults).
+    fn judge(
+        &self,
+        ev: &Event<'_>,
+        candidates: &mut Vec<usize>,
+        correlation_state: Option<&mut state::DetectorState>,
+        first_seen: Option<&mut state::DetectorState>,
+    ) -> (Verdict, bool) {
         let name = &self.profile.name;
         let mut hits: Vec<&Rule> = Vec::new();
         let mut indicators: Vec<String> = Vec::new();
         // A rule hits when any container-tool command of the record (a shell script
         // may hold several) satisfies it; indicators come from the first that does.
-        let mut candidates = core::mem::take(&mut self.candidates);
-        self.index.candidates(ev, &mut candidates);
-        for &i in &candidates {
+        self.index.candidates(ev, candidates);
+        for &i in candidates.iter() {
             let rule = &self.rules[i];
             let hit =
                 (0..ev.segments.len()).any(|segment| rule.when.eval(ev, segment, &mut indicators));
@@ -439,21 +496,15 @@ impl Engine {
                 }
             }
         }
-        self.candidates = candidates;
         let ids: Vec<&str> = hits.iter().map(|r| r.id.as_str()).collect();
         // With correlations, suppression is decided first: a suppressed match feeds none.
         let mut suppressed_by: Option<Option<String>> = None;
         let mut fired: Vec<&Correlation> = Vec::new();
-        if let (Some(cstate), false) = (&mut self.correlation_state, hits.is_empty()) {
+        let mut fed = false;
+        if let (Some(cstate), false) = (correlation_state, hits.is_empty()) {
             let s = suppression(&self.pack, ev, &ids);
             if s.is_none() {
-                let fed;
                 (fired, fed) = correlate(&self.correlations, cstate, ev, &hits, &mut indicators);
-                // A request counts once in a correlation: its later stages (the same
-                // auditID) are duplicates even when this one does not match on its own.
-                if let (true, Some(scored), Some(key)) = (fed, &mut self.scored, &key) {
-                    scored.remember(key.clone(), ev.control_plane.stage.as_deref());
-                }
             }
             suppressed_by = Some(s);
         }
@@ -472,7 +523,7 @@ impl Engine {
                 .chain(fired.iter().map(|c| c.score))
                 .sum(),
         };
-        let context = match &mut self.state {
+        let context = match first_seen {
             Some(state) if !hits.is_empty() => state.observe(ev, FIRST_SEGMENT, &hits),
             _ => None,
         };
@@ -480,7 +531,7 @@ impl Engine {
             score = (score + state::boost(ctx)).min(100);
         }
         if hits.is_empty() || score < self.threshold || score == 0 {
-            return Verdict::not_matched(name);
+            return (Verdict::not_matched(name), fed);
         }
         let mut flags = Flags::default();
         let mut techniques: Vec<String> = Vec::new();
@@ -521,10 +572,7 @@ impl Engine {
             .triage
             .then(|| triage::assess(ev, FIRST_SEGMENT, &flags, context.as_ref(), steps));
         let stage = ev.control_plane.stage.as_deref();
-        if let (Some(scored), Some(key)) = (&mut self.scored, key) {
-            scored.remember(key, stage);
-        }
-        Verdict {
+        let verdict = Verdict {
             profile: name.clone(),
             matched: true,
             score,
@@ -554,7 +602,8 @@ impl Engine {
             suppressed_by,
             triage: triage.filter(|t: &Triage| !t.escalate.is_empty() || !t.steps.is_empty()),
             error: None,
-        }
+        };
+        (verdict, fed)
     }
 
     /// The engine's state as JSON, for a host to keep across restarts: the first-seen state's
@@ -647,8 +696,14 @@ pub struct Prepared {
 enum Step {
     /// No state can change this verdict (boxed: a batch holds many prepared records).
     Done(alloc::boxed::Box<Verdict>),
-    /// No rule hits: a duplicate when the scored set holds this request, else not matched.
-    LookUp(scored_requests::RequestKey),
+    /// The verdict unless the scored set holds this request (then a duplicate); a matched
+    /// one is remembered in the set.
+    Request {
+        /// The verdict the rules give, with no earlier record of the request.
+        verdict: alloc::boxed::Box<Verdict>,
+        /// The request's identity.
+        key: scored_requests::RequestKey,
+    },
     /// Some rule hits: [`Engine::finish`] scores the record (state decides the verdict).
     Score,
 }
@@ -660,7 +715,7 @@ impl Prepared {
     pub fn verdict(&self) -> Option<&Verdict> {
         match &self.step {
             Step::Done(verdict) => Some(verdict),
-            Step::LookUp(_) | Step::Score => None,
+            Step::Request { .. } | Step::Score => None,
         }
     }
 }
