@@ -56,6 +56,7 @@ pub use engine::{
 };
 pub use pack::{
     Combine, Compare, Correlation, CorrelationKind, Pack, PackError, Profile, Rule, DEFAULT_PACK,
+    MAX_PACK_LEN,
 };
 pub use text::json::write_json_string;
 pub use verdict::{Context, Flags, Owner, RuleHit, Severity, Triage, Verdict};

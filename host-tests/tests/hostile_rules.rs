@@ -23,14 +23,10 @@ use std::time::{Duration, Instant};
 
 use cadet_core::{Config as CoreConfig, Engine};
 use host_tests::component::{config, Budget, ComponentHost, Limits};
+use host_tests::fluentbit_host::{self, FilterWasm, Setup, Wasi};
 use host_tests::parity;
-use wasmtime::{
-    Config as WasmConfig, Engine as WasmEngine, Linker, Memory, Module, Store, StoreLimits,
-    StoreLimitsBuilder, TypedFunc,
-};
-use wasmtime_wasi::p1::WasiP1Ctx;
+use wasmtime::{Engine as WasmEngine, Module};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
-use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
 
 /// The one profile the hostile packs declare (hosts configure profile `cadet`).
 const PROFILE: &str = "[[profile]]\nname = \"cadet\"\ncombine = \"max\"\nthreshold = 1\n";
@@ -433,142 +429,62 @@ const FB_FUEL: u64 = 20_000_000_000;
 
 fn fb_engine() -> &'static WasmEngine {
     static ENGINE: OnceLock<WasmEngine> = OnceLock::new();
-    ENGINE.get_or_init(|| {
-        let mut c = WasmConfig::new();
-        c.max_wasm_stack(64 * 1024); // as tests/fluentbit.rs
-        c.consume_fuel(true);
-        WasmEngine::new(&c).expect("wasmtime engine")
-    })
+    // The wasm stack as tests/fluentbit.rs; fuel for FB_FUEL.
+    ENGINE.get_or_init(|| fluentbit_host::engine(64 * 1024, true))
 }
 
 fn fb_module() -> &'static Module {
     static M: OnceLock<Module> = OnceLock::new();
     M.get_or_init(|| {
-        let path = option_env!("CADET_FLUENTBIT_WASIP1_WASM")
+        let path = fluentbit_host::WASIP1_WASM
             .filter(|p| !p.is_empty())
             .expect("CADET_FLUENTBIT_WASIP1_WASM: host-tests/build.rs did not build the wasip1 Fluent Bit module (see its warning)");
         Module::from_file(fb_engine(), path).unwrap_or_else(|e| panic!("{path}: {e}"))
     })
 }
 
-struct FbState {
-    wasi: WasiP1Ctx,
-    limits: StoreLimits,
-}
-
-/// One `filter_wasm` instance of the wasip1 module, called as tests/fluentbit.rs documents
-/// (exported malloc, tag and record copied with a trailing NUL, six i32 arguments, the
-/// NUL-terminated result, both copies freed).
-struct FluentBit {
-    store: Store<FbState>,
-    memory: Memory,
-    malloc: TypedFunc<u32, u32>,
-    free: TypedFunc<u32, ()>,
-    filter: TypedFunc<(u32, u32, u32, u32, u32, u32), u32>,
-    status: TypedFunc<(), u32>,
-    /// Fuel the calls used so far.
-    fuel_used: u64,
-}
+/// One `filter_wasm` instance of the wasip1 module with `Accessible_Paths` = `dirs`, entry point
+/// `cadet_filter`, called as `host_tests::fluentbit_host` emulates Fluent Bit, under
+/// [`FB_MEMORY`] and [`FB_FUEL`] a call.
+struct FluentBit(FilterWasm);
 
 impl FluentBit {
     fn new(dirs: &[(&Path, &str)], stderr: &MemoryOutputPipe) -> FluentBit {
-        let mut b = WasiCtxBuilder::new();
-        for (host, guest) in dirs {
-            b.preopened_dir(host, guest, FsPerms::ReadOnly)
-                .expect("preopen");
-        }
-        b.stderr(stderr.clone());
-        let mut linker: Linker<FbState> = Linker::new(fb_engine());
-        wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s: &mut FbState| &mut s.wasi).unwrap();
-        let mut store = Store::new(
-            fb_engine(),
-            FbState {
-                wasi: b.build_p1(),
-                limits: StoreLimitsBuilder::new().memory_size(FB_MEMORY).build(),
-            },
-        );
-        store.limiter(|s| &mut s.limits);
-        store.set_fuel(FB_FUEL).unwrap();
-        let instance = linker
-            .instantiate(&mut store, fb_module())
-            .expect("instantiate");
-        if let Ok(init) = instance.get_typed_func::<(), ()>(&mut store, "_initialize") {
-            init.call(&mut store, ()).expect("_initialize");
-        }
-        FluentBit {
-            memory: instance.get_memory(&mut store, "memory").expect("memory"),
-            malloc: instance.get_typed_func(&mut store, "malloc").unwrap(),
-            free: instance.get_typed_func(&mut store, "free").unwrap(),
-            filter: instance.get_typed_func(&mut store, "cadet_filter").unwrap(),
-            status: instance.get_typed_func(&mut store, "cadet_status").unwrap(),
-            store,
-            fuel_used: 0,
-        }
-    }
-
-    fn refuel(&mut self) {
-        self.fuel_used += FB_FUEL - self.store.get_fuel().unwrap();
-        self.store.set_fuel(FB_FUEL).unwrap();
-    }
-
-    fn dup(&mut self, bytes: &[u8]) -> Result<u32, String> {
-        let ptr = self
-            .malloc
-            .call(&mut self.store, bytes.len() as u32)
-            .map_err(|e| format!("malloc trapped: {e:#}"))?;
-        if ptr != 0 {
-            self.memory
-                .write(&mut self.store, ptr as usize, bytes)
-                .map_err(|e| e.to_string())?;
-        }
-        Ok(ptr)
-    }
-
-    fn c_string(&self, ptr: u32) -> Option<Vec<u8>> {
-        let tail = self.memory.data(&self.store).get(ptr as usize..)?;
-        Some(tail[..tail.iter().position(|&b| b == 0)?].to_vec())
+        let setup = Setup {
+            wasi: Some(Wasi {
+                dirs,
+                stderr: stderr.clone(),
+            }),
+            memory_limit: Some(FB_MEMORY),
+            fuel: Some(FB_FUEL),
+        };
+        let mut fb = FilterWasm::new(fb_engine(), fb_module(), "cadet_filter", setup);
+        fb.time = (1_700_000_000, 0);
+        FluentBit(fb)
     }
 
     /// One record: Ok(what Fluent Bit passes on) or Err(why it would drop the record).
     fn call(&mut self, record: &[u8]) -> Result<Vec<u8>, String> {
-        let tag = self.dup(b"kube.audit\0")?;
-        let mut r = record.to_vec();
-        r.push(0);
-        let buf = self.dup(&r)?;
-        let args = (tag, 10, 1_700_000_000, 0, buf, record.len() as u32);
-        let result = match self.filter.call(&mut self.store, args) {
-            Err(trap) => Err(format!(
-                "trap: {}",
-                host_tests::component::trap_message(&trap)
-            )),
-            Ok(ptr) => self.c_string(ptr).ok_or_else(|| "invalid result".into()),
-        };
-        for p in [tag, buf] {
-            if p != 0 {
-                self.free
-                    .call(&mut self.store, p)
-                    .map_err(|e| format!("free trapped: {e:#}"))?;
-            }
-        }
-        self.refuel();
-        match result {
+        match self.0.call(record) {
+            Err(why) => Err(why.to_string()),
             Ok(out) if out.is_empty() => Err("empty result (dropped)".into()),
-            other => other,
+            Ok(out) => Ok(out),
         }
     }
 
+    /// `cadet_status()`; a status call that traps (the load trapped) reads as null.
     fn status(&mut self) -> serde_json::Value {
-        // A status call that traps (the load trapped) reads as null.
-        let status = self.status.call(&mut self.store, ()).ok();
-        self.refuel();
-        status
-            .and_then(|ptr| self.c_string(ptr))
-            .and_then(|s| serde_json::from_slice(&s).ok())
-            .unwrap_or(serde_json::Value::Null)
+        self.0.status().unwrap_or(serde_json::Value::Null)
     }
 
-    fn pages_mib(&self) -> u64 {
-        (self.memory.data_size(&self.store) >> 20) as u64
+    /// Fuel the calls used so far.
+    fn fuel_used(&mut self) -> u64 {
+        self.0.fuel_used()
+    }
+
+    /// Linear memory in bytes (its high-water mark: wasm memory never shrinks).
+    fn memory_bytes(&self) -> usize {
+        self.0.memory_bytes()
     }
 }
 
@@ -590,6 +506,8 @@ struct FbRun {
     load_ms: f64,
     fuel: u64,
     memory_mib: u64,
+    /// Linear memory after the run, in bytes.
+    memory_bytes: usize,
 }
 
 /// A module whose `/etc/cadet` is `dir` with `cadet.toml` naming `rules`, fed `records`.
@@ -602,7 +520,7 @@ fn fb_run(dir: &Path, rules: &str, records: &[Vec<u8>], want: &[Vec<u8>]) -> FbR
     let started = Instant::now();
     let first = fb.call(&records[0]);
     let load_ms = started.elapsed().as_secs_f64() * 1e3;
-    let fuel = fb.fuel_used;
+    let fuel = fb.fuel_used();
     let mut passed = 0;
     for (i, (r, w)) in records.iter().zip(want).enumerate() {
         let out = if i == 0 { first.clone() } else { fb.call(r) };
@@ -622,7 +540,8 @@ fn fb_run(dir: &Path, rules: &str, records: &[Vec<u8>], want: &[Vec<u8>]) -> FbR
         failures,
         load_ms,
         fuel,
-        memory_mib: fb.pages_mib(),
+        memory_mib: (fb.memory_bytes() >> 20) as u64,
+        memory_bytes: fb.memory_bytes(),
     }
 }
 
@@ -755,36 +674,61 @@ fn fluentbit_module_reads_no_rule_file_outside_its_accessible_paths() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// A pack file over the 1 MiB limit is refused with the core's error and records pass; the
-/// module reads the file whole first (`std::fs::read_to_string` in plugin-fluentbit/src/abi.rs),
-/// so its linear memory grows to the file's size and stays there (the figures print it).
+/// A pack file over the core's limit (`cadet_core::MAX_PACK_LEN`) is refused with the core's
+/// error and records pass, and it is refused before it is read (plugin-fluentbit/src/bounded.rs):
+/// the module's linear memory afterwards is the same whatever the file's size, no more than
+/// after refusing a file one byte over the limit, and that is no more than a run without any
+/// pack file plus the limit twice over (room to read the limit once).
 #[test]
 fn fluentbit_module_oversize_pack_file_is_refused() {
     let records = sample_records();
     let want = native_default(&records);
     let dir = temp_dir("oversize");
     let mut failures = Vec::new();
-    for mib in [2usize, 16, 64] {
-        // The file is read whole: memory grows by its size (and linear memory never shrinks).
-        let text = format!("{PROFILE}# {}\n", "x".repeat(mib << 20));
+    let limit = cadet_core::MAX_PACK_LEN;
+    // No pack file at all: the settings file names none, the embedded pack runs.
+    std::fs::write(dir.join("cadet.toml"), "").unwrap();
+    let stderr = MemoryOutputPipe::new(1 << 16);
+    let mut plain = FluentBit::new(&[(&dir, "/etc/cadet")], &stderr);
+    plain.call(&records[0]).expect("kept");
+    let baseline = plain.memory_bytes();
+    let mut smallest_refused = None;
+    for size in [limit + 1, 2 << 20, 16 << 20, 64 << 20] {
+        let text = format!("{PROFILE}# {}\n", "x".repeat(size - PROFILE.len() - 3));
+        assert_eq!(text.len(), size);
         std::fs::write(dir.join("big.toml"), &text).unwrap();
         let (native, _) = native_error(&text, "/etc/cadet/big.toml");
         let run = fb_run(&dir, "/etc/cadet/big.toml", &records, &want);
-        check_report(&run, &native, &format!("{mib} MiB pack"), &mut failures);
+        let what = format!("{size}-byte pack");
+        check_report(&run, &native, &what, &mut failures);
+        let smallest = *smallest_refused.get_or_insert(run.memory_bytes);
+        if run.memory_bytes > smallest {
+            failures.push(format!(
+                "{what}: linear memory {} bytes after, {smallest} after a file one byte over the limit",
+                run.memory_bytes
+            ));
+        }
         println!(
-            "{mib} MiB pack file: refused in {:.1} ms, linear memory {} MiB after, records {}/{}",
+            "{:.1} MiB pack file: refused in {:.1} ms, linear memory {} MiB after ({} MiB without a pack file), records {}/{}",
+            size as f64 / (1 << 20) as f64,
             run.load_ms,
             run.memory_mib,
+            baseline >> 20,
             run.passed,
             records.len()
         );
     }
+    let smallest = smallest_refused.unwrap();
+    assert!(
+        smallest <= baseline + 2 * limit,
+        "linear memory {smallest} bytes after refusing an oversize pack, {baseline} without one"
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// A pack file larger than the memory the module may use: `std::fs::read_to_string` reserves
-/// the file's size first and that fails, so loading reports "out of memory" (no trap) and the
-/// module runs with the defaults; no record is lost.
+/// A pack file larger than the memory the module may use is refused by its size, before any of
+/// it is read, with the core's error (no "out of memory", no trap); the module runs with the
+/// defaults and no record is lost.
 #[test]
 fn fluentbit_module_pack_file_larger_than_memory_loses_no_record() {
     let records = sample_records();
@@ -792,6 +736,7 @@ fn fluentbit_module_pack_file_larger_than_memory_loses_no_record() {
     let dir = temp_dir("huge");
     let text = format!("{PROFILE}# {}\n", "x".repeat(FB_MEMORY + (16 << 20)));
     std::fs::write(dir.join("huge.toml"), &text).unwrap();
+    let (native, _) = native_error(&text, "/etc/cadet/huge.toml");
     let run = fb_run(&dir, "/etc/cadet/huge.toml", &records, &want);
     let _ = std::fs::remove_dir_all(&dir);
     println!(
@@ -804,11 +749,6 @@ fn fluentbit_module_pack_file_larger_than_memory_loses_no_record() {
         run.status["error"]
     );
     let mut failures = Vec::new();
-    check_report(
-        &run,
-        "cannot read rule pack /etc/cadet/huge.toml: out of memory",
-        "huge pack file",
-        &mut failures,
-    );
+    check_report(&run, &native, "huge pack file", &mut failures);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

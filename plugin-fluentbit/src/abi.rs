@@ -10,6 +10,7 @@ use core::cell::UnsafeCell;
 use std::io;
 use std::string::String;
 
+use crate::bounded;
 use crate::filter::{Filter, Forced, Status};
 use crate::settings::Mode;
 
@@ -25,8 +26,10 @@ struct Slot(UnsafeCell<Option<Loaded>>);
 unsafe impl Sync for Slot {}
 static SLOT: Slot = Slot(UnsafeCell::new(None));
 
+/// A settings file or rule pack, read through [`bounded::read_file`]: never more than the
+/// core's pack limit (an oversize file is an [`io::ErrorKind::FileTooLarge`] error).
 fn read_file(path: &str) -> io::Result<Option<String>> {
-    match std::fs::read_to_string(path) {
+    match bounded::read_file(path) {
         Ok(text) => Ok(Some(text)),
         // No file, or no file system at all (wasm32-unknown-unknown, or a path outside Accessible_Paths).
         Err(e)

@@ -5,7 +5,7 @@ use std::string::{String, ToString};
 use std::vec::Vec;
 
 use cadet_alert::Alerter;
-use cadet_core::{Config, Engine, Verdict};
+use cadet_core::{Config, Engine, PackError, Verdict, MAX_PACK_LEN};
 
 use crate::settings::{Mode, Output, Settings, SETTINGS_PATHS};
 
@@ -80,6 +80,17 @@ pub struct Forced {
     pub mode: Option<Mode>,
 }
 
+/// The error the core gives for a rule pack named `path` over [`MAX_PACK_LEN`] bytes
+/// (`<path>: rule pack larger than 1048576 bytes`), for a file refused before it is read.
+fn oversize_pack(path: &str) -> PackError {
+    PackError {
+        file: path.to_string(),
+        rule: None,
+        line: None,
+        message: format!("rule pack larger than {MAX_PACK_LEN} bytes"),
+    }
+}
+
 impl Filter {
     /// Builds the filter: reads the first settings file that exists through `read`
     /// (`Ok(None)` = no such file), applies `forced`, and on any problem falls back to the defaults
@@ -109,6 +120,11 @@ impl Filter {
                         return Err(format!(
                             "rule pack {path} not found (is its folder in Accessible_Paths?)"
                         ))
+                    }
+                    // Refused before it was read whole (crate::bounded): the core's own error
+                    // for a pack over its limit, as if the text had reached it.
+                    Err(e) if e.kind() == io::ErrorKind::FileTooLarge => {
+                        return Err(oversize_pack(path).to_string())
                     }
                     Err(e) => return Err(format!("cannot read rule pack {path}: {e}")),
                 }
@@ -365,6 +381,30 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn a_pack_file_refused_for_its_size_gives_the_cores_error() {
+        let path = "/etc/cadet/big.toml";
+        let mut read = |p: &str| -> io::Result<Option<String>> {
+            match p {
+                "cadet.toml" => Ok(Some(format!("rules = {path:?}\n"))),
+                p if p == path => Err(crate::bounded::too_large(MAX_PACK_LEN)),
+                _ => Ok(None),
+            }
+        };
+        let (f, status) = Filter::load(Forced::default(), &mut read);
+        // What the core says when the whole text reaches it.
+        let text = format!("# {}\n", "x".repeat(MAX_PACK_LEN));
+        let native = Engine::new(&Config {
+            rules: Some(text),
+            rules_name: path.into(),
+            ..Config::default()
+        })
+        .unwrap_err()
+        .to_string();
+        assert_eq!(status.error.as_deref(), Some(native.as_str()));
+        assert_eq!((status.profile.as_str(), f.mode()), ("cadet", Mode::All));
     }
 
     #[test]

@@ -6,8 +6,10 @@
 //! cadet cannot read come back unchanged with `cadet.error`.
 //!
 //! The Wasm exports (filter functions, `malloc`, `free`, `cadet_status`) live in `abi` and are
-//! compiled only for wasm32; [`filter`] and [`settings`] are plain Rust, tested natively.
+//! compiled only for wasm32; [`filter`], [`settings`] and [`bounded`] (the size-limited file
+//! read) are plain Rust, tested natively.
 
+pub mod bounded;
 pub mod filter;
 pub mod settings;
 
