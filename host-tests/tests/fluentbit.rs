@@ -1,20 +1,8 @@
 //! The Fluent Bit `filter_wasm` module, called exactly as Fluent Bit calls it.
 //!
-//! `FluentBit` below re-implements, on wasmtime, what fluent-bit v5.1.1 does per record
-//! (see plugin-fluentbit/README.md for the line-by-line sources):
-//! - src/wasm/flb_wasm.c `flb_wasm_call_function_format_json` (lines 249-321): copy the tag and the
-//!   record into the module with `wasm_runtime_module_dup_data(.., len + 1)` (the module's exported
-//!   `malloc`, a trailing NUL the lengths do not count), call the function with six i32 arguments,
-//!   on a trap give up, check the returned pointer is a NUL-terminated string inside linear memory
-//!   (`wasm_runtime_validate_app_str_addr`), `strdup` it, and `free` the two copies. The returned
-//!   pointer itself is never freed.
-//! - plugins/filter_wasm/filter_wasm.c `cb_wasm_filter` (lines 133-144, 172-223): the record is
-//!   passed as `strlen(buf)` bytes; a NULL result or an empty string skips (drops) the record; a
-//!   result that is not a JSON object is logged as invalid and dropped.
-//! - WAMR (lib/wasm-micro-runtime-WAMR-2.4.1, interpreter/wasm_runtime.c lines 317-321) turns its
-//!   `Wasm_Heap_Size` app heap off when the module exports `malloc` and `free` with the C signatures
-//!   (wasm_loader.c lines 6405-6480), so the heap size does not limit record size here; the harness
-//!   refuses a module without them rather than model an 8 KiB app heap.
+//! The caller is `host_tests::fluentbit_host::FilterWasm`, which re-implements on wasmtime what
+//! fluent-bit v5.1.1 does per record (`flb_wasm_call_function_format_json` and `cb_wasm_filter`;
+//! its module documentation cites the sources line by line, plugin-fluentbit/README.md too).
 //!
 //! Stack: WAMR's `Wasm_Stack_Size` bounds the fast interpreter's frames; wasmtime runs compiled code
 //! whose frames are different, so the two numbers are not comparable. The harness runs with
@@ -27,12 +15,11 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 use cadet_core::{Config, Engine};
-use wasmtime::{
-    Config as WasmConfig, Engine as WasmEngine, Instance, Linker, Memory, Module, Store, TypedFunc,
+use host_tests::fluentbit_host::{
+    engine, is_json_object, FilterWasm, Outcome, Setup, Wasi, TIME, UNKNOWN_WASM, WASIP1_WASM,
 };
-use wasmtime_wasi::p1::WasiP1Ctx;
+use wasmtime::{Engine as WasmEngine, Module};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
-use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
 
 /// The four profiles of the embedded pack.
 const PROFILES: [&str; 4] = ["cadet", "qradar-t1609", "elastic-t1609", "qradar-t1059-013"];
@@ -40,27 +27,16 @@ const PROFILES: [&str; 4] = ["cadet", "qradar-t1609", "elastic-t1609", "qradar-t
 /// wasmtime's `max_wasm_stack` for the module (bytes of native stack wasm code may use).
 const WASM_STACK: usize = 64 * 1024;
 
-/// The tag Fluent Bit passes (the input's tag).
-const TAG: &[u8] = b"kube.audit";
-
-/// Time arguments (`t.tm.tv_sec`, `t.tm.tv_nsec` truncated to u32 as flb_wasm.c does).
-const TIME: (u32, u32) = (1_700_000_000, 123_456_789);
-
 fn wasm_engine() -> &'static WasmEngine {
     static ENGINE: OnceLock<WasmEngine> = OnceLock::new();
-    ENGINE.get_or_init(|| {
-        let mut c = WasmConfig::new();
-        c.max_wasm_stack(WASM_STACK);
-        WasmEngine::new(&c).expect("wasmtime engine")
-    })
+    ENGINE.get_or_init(|| engine(WASM_STACK, false))
 }
 
 /// The module built for wasm32-unknown-unknown (host-tests/build.rs, once per build).
 fn unknown_module() -> &'static Module {
     static M: OnceLock<Module> = OnceLock::new();
-    let path = env!("CADET_FLUENTBIT_WASM");
-    assert!(!path.is_empty(), "CADET_FLUENTBIT_WASM is empty: host-tests/build.rs could not build cadet-plugin-fluentbit (see its warning)");
-    M.get_or_init(|| load(Path::new(path)))
+    assert!(!UNKNOWN_WASM.is_empty(), "CADET_FLUENTBIT_WASM is empty: host-tests/build.rs could not build cadet-plugin-fluentbit (see its warning)");
+    M.get_or_init(|| load(Path::new(UNKNOWN_WASM)))
 }
 
 /// The module built for wasm32-wasip1 (reads its settings file through WASI).
@@ -70,7 +46,7 @@ fn wasip1_module() -> &'static Module {
 }
 
 fn wasip1_artifact() -> PathBuf {
-    if let Some(p) = option_env!("CADET_FLUENTBIT_WASIP1_WASM") {
+    if let Some(p) = WASIP1_WASM {
         return PathBuf::from(p);
     }
     // Not provided by build.rs: build it here, once, into this test's own scratch target dir.
@@ -107,298 +83,33 @@ fn load(path: &Path) -> Module {
     m
 }
 
-/// Store data: WASI for the wasip1 module, nothing for the other.
-struct Host {
-    wasi: Option<WasiP1Ctx>,
+/// One `filter_wasm` instance: `Wasm_Path` + `Function_Name`, no WASI (the wasm32-unknown-unknown
+/// module imports nothing).
+fn fluent_bit(module: &Module, function: &str) -> FilterWasm {
+    FilterWasm::new(wasm_engine(), module, function, Setup::default())
 }
 
-/// What Fluent Bit ends up doing with one record.
-#[derive(Debug, PartialEq, Eq)]
-enum Outcome {
-    /// Passed on with this body (the JSON the module returned).
-    Kept(Vec<u8>),
-    /// Skipped, and why (Fluent Bit logs it at debug/warn/error level).
-    Dropped(String),
-}
-
-/// One `filter_wasm` instance: one module instance, persistent across records (Fluent Bit >= 4.1).
-struct FluentBit {
-    store: Store<Host>,
-    memory: Memory,
-    malloc: TypedFunc<u32, u32>,
-    free: TypedFunc<u32, ()>,
-    filter: TypedFunc<(u32, u32, u32, u32, u32, u32), u32>,
-    instance: Instance,
-}
-
-impl FluentBit {
-    /// `Wasm_Path` + `Function_Name`, no WASI (the module imports nothing).
-    fn new(module: &Module, function: &str) -> FluentBit {
-        Self::with_host(module, function, Host { wasi: None })
-    }
-
-    /// The wasip1 module with `Accessible_Paths`: each `(host_dir, guest_name)` is preopened the
-    /// way WAMR does it (flb_wasm.c line 187 passes the configured paths as WASI dirs).
-    fn wasi(function: &str, dirs: &[(&Path, &str)], stderr: &MemoryOutputPipe) -> FluentBit {
-        let mut b = WasiCtxBuilder::new();
-        for (host, guest) in dirs {
-            b.preopened_dir(host, guest, FsPerms::ReadOnly)
-                .expect("preopen");
-        }
-        b.stderr(stderr.clone());
-        Self::with_host(
-            wasip1_module(),
-            function,
-            Host {
-                wasi: Some(b.build_p1()),
-            },
-        )
-    }
-
-    fn with_host(module: &Module, function: &str, host: Host) -> FluentBit {
-        let mut linker: Linker<Host> = Linker::new(wasm_engine());
-        if host.wasi.is_some() {
-            wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |h: &mut Host| {
-                h.wasi.as_mut().expect("wasi")
-            })
-            .unwrap();
-        }
-        let mut store = Store::new(wasm_engine(), host);
-        let instance = linker.instantiate(&mut store, module).expect("instantiate");
-        // WAMR runs a WASI reactor's `_initialize` after instantiation; mirror that if there is one.
-        if let Ok(init) = instance.get_typed_func::<(), ()>(&mut store, "_initialize") {
-            init.call(&mut store, ()).expect("_initialize");
-        }
-        let memory = instance
-            .get_memory(&mut store, "memory")
-            .expect("memory export");
-        let malloc = instance
-            .get_typed_func(&mut store, "malloc")
-            .expect("exported malloc (i32) -> i32");
-        let free = instance
-            .get_typed_func(&mut store, "free")
-            .expect("exported free (i32) -> ()");
-        let filter = instance
-            .get_typed_func(&mut store, function)
-            .unwrap_or_else(|e| panic!("{function}: {e}"));
-        FluentBit {
-            store,
-            memory,
-            malloc,
-            free,
-            filter,
-            instance,
-        }
-    }
-
-    /// `wasm_runtime_module_dup_data`: exported malloc, copy, 0 on failure (not checked by Fluent Bit).
-    fn dup_data(&mut self, bytes: &[u8]) -> u32 {
-        let ptr = self
-            .malloc
-            .call(&mut self.store, bytes.len() as u32)
-            .unwrap_or_default();
-        if ptr != 0 {
-            self.memory
-                .write(&mut self.store, ptr as usize, bytes)
-                .expect("malloc returned memory outside linear memory");
-        }
-        ptr
-    }
-
-    /// `wasm_runtime_module_free` of a non-zero copy.
-    fn module_free(&mut self, ptr: u32) {
-        if ptr != 0 {
-            self.free.call(&mut self.store, ptr).expect("free trapped");
-        }
-    }
-
-    /// One record through `flb_wasm_call_function_format_json` and `cb_wasm_filter`.
-    fn filter(&mut self, json: &[u8]) -> Outcome {
-        match self.call(json) {
-            Err(why) => Outcome::Dropped(why),
-            Ok(s) if s.is_empty() => {
-                Outcome::Dropped(String::from("WASM function returned empty string. Skip."))
-            }
-            Ok(s) if !is_json_object(&s) => Outcome::Dropped(format!(
-                "invalid JSON format: {}",
-                String::from_utf8_lossy(&s)
-            )),
-            Ok(s) => Outcome::Kept(s),
-        }
-    }
-
-    /// `flb_wasm_call_function_format_json` alone: the returned string, or why there is none.
-    fn call(&mut self, json: &[u8]) -> Result<Vec<u8>, String> {
-        // filter_wasm.c line 142: the record is handed over as strlen(buf) bytes.
-        let json = &json[..json.iter().position(|&b| b == 0).unwrap_or(json.len())];
-        let mut tag = TAG.to_vec();
-        tag.push(0);
-        let mut record = json.to_vec();
-        record.push(0);
-        let tag_buf = self.dup_data(&tag);
-        let record_buf = self.dup_data(&record);
-        let args = (
-            tag_buf,
-            TAG.len() as u32,
-            TIME.0,
-            TIME.1,
-            record_buf,
-            json.len() as u32,
-        );
-        let result = match self.filter.call(&mut self.store, args) {
-            Err(trap) => Err(format!("Got exception running wasm code: {trap:#}")),
-            Ok(ptr) => self
-                .c_string(ptr)
-                .ok_or_else(|| String::from("[wasm] returned value is invalid")),
-        };
-        self.module_free(tag_buf);
-        self.module_free(record_buf);
-        result
-    }
-
-    /// `wasm_runtime_validate_app_str_addr` + `strdup`: a NUL must come before the end of memory.
-    fn c_string(&self, ptr: u32) -> Option<Vec<u8>> {
-        let data = self.memory.data(&self.store);
-        let tail = data.get(ptr as usize..)?;
-        let len = tail.iter().position(|&b| b == 0)?;
-        Some(tail[..len].to_vec())
-    }
-
-    fn pages(&self) -> u64 {
-        self.memory.size(&self.store)
-    }
-
-    /// The module's `cadet_status()` JSON.
-    fn status(&mut self) -> serde_json::Value {
-        let f = self
-            .instance
-            .get_typed_func::<(), u32>(&mut self.store, "cadet_status")
-            .expect("cadet_status");
-        let ptr = f.call(&mut self.store, ()).expect("cadet_status trapped");
-        serde_json::from_slice(&self.c_string(ptr).expect("status string")).expect("status JSON")
-    }
-}
-
-/// `flb_pack_json` + `root_type == JSMN_OBJECT`: strict JSON whose root is an object. Like jsmn
-/// (iterative, no depth limit, no UTF-8 check) and unlike serde_json (recursion limit 128), so a
-/// record nested 200 deep that Fluent Bit accepts is accepted here too.
-fn is_json_object(s: &[u8]) -> bool {
-    let s = trim_ws(s);
-    s.first() == Some(&b'{') && json_value_end(s) == Some(s.len())
-}
-
-fn trim_ws(s: &[u8]) -> &[u8] {
-    let ws = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
-    let start = s.iter().position(|b| !ws(b)).unwrap_or(s.len());
-    let end = s.iter().rposition(|b| !ws(b)).map_or(start, |e| e + 1);
-    &s[start..end]
-}
-
-/// Where the one JSON value at the start of `s` ends (iterative, explicit stack).
-fn json_value_end(s: &[u8]) -> Option<usize> {
-    #[derive(Clone, Copy, PartialEq)]
-    enum Ctx {
-        Obj,
-        Arr,
-    }
-    let mut stack: Vec<Ctx> = Vec::new();
-    let mut i = 0;
-    let skip = |i: &mut usize| {
-        while *i < s.len() && matches!(s[*i], b' ' | b'\t' | b'\n' | b'\r') {
-            *i += 1
-        }
+/// The wasip1 module with `Accessible_Paths`: each `(host_dir, guest_name)` is preopened the way
+/// WAMR does it (flb_wasm.c line 187 passes the configured paths as WASI dirs).
+fn fluent_bit_wasi(
+    function: &str,
+    dirs: &[(&Path, &str)],
+    stderr: &MemoryOutputPipe,
+) -> FilterWasm {
+    let wasi = Wasi {
+        dirs,
+        stderr: stderr.clone(),
     };
-    loop {
-        // A value.
-        skip(&mut i);
-        match *s.get(i)? {
-            b'{' | b'[' => {
-                let obj = s[i] == b'{';
-                i += 1;
-                skip(&mut i);
-                let close = if obj { b'}' } else { b']' };
-                if s.get(i) == Some(&close) {
-                    i += 1;
-                } else {
-                    stack.push(if obj { Ctx::Obj } else { Ctx::Arr });
-                    if obj {
-                        i = json_string_end(s, i)?;
-                        skip(&mut i);
-                        if s.get(i) != Some(&b':') {
-                            return None;
-                        }
-                        i += 1;
-                    }
-                    continue;
-                }
-            }
-            b'"' => i = json_string_end(s, i)?,
-            b't' if s[i..].starts_with(b"true") => i += 4,
-            b'f' if s[i..].starts_with(b"false") => i += 5,
-            b'n' if s[i..].starts_with(b"null") => i += 4,
-            b'-' | b'0'..=b'9' => {
-                let start = i;
-                while i < s.len() && matches!(s[i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
-                {
-                    i += 1;
-                }
-                std::str::from_utf8(&s[start..i])
-                    .ok()?
-                    .parse::<f64>()
-                    .ok()?;
-            }
-            _ => return None,
-        }
-        // After a value: `,` or the closing bracket(s).
-        loop {
-            let Some(&ctx) = stack.last() else {
-                return Some(i);
-            };
-            skip(&mut i);
-            match (*s.get(i)?, ctx) {
-                (b',', Ctx::Obj) => {
-                    i += 1;
-                    skip(&mut i);
-                    i = json_string_end(s, i)?;
-                    skip(&mut i);
-                    if s.get(i) != Some(&b':') {
-                        return None;
-                    }
-                    i += 1;
-                    break;
-                }
-                (b',', Ctx::Arr) => {
-                    i += 1;
-                    break;
-                }
-                (b'}', Ctx::Obj) | (b']', Ctx::Arr) => {
-                    stack.pop();
-                    i += 1;
-                }
-                _ => return None,
-            }
-        }
-    }
+    let setup = Setup {
+        wasi: Some(wasi),
+        ..Setup::default()
+    };
+    FilterWasm::new(wasm_engine(), wasip1_module(), function, setup)
 }
 
-/// `s[i]` must open a string; returns the index after its closing quote.
-fn json_string_end(s: &[u8], mut i: usize) -> Option<usize> {
-    if s.get(i) != Some(&b'"') {
-        return None;
-    }
-    i += 1;
-    loop {
-        match *s.get(i)? {
-            b'"' => return Some(i + 1),
-            b'\\' => match *s.get(i + 1)? {
-                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
-                b'u' if s.get(i + 2..i + 6)?.iter().all(u8::is_ascii_hexdigit) => i += 6,
-                _ => return None,
-            },
-            0..=0x1f => return None,
-            _ => i += 1,
-        }
-    }
+/// The module's `cadet_status()` JSON (a trap fails the test).
+fn status(fb: &mut FilterWasm) -> serde_json::Value {
+    fb.status().expect("cadet_status")
 }
 
 /// The function exported for each profile and mode.
@@ -418,7 +129,7 @@ fn cadet_of(enriched: &[u8]) -> serde_json::Value {
         .windows(key.len())
         .rposition(|w| w == key)
         .expect("no cadet member");
-    let tail = trim_ws(&enriched[at + key.len()..]);
+    let tail = enriched[at + key.len()..].trim_ascii();
     serde_json::from_slice(&tail[..tail.len() - 1]).expect("cadet verdict is JSON")
 }
 
@@ -757,9 +468,9 @@ fn module_exports_what_wamr_and_fluent_bit_look_for() {
 fn replay(wasip1: bool, build: &str) {
     let open = |function: &str| {
         if wasip1 {
-            FluentBit::wasi(function, &[], &MemoryOutputPipe::new(1 << 16))
+            fluent_bit_wasi(function, &[], &MemoryOutputPipe::new(1 << 16))
         } else {
-            FluentBit::new(unknown_module(), function)
+            fluent_bit(unknown_module(), function)
         }
     };
     let corpus = corpus();
@@ -832,7 +543,7 @@ fn replay_wasip1_build_equals_native_and_loses_nothing() {
 
 #[test]
 fn hostile_records_come_back_with_cadet_error_not_dropped() {
-    let mut fb = FluentBit::new(unknown_module(), "cadet_filter");
+    let mut fb = fluent_bit(unknown_module(), "cadet_filter");
     for r in hostile() {
         let Outcome::Kept(out) = fb.filter(&r.bytes) else {
             panic!("{} dropped", r.name)
@@ -870,9 +581,9 @@ fn hostile_records_come_back_with_cadet_error_not_dropped() {
 
 #[test]
 fn generic_entry_without_settings_is_profile_cadet_passing_everything() {
-    let mut fb = FluentBit::new(unknown_module(), "cadet_filter");
+    let mut fb = fluent_bit(unknown_module(), "cadet_filter");
     assert_eq!(
-        fb.status(),
+        status(&mut fb),
         serde_json::json!({"settings": null, "error": null, "profile": "cadet", "mode": "all", "output": "cadet"})
     );
     let mut native = Native::profile("cadet");
@@ -889,9 +600,9 @@ fn linear_memory_does_not_grow_over_a_million_calls() {
         (true, "wasm32-wasip1", 1_000_000),
     ] {
         let mut fb = if wasip1 {
-            FluentBit::wasi("cadet_filter_cadet", &[], &MemoryOutputPipe::new(1 << 16))
+            fluent_bit_wasi("cadet_filter_cadet", &[], &MemoryOutputPipe::new(1 << 16))
         } else {
-            FluentBit::new(unknown_module(), "cadet_filter_cadet")
+            fluent_bit(unknown_module(), "cadet_filter_cadet")
         };
         // Warm up with every record, the biggest included, so buffers reach their working size.
         for _ in 0..2 {
@@ -934,12 +645,9 @@ fn a_trap_drops_only_that_record_and_the_next_one_goes_through() {
     // What Fluent Bit does when the module traps (flb_wasm.c lines 280-285): log, skip, go on with
     // the same instance. Force a trap by making `malloc` fail: a 3 GiB record cannot be copied in,
     // so Fluent Bit passes pointer 0 with the full length; cadet must not trap on it.
-    let mut fb = FluentBit::new(unknown_module(), "cadet_filter");
+    let mut fb = fluent_bit(unknown_module(), "cadet_filter");
     let args = (0u32, 0u32, TIME.0, TIME.1, 0u32, 3u32 << 30);
-    let ptr = fb
-        .filter
-        .call(&mut fb.store, args)
-        .expect("null record must not trap");
+    let ptr = fb.call_function(args).expect("null record must not trap");
     let out = fb.c_string(ptr).unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert!(
@@ -956,19 +664,18 @@ fn a_trap_drops_only_that_record_and_the_next_one_goes_through() {
 
 #[test]
 fn the_returned_buffer_is_reused_not_leaked() {
-    let mut fb = FluentBit::new(unknown_module(), "cadet_filter");
+    let mut fb = fluent_bit(unknown_module(), "cadet_filter");
     let small = br#"{"message":"hello"}"#;
     let mut ptrs = Vec::new();
     for _ in 0..3 {
         let tag = fb.dup_data(b"t\0");
         let rec = fb.dup_data(b"{\"message\":\"hello\"}\0");
         ptrs.push(
-            fb.filter
-                .call(&mut fb.store, (tag, 1, 0, 0, rec, small.len() as u32))
+            fb.call_function((tag, 1, 0, 0, rec, small.len() as u32))
                 .unwrap(),
         );
-        fb.module_free(tag);
-        fb.module_free(rec);
+        fb.module_free(tag).expect("free trapped");
+        fb.module_free(rec).expect("free trapped");
     }
     assert!(
         ptrs.windows(2).all(|w| w[0] == w[1]),
@@ -998,9 +705,9 @@ fn settings_file_under_accessible_paths_configures_the_filter() {
     )
     .unwrap();
     let stderr = MemoryOutputPipe::new(1 << 16);
-    let mut fb = FluentBit::wasi("cadet_filter", &[(&dir, "/etc/cadet")], &stderr);
+    let mut fb = fluent_bit_wasi("cadet_filter", &[(&dir, "/etc/cadet")], &stderr);
     assert_eq!(
-        fb.status(),
+        status(&mut fb),
         serde_json::json!({"settings": "/etc/cadet/cadet.toml", "error": null, "profile": "qradar-t1609", "mode": "matches-only", "output": "cadet"})
     );
     let mut native = Native::new(Config {
@@ -1035,9 +742,9 @@ fn settings_in_fluent_bits_working_directory_are_found_with_default_accessible_p
     std::fs::write(dir.join("cadet.toml"), "profile = \"elastic-t1609\"\n").unwrap();
     let stderr = MemoryOutputPipe::new(1 << 16);
     // Accessible_Paths defaults to "." (filter_wasm.c line 466).
-    let mut fb = FluentBit::wasi("cadet_filter", &[(&dir, ".")], &stderr);
-    assert_eq!(fb.status()["profile"], "elastic-t1609");
-    assert_eq!(fb.status()["settings"], "cadet.toml");
+    let mut fb = fluent_bit_wasi("cadet_filter", &[(&dir, ".")], &stderr);
+    assert_eq!(status(&mut fb)["profile"], "elastic-t1609");
+    assert_eq!(status(&mut fb)["settings"], "cadet.toml");
     let mut native = Native::profile("elastic-t1609");
     for r in corpus().iter().take(100) {
         assert_kept(&fb.filter(&r.bytes), &native.enrich(&r.bytes).0, &r.name);
@@ -1055,7 +762,7 @@ fn bad_settings_are_reported_once_and_cadet_runs_with_defaults() {
         let dir = temp_dir("bad");
         std::fs::write(dir.join("cadet.toml"), text).unwrap();
         let stderr = MemoryOutputPipe::new(1 << 16);
-        let mut fb = FluentBit::wasi("cadet_filter", &[(&dir, "/etc/cadet")], &stderr);
+        let mut fb = fluent_bit_wasi("cadet_filter", &[(&dir, "/etc/cadet")], &stderr);
         let mut native = Native::profile("cadet");
         for r in corpus() {
             assert_kept(
@@ -1064,7 +771,7 @@ fn bad_settings_are_reported_once_and_cadet_runs_with_defaults() {
                 &format!("{text:?}: {}", r.name),
             );
         }
-        let status = fb.status();
+        let status = status(&mut fb);
         assert_eq!(
             (status["profile"].as_str(), status["mode"].as_str()),
             (Some("cadet"), Some("all")),
@@ -1083,10 +790,10 @@ fn bad_settings_are_reported_once_and_cadet_runs_with_defaults() {
 #[test]
 fn without_accessible_paths_the_wasip1_build_uses_defaults_silently() {
     let stderr = MemoryOutputPipe::new(1 << 16);
-    let mut fb = FluentBit::wasi("cadet_filter_qradar_t1059_013", &[], &stderr);
+    let mut fb = fluent_bit_wasi("cadet_filter_qradar_t1059_013", &[], &stderr);
     assert!(matches!(fb.filter(b"{}"), Outcome::Kept(_)));
     assert_eq!(
-        fb.status(),
+        status(&mut fb),
         serde_json::json!({"settings": null, "error": null, "profile": "qradar-t1059-013", "mode": "all", "output": "cadet"})
     );
     let mut native = Native::profile("qradar-t1059-013");

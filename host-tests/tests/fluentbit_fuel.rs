@@ -29,9 +29,8 @@ mod realistic;
 use std::path::Path;
 
 use cadet_core::{Config, Engine};
-use wasmtime::{
-    Config as WasmConfig, Engine as WasmEngine, Linker, Memory, Module, Store, TypedFunc,
-};
+use host_tests::fluentbit_host::{self, FilterWasm, Setup, UNKNOWN_WASM};
+use wasmtime::Module;
 
 /// Budget, in wasm instructions (fuel) per record: `(mix, rejected, candidate, mean)`, derived from
 /// the issue-17 targets and the real Fluent Bit 5.1.1 measured here (fluent-bit-config/README.md):
@@ -51,81 +50,34 @@ const SEED: u64 = 0x00CA_DE75;
 const RECORDS: usize = 5_000;
 const TAG: &[u8] = b"cadet.proc_exec";
 
-struct Module_ {
-    store: Store<()>,
-    memory: Memory,
-    malloc: TypedFunc<u32, u32>,
-    free: TypedFunc<u32, ()>,
-    filter: TypedFunc<(u32, u32, u32, u32, u32, u32), u32>,
-}
+/// The module as Fluent Bit calls it (`host_tests::fluentbit_host`), metered: every call gets
+/// `u64::MAX / 2` fuel, so none runs out and each record's count is what it used.
+struct Metered(FilterWasm);
 
-impl Module_ {
-    fn new() -> Module_ {
-        let path = env!("CADET_FLUENTBIT_WASM");
-        assert!(!path.is_empty(), "CADET_FLUENTBIT_WASM is empty: host-tests/build.rs could not build cadet-plugin-fluentbit");
-        let mut c = WasmConfig::new();
-        c.consume_fuel(true);
-        c.max_wasm_stack(1 << 20);
-        let engine = WasmEngine::new(&c).unwrap();
-        let module = Module::from_file(&engine, Path::new(path)).unwrap();
-        let mut store = Store::new(&engine, ());
-        store.set_fuel(u64::MAX / 2).unwrap();
-        let instance = Linker::new(&engine)
-            .instantiate(&mut store, &module)
-            .expect("instantiate");
-        Module_ {
-            memory: instance.get_memory(&mut store, "memory").unwrap(),
-            malloc: instance.get_typed_func(&mut store, "malloc").unwrap(),
-            free: instance.get_typed_func(&mut store, "free").unwrap(),
-            filter: instance.get_typed_func(&mut store, "cadet_filter").unwrap(),
-            store,
-        }
+impl Metered {
+    fn new() -> Metered {
+        assert!(!UNKNOWN_WASM.is_empty(), "CADET_FLUENTBIT_WASM is empty: host-tests/build.rs could not build cadet-plugin-fluentbit");
+        let engine = fluentbit_host::engine(1 << 20, true);
+        let module = Module::from_file(&engine, Path::new(UNKNOWN_WASM)).unwrap();
+        let setup = Setup {
+            fuel: Some(u64::MAX / 2),
+            ..Setup::default()
+        };
+        let mut fb = FilterWasm::new(&engine, &module, "cadet_filter", setup);
+        fb.tag = TAG.to_vec();
+        fb.time = (1_764_756_000, 0);
+        Metered(fb)
     }
 
-    fn dup(&mut self, bytes: &[u8]) -> u32 {
-        let ptr = self
-            .malloc
-            .call(&mut self.store, bytes.len() as u32 + 1)
-            .unwrap();
-        assert_ne!(ptr, 0, "malloc failed");
-        self.memory
-            .write(&mut self.store, ptr as usize, bytes)
-            .unwrap();
-        self.memory
-            .write(&mut self.store, ptr as usize + bytes.len(), &[0])
-            .unwrap();
-        ptr
-    }
-
-    /// The record through the filter: (fuel used, returned JSON).
+    /// The record through the filter: (fuel used by the `malloc`s, the call and the `free`s,
+    /// returned JSON).
     fn run(&mut self, record: &[u8]) -> (u64, Vec<u8>) {
-        let before = self.store.get_fuel().unwrap();
-        let tag = self.dup(TAG);
-        let rec = self.dup(record);
-        let ptr = self
-            .filter
-            .call(
-                &mut self.store,
-                (
-                    tag,
-                    TAG.len() as u32,
-                    1_764_756_000,
-                    0,
-                    rec,
-                    record.len() as u32,
-                ),
-            )
-            .expect("cadet_filter trapped");
-        let data = self.memory.data(&self.store);
-        let tail = &data[ptr as usize..];
-        let out = tail[..tail
-            .iter()
-            .position(|&b| b == 0)
-            .expect("NUL-terminated result")]
-            .to_vec();
-        self.free.call(&mut self.store, tag).unwrap();
-        self.free.call(&mut self.store, rec).unwrap();
-        (before - self.store.get_fuel().unwrap(), out)
+        let before = self.0.fuel_used();
+        let out = self
+            .0
+            .call(record)
+            .unwrap_or_else(|e| panic!("cadet_filter: {e}"));
+        (self.0.fuel_used() - before, out)
     }
 }
 
@@ -181,7 +133,7 @@ fn wasm_instructions_per_record() {
     for (mix, lines) in [("realistic", &real), ("easy", &easy)] {
         let budget = BUDGET.iter().find(|b| b.0 == mix).unwrap();
         // A fresh module and a fresh native engine per mix: both remember scored requests.
-        let mut m = Module_::new();
+        let mut m = Metered::new();
         let mut native = Engine::new(&Config::default()).unwrap();
         // The first call builds the engine (parses the embedded rule pack, ~140 M instructions):
         // paid once per filter instance, not per record.

@@ -7,9 +7,9 @@
 //! meets the enrich contract (`fuzz/src/contract.rs`).
 //!
 //! The call sequence (exported `malloc`, copy tag and record with a trailing NUL, call with six
-//! i32 arguments, read the NUL-terminated result, `free` both copies) is the one
-//! `tests/fluentbit.rs` documents line by line against fluent-bit v5.1.1; this is the short
-//! form of it for the wasm32-unknown-unknown build only.
+//! i32 arguments, read the NUL-terminated result, `free` both copies) is
+//! `host_tests::fluentbit_host`'s, the one emulation of fluent-bit v5.1.1's caller every Fluent
+//! Bit test uses; here for the wasm32-unknown-unknown build only.
 
 #[path = "../../fuzz/src/contract.rs"]
 mod contract;
@@ -17,101 +17,14 @@ mod contract;
 use std::path::Path;
 
 use cadet_core::{Config, Engine};
+use host_tests::fluentbit_host::{self, FilterWasm, Setup, UNKNOWN_WASM};
 use host_tests::parity;
-use wasmtime::{
-    Config as WasmConfig, Engine as WasmEngine, Instance, Memory, Module, Store, TypedFunc,
-};
-
-struct Module1 {
-    store: Store<()>,
-    memory: Memory,
-    malloc: TypedFunc<u32, u32>,
-    free: TypedFunc<u32, ()>,
-    filter: TypedFunc<(u32, u32, u32, u32, u32, u32), u32>,
-}
-
-impl Module1 {
-    fn new(engine: &WasmEngine, module: &Module, function: &str) -> Module1 {
-        let mut store = Store::new(engine, ());
-        let instance = Instance::new(&mut store, module, &[])
-            .expect("instantiate (the module imports nothing)");
-        if let Ok(init) = instance.get_typed_func::<(), ()>(&mut store, "_initialize") {
-            init.call(&mut store, ()).expect("_initialize");
-        }
-        Module1 {
-            memory: instance.get_memory(&mut store, "memory").expect("memory"),
-            malloc: instance
-                .get_typed_func(&mut store, "malloc")
-                .expect("malloc"),
-            free: instance.get_typed_func(&mut store, "free").expect("free"),
-            filter: instance
-                .get_typed_func(&mut store, function)
-                .unwrap_or_else(|e| panic!("{function}: {e}")),
-            store,
-        }
-    }
-
-    fn dup(&mut self, bytes: &[u8]) -> Result<u32, String> {
-        let ptr = self
-            .malloc
-            .call(&mut self.store, bytes.len() as u32)
-            .map_err(|e| format!("malloc trapped: {e:#}"))?;
-        if ptr != 0 {
-            self.memory
-                .write(&mut self.store, ptr as usize, bytes)
-                .map_err(|e| e.to_string())?;
-        }
-        Ok(ptr)
-    }
-
-    /// One record: Ok(the returned string) or Err(why Fluent Bit would drop it).
-    fn call(&mut self, record: &[u8]) -> Result<Vec<u8>, String> {
-        let record = &record[..record.iter().position(|&b| b == 0).unwrap_or(record.len())];
-        let tag = self.dup(b"kube.audit\0")?;
-        let mut r = record.to_vec();
-        r.push(0);
-        let buf = self.dup(&r)?;
-        let result = self
-            .filter
-            .call(
-                &mut self.store,
-                (
-                    tag,
-                    10,
-                    1_700_000_000,
-                    123_456_789,
-                    buf,
-                    record.len() as u32,
-                ),
-            )
-            .map_err(|e| format!("trap: {e:#}"))
-            .and_then(|ptr| {
-                let data = self.memory.data(&self.store);
-                let tail = data.get(ptr as usize..).ok_or("result outside memory")?;
-                let len = tail
-                    .iter()
-                    .position(|&b| b == 0)
-                    .ok_or("result not NUL-terminated")?;
-                Ok(tail[..len].to_vec())
-            });
-        for p in [tag, buf] {
-            if p != 0 {
-                self.free
-                    .call(&mut self.store, p)
-                    .map_err(|e| format!("free trapped: {e:#}"))?;
-            }
-        }
-        result
-    }
-}
+use wasmtime::Module;
 
 fn replay() -> Vec<String> {
-    let path = env!("CADET_FLUENTBIT_WASM");
-    assert!(!path.is_empty(), "CADET_FLUENTBIT_WASM is empty: the Fluent Bit module did not build (see host-tests/build.rs's warning)");
-    let mut config = WasmConfig::new();
-    config.max_wasm_stack(64 * 1024); // as tests/fluentbit.rs
-    let wasm = WasmEngine::new(&config).unwrap();
-    let module = Module::from_file(&wasm, path).unwrap();
+    assert!(!UNKNOWN_WASM.is_empty(), "CADET_FLUENTBIT_WASM is empty: the Fluent Bit module did not build (see host-tests/build.rs's warning)");
+    let wasm = fluentbit_host::engine(64 * 1024, false); // as tests/fluentbit.rs
+    let module = Module::from_file(&wasm, UNKNOWN_WASM).unwrap();
     let (bytes, names) =
         contract::hostile_corpus(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("hostile-corpus"));
     let records = contract::lines(&bytes);
@@ -121,10 +34,11 @@ fn replay() -> Vec<String> {
         "profile (fluentbit)", "records", "kept", "breaches"
     );
     for profile in parity::profiles() {
-        let mut fb = Module1::new(
+        let mut fb = FilterWasm::new(
             &wasm,
             &module,
             &format!("cadet_filter_{}", profile.replace('-', "_")),
+            Setup::default(),
         );
         let mut native = Engine::new(&Config {
             profile: profile.clone(),
