@@ -68,7 +68,9 @@ pub mod condition {
     pub use crate::condition::analysis::{
         applicable_kinds, required_presence, required_values, Presence,
     };
-    pub use crate::condition::{Condition, ConditionError, Lists, Literal, Macros, Op, Pattern};
+    pub use crate::condition::{
+        Condition, ConditionError, Lists, Literal, LiteralAlternation, Macros, Op, Pattern,
+    };
     pub use crate::condition::{
         MAX_CONDITION_LEN, MAX_EXPANDED_DEPTH, MAX_EXPANDED_NODES, MAX_LIST_LEN, MAX_MACRO_CHAIN,
         MAX_NESTING,

@@ -142,6 +142,8 @@ pub fn text_any(
                     .map(|m| m.as_str().to_string())
                     .unwrap_or_default()
             }),
+            #[cfg(feature = "std")]
+            (_, Pattern::Alternation(a, _)) => a.find(subject).map(String::from),
             _ => None,
         };
         if let Some(ind) = hit {

@@ -33,10 +33,12 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
 
+pub(crate) mod alternation;
 pub(crate) mod analysis;
 mod eval;
 mod parse;
 mod syntax;
 
+pub use alternation::LiteralAlternation;
 pub(crate) use parse::{is_macro_name, macro_refs};
 pub use syntax::*;

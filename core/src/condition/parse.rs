@@ -493,13 +493,21 @@ pub fn compile_regex(op: Op, text: &str) -> Result<Pattern, String> {
     } else {
         text.to_string()
     };
-    regex_lite::RegexBuilder::new(&source)
+    let regex = regex_lite::RegexBuilder::new(&source)
         .case_insensitive(op == Op::IMatches)
         .size_limit(1 << 20)
         .nest_limit(64)
         .build()
-        .map(Pattern::Regex)
-        .map_err(|e| alloc::format!("bad regular expression: {e}"))
+        .map_err(|e| alloc::format!("bad regular expression: {e}"))?;
+    // `imatches '.*(a|b).*'`: the same answer from one scan (see `alternation`).
+    let alternation = match op {
+        Op::IMatches => super::alternation::LiteralAlternation::parse(text),
+        _ => None,
+    };
+    Ok(match alternation {
+        Some(a) => Pattern::Alternation(Box::new(a), regex),
+        None => Pattern::Regex(regex),
+    })
 }
 
 #[cfg(not(feature = "std"))]

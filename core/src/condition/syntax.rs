@@ -162,6 +162,11 @@ pub enum Pattern {
     /// A regular expression (`matches`, `imatches`).
     #[cfg(feature = "std")]
     Regex(regex_lite::Regex),
+    /// An `imatches` regular expression of the form `.*(A|B|…).*` with literal alternatives,
+    /// answered by a scan that gives the regex's answer and capture ([`LiteralAlternation`]);
+    /// the compiled regex is kept, checked at load like any other.
+    #[cfg(feature = "std")]
+    Alternation(Box<LiteralAlternation>, regex_lite::Regex),
 }
 
 /// A parsed condition.
