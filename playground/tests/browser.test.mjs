@@ -8,16 +8,11 @@
 // SCREENSHOT (default <repo>/target/playground-screenshot.png).
 
 import { execFileSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { openPlayground, repo } from './chromium-page.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '..', '..');
-const dist = path.join(repo, 'playground', 'dist');
 const screenshot = process.env.SCREENSHOT || path.join(repo, 'target', 'playground-screenshot.png');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'cadet-playground-test-'));
 
@@ -49,24 +44,9 @@ function fixtureFiles() {
 
 // ------------------------------------------------------------------ static server
 
-const MIME = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.wasm': 'application/wasm' };
+// Files the server sent since the last reset (the first-load figure).
 let served = { requests: 0, bytes: 0 };
-
-function serve() {
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url, 'http://127.0.0.1');
-    const rel = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
-    const file = path.join(dist, path.normalize(rel));
-    if (!file.startsWith(dist + path.sep)) { res.writeHead(403).end(); return; }
-    let size;
-    try { size = statSync(file).size; } catch { res.writeHead(404).end('not found'); return; }
-    served.requests += 1;
-    served.bytes += size;
-    res.writeHead(200, { 'content-type': MIME[path.extname(file)] || 'application/octet-stream', 'content-length': size, 'cache-control': 'no-store' });
-    createReadStream(file).pipe(res);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
+const countServed = (bytes) => { served.requests += 1; served.bytes += bytes; };
 
 // ------------------------------------------------------------------ test runner
 
@@ -178,15 +158,9 @@ const PRIVILEGED = ecs(['docker', 'run', '--privileged', '-v', '/:/host', 'alpin
 const BENIGN = [ecs(['docker', 'ps']), ecs(['kubectl', 'get', 'pods', '-n', 'default'])];
 
 async function main() {
-  const server = await serve();
-  const origin = `http://127.0.0.1:${server.address().port}`;
-  const profileDir = mkdtempSync(path.join(tmp, 'chromium-'));
-  const context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-    viewport: { width: 1440, height: 1000 },
-    acceptDownloads: true,
+  const { origin, context, page, close } = await openPlayground({
+    onServe: countServed,
+    context: { viewport: { width: 1440, height: 1000 }, acceptDownloads: true },
   });
   const problems = [];
   const offsite = [];
@@ -198,7 +172,6 @@ async function main() {
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
     page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
   };
-  const page = context.pages()[0] || await context.newPage();
   watch(page);
 
   console.log(`cadet playground browser test — ${origin}, Chromium ${context.browser()?.version() ?? ''}`);
@@ -548,8 +521,7 @@ async function main() {
     assertEq(JSON.stringify(unexpected), '[]', 'page errors');
   });
 
-  await context.close();
-  server.close();
+  await close();
 }
 
 try {

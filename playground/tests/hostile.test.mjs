@@ -15,33 +15,13 @@
 // scripts/hostile-corpus into target/tmp/hostile-corpus), CHROMIUM (default /usr/bin/chromium).
 
 import { execFileSync } from 'node:child_process';
-import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
-import http from 'node:http';
-import os from 'node:os';
+import { statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { openPlayground, repo } from './chromium-page.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '..', '..');
-const dist = path.join(repo, 'playground', 'dist');
 const corpusPath = process.env.HOSTILE_CORPUS || execFileSync('python3', [
   path.join(repo, 'scripts', 'hostile-corpus'), '--cached', path.join(process.env.CARGO_TARGET_DIR || path.join(repo, 'target'), 'tmp', 'hostile-corpus'),
 ], { encoding: 'utf8' }).trim();
-
-const MIME = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm' };
-function serve() {
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url, 'http://127.0.0.1');
-    const file = url.pathname === '/hostile-corpus' ? corpusPath : path.join(dist, path.normalize(decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname)));
-    if (file !== corpusPath && !file.startsWith(dist + path.sep)) { res.writeHead(403).end(); return; }
-    let size;
-    try { size = statSync(file).size; } catch { res.writeHead(404).end('not found'); return; }
-    res.writeHead(200, { 'content-type': MIME[path.extname(file)] || 'application/octet-stream', 'content-length': size, 'cache-control': 'no-store' });
-    createReadStream(file).pipe(res);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
 
 // Runs in the page: everything the playground build does with each record.
 async function replayInPage() {
@@ -100,16 +80,8 @@ async function replayInPage() {
 }
 
 let failed = 0;
-const server = await serve();
-const origin = `http://127.0.0.1:${server.address().port}`;
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'cadet-hostile-'));
-const context = await chromium.launchPersistentContext(tmp, {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-});
+const { context, page, origin, close } = await openPlayground({ routes: { '/hostile-corpus': corpusPath } });
 try {
-  const page = context.pages()[0] || await context.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('crash', () => problems.push('the page crashed'));
@@ -128,8 +100,6 @@ try {
   if (problems.length) { console.log(`  FAIL  page problems: ${problems.join('; ')}`); failed++; }
   console.log(`${summaries.length - Math.min(failed, summaries.length)} passed, ${failed} failed`);
 } finally {
-  await context.close();
-  server.close();
-  rmSync(tmp, { recursive: true, force: true });
+  await close();
 }
 process.exit(failed ? 1 : 0);

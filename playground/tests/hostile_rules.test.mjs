@@ -19,16 +19,11 @@
 // native-enrich example; default: `cargo run -q -p cadet-playground --example native-enrich --`).
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { openPlayground, repo } from './chromium-page.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '..', '..');
-const dist = path.join(repo, 'playground', 'dist');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'cadet-hostile-rules-'));
 const LOAD_BOUND_MS = 5000;
 
@@ -94,22 +89,6 @@ writeFileSync(path.join(tmp, 'records.txt'), RECORDS);
 const [cmd, argv] = nativeCmd([path.join(tmp, 'records.txt')]);
 const wantDefault = execFileSync(cmd, argv, { cwd: repo, encoding: 'utf8' }).split('\n').filter((l) => l !== '');
 const packs = PACKS.map(([name, text, ruleId, says]) => ({ name, text, ruleId, says, native: nativeError(text) }));
-
-// ------------------------------------------------------------------ static server
-
-const MIME = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.wasm': 'application/wasm' };
-function serve() {
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url, 'http://127.0.0.1');
-    const file = path.join(dist, path.normalize(decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname)));
-    if (!file.startsWith(dist + path.sep)) { res.writeHead(403).end(); return; }
-    let size;
-    try { size = statSync(file).size; } catch { res.writeHead(404).end('not found'); return; }
-    res.writeHead(200, { 'content-type': MIME[path.extname(file)] || 'application/octet-stream', 'content-length': size, 'cache-control': 'no-store' });
-    createReadStream(file).pipe(res);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
 
 // ------------------------------------------------------------------ in the page: the API
 
@@ -196,16 +175,8 @@ const report = (ok, what, details = []) => {
   if (ok) passed++; else failed++;
 };
 
-const server = await serve();
-const origin = `http://127.0.0.1:${server.address().port}`;
-const profileDir = mkdtempSync(path.join(os.tmpdir(), 'cadet-hostile-rules-chromium-'));
-const context = await chromium.launchPersistentContext(profileDir, {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-});
+const { context, page, origin, close } = await openPlayground();
 try {
-  const page = context.pages()[0] || await context.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('crash', () => problems.push('the page crashed'));
@@ -248,10 +219,8 @@ try {
   }
   report(problems.length === 0, 'no page error, crash or console error', problems);
 } finally {
-  await context.close();
-  server.close();
+  await close();
   rmSync(tmp, { recursive: true, force: true });
-  rmSync(profileDir, { recursive: true, force: true });
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
