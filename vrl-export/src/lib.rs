@@ -125,7 +125,15 @@ fn generate(pack: &Pack, profile: &str, mode: Mode, probe: bool) -> Result<Strin
     o.push("}");
     o.push("if src != \"\" {");
     event::complete(&mut o);
-    analysis::analyse(&mut o, control_plane);
+    // Only the analysis blocks whose fields something reads (all of them for the probe, which
+    // compares every field, and for a control-plane profile, whose payload candidates are
+    // ranked by the payload facts).
+    let needs = if probe || control_plane {
+        analysis::Needs::ALL
+    } else {
+        analysis::Needs::of(engine::fields_read(pack, p, &rules))
+    };
+    analysis::analyse(&mut o, control_plane, needs);
     o.push("if text_pending && segs[0].\"cmd.tool\" == null { src = \"\" }");
     o.push("if src != \"\" && kind == \"process\" {");
     fields::process_event_fields(&mut o);

@@ -20,6 +20,39 @@ pub(crate) fn all_sorted<'a>(items: impl Iterator<Item = &'a String>) -> Vec<Str
     set.into_iter().collect()
 }
 
+/// The fields the verdict itself reads (stage, denial, owner), whatever the rules.
+pub(crate) const VERDICT_READS: &[&str] = &[
+    "k8s.stage",
+    "k8s.denied",
+    "k8s.owner.kind",
+    "k8s.owner.name",
+    "user.name",
+];
+
+/// Every field the profile's program reads: its gate, its rules, the pack's suppressions, the
+/// triage criteria when the profile triages, and the verdict.
+pub(crate) fn fields_read<'a>(
+    pack: &'a Pack,
+    p: &'a Profile,
+    rules: &[&'a cadet_core::Rule],
+) -> Vec<&'a str> {
+    let mut read: Vec<&str> = Vec::new();
+    if let Some(g) = &p.gate {
+        read.extend(g.fields());
+    }
+    for r in rules {
+        read.extend(r.when.fields());
+    }
+    if !pack.suppressions.is_empty() {
+        read.extend(crate::pack::suppress::READS.iter().copied());
+    }
+    if p.triage {
+        read.extend(triage::READS.iter().copied());
+    }
+    read.extend(VERDICT_READS.iter().copied());
+    read
+}
+
 /// Mirrors core `engine::evaluate`.
 pub(crate) fn evaluate(o: &mut Out, pack: &Pack, p: &Profile, rules: &[&cadet_core::Rule]) {
     o.push("\n# ------------------------------------------------------------------ 5. rules and verdict");
@@ -38,7 +71,9 @@ pub(crate) fn evaluate(o: &mut Out, pack: &Pack, p: &Profile, rules: &[&cadet_co
             ),
             "",
         ));
-        o.push("s = segs[0]");
+        if crate::condition::eval::uses_segments(gate) {
+            o.push("s = segs[0]");
+        }
         let (ok, _) = crate::condition::eval::cond(o, gate, "s");
         o.push(&format!("gate = {ok}"));
     }

@@ -6,6 +6,26 @@ use crate::engine::all_sorted;
 use crate::program::Out;
 use crate::text::string;
 
+/// The fields the triage criteria below read (for [`crate::analysis::Needs`]).
+pub(crate) const READS: &[&str] = &[
+    "user.name",
+    "event.kind",
+    "payload.reverse_shell",
+    "payload.miner",
+    "payload.sa_token",
+    "payload.cloud_metadata",
+    "payload.sensitive_file",
+    "payload.host_escape",
+    "payload.download",
+    "cmd.kubelet_api",
+    "k8s.nodes_proxy",
+    "k8s.pod_token",
+    "user_agent",
+    "cmd.remote",
+    "k8s.denied",
+    "k8s.role_ref",
+];
+
 /// Mirrors core `engine::triage::assess`.
 pub(crate) fn triage(o: &mut Out, rules: &[&cadet_core::Rule]) {
     o.push("    # Triage (core engine::triage::assess): escalation criteria of the analyst card, the rules' response steps.");

@@ -10,6 +10,21 @@ use crate::program::Out;
 use crate::text::wildcard::wildcard_regex;
 use crate::text::{regex, string, strings};
 
+/// The fields a suppression entry can read (event fields; the parent process through
+/// `parents`, the rules through the hits).
+pub(crate) const READS: &[&str] = &[
+    "user.name",
+    "user.groups",
+    "k8s.namespace",
+    "source.ip",
+    "user_agent",
+    "k8s.owner.workload",
+    "k8s.pod.images",
+    "process.parent.name",
+    "process.parent.executable",
+    "process.parent.command_line",
+];
+
 /// Mirrors core `pack::suppress::matches`.
 pub(crate) fn suppressions(o: &mut Out, pack: &Pack) {
     if pack.suppressions.is_empty() {
