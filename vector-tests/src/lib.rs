@@ -66,6 +66,22 @@ impl Vrl {
         self.program.resolve(&mut ctx).is_ok()
     }
 
+    /// What Vector does for one line of a log file around `remap`: decodes it as its `json`
+    /// codec would ([`event_of`]), runs the program, and encodes the event as JSON again.
+    /// `None` when the codec rejects the line, or the program aborts or fails.
+    pub fn run_line(&self, line: &str) -> Option<String> {
+        let mut target = TargetValue {
+            value: Value::from(event_of(line)?),
+            metadata: Value::Object(BTreeMap::new()),
+            secrets: Secrets::default(),
+        };
+        let mut state = RuntimeState::default();
+        let mut ctx = Context::new(&mut target, &mut state, &self.timezone);
+        self.program.resolve(&mut ctx).ok()?;
+        let json: serde_json::Value = target.value.try_into().ok()?;
+        Some(json.to_string())
+    }
+
     /// Runs the program on one event.
     pub fn run(&self, event: serde_json::Value) -> Result<Outcome, String> {
         let mut target = TargetValue {
