@@ -70,16 +70,10 @@ impl Vrl {
     /// codec would ([`event_of`]), runs the program, and encodes the event as JSON again.
     /// `None` when the codec rejects the line, or the program aborts or fails.
     pub fn run_line(&self, line: &str) -> Option<String> {
-        let mut target = TargetValue {
-            value: Value::from(event_of(line)?),
-            metadata: Value::Object(BTreeMap::new()),
-            secrets: Secrets::default(),
-        };
-        let mut state = RuntimeState::default();
-        let mut ctx = Context::new(&mut target, &mut state, &self.timezone);
-        self.program.resolve(&mut ctx).ok()?;
-        let json: serde_json::Value = target.value.try_into().ok()?;
-        Some(json.to_string())
+        match self.run(event_of(line)?) {
+            Ok(Outcome::Event(json)) => Some(json.to_string()),
+            Ok(Outcome::Aborted(_)) | Err(_) => None,
+        }
     }
 
     /// Runs the program on one event.
